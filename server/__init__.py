@@ -1,0 +1,1 @@
+"""Intervisiebord server: hub, backplane, store and the pure board core."""

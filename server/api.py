@@ -1,0 +1,109 @@
+"""HTTP endpoints: health, sessions, methods. Errors are JSON ``{code, reason}``."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated, Literal
+
+import msgspec
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from server.core.state import encode_state, new_state
+from server.store.base import SessionMeta
+from server.tokens import new_id, new_token, token_hash
+from shared_schema.method import Method
+
+MAX_BODY = 16 * 1024
+
+
+class CreateSession(msgspec.Struct, forbid_unknown_fields=True):
+    title: Annotated[str, msgspec.Meta(min_length=1, max_length=120)]
+    method: Annotated[str, msgspec.Meta(max_length=40)]
+    language: Literal["nl", "en"] = "nl"
+
+
+class SessionCreated(msgspec.Struct):
+    session_id: str
+    facilitator_link: str
+    invite_link: str
+
+
+_create_decoder = msgspec.json.Decoder(CreateSession)
+_encoder = msgspec.json.Encoder()
+
+
+def _json(payload: object, status: int = 200) -> Response:
+    return Response(_encoder.encode(payload), status_code=status, media_type="application/json")
+
+
+def error(status: int, code: str, reason: str) -> JSONResponse:
+    return JSONResponse({"code": code, "reason": reason}, status_code=status)
+
+
+async def healthz(request: Request) -> Response:
+    hub = request.app.state.hub
+    connections = sum(len(room.conns) for room in hub.rooms.values())
+    return _json({"status": "ok", "rooms": len(hub.rooms), "connections": connections})
+
+
+def base_url(request: Request) -> str:
+    configured: str = request.app.state.settings.public_url
+    return configured.rstrip("/") if configured else str(request.base_url).rstrip("/")
+
+
+async def create_session(request: Request) -> Response:
+    body = await request.body()
+    if len(body) > MAX_BODY:
+        return error(413, "too_large", "request body too large")
+    try:
+        spec = _create_decoder.decode(body)
+    except msgspec.DecodeError as exc:
+        return error(400, "invalid_request", str(exc))
+    methods: dict[str, Method] = request.app.state.methods
+    method = methods.get(spec.method)
+    if method is None:
+        return error(400, "unknown_method", f"no method {spec.method!r}; see /api/methods")
+    session_id, facilitator_token, invite_token = new_id(), new_token(), new_token()
+    meta = SessionMeta(
+        id=session_id,
+        title=spec.title,
+        method=method.id,
+        language=spec.language,
+        created_ms=int(time.time() * 1000),
+        epoch=new_id()[:16],
+        facilitator_hash=token_hash(facilitator_token),
+        invite_hash=token_hash(invite_token),
+    )
+    state = new_state(session_id, spec.title, spec.language, method)
+    await request.app.state.store.create_session(meta, encode_state(state))
+    base = f"{base_url(request)}/s/{session_id}"
+    created = SessionCreated(
+        session_id=session_id,
+        facilitator_link=f"{base}#k={facilitator_token}",
+        invite_link=f"{base}#k={invite_token}",
+    )
+    return _json(created, status=201)
+
+
+async def list_methods(request: Request) -> Response:
+    methods: dict[str, Method] = request.app.state.methods
+    return _json(
+        [
+            {
+                "id": m.id,
+                "name": m.name,
+                "summary": m.summary,
+                "steps": len(m.steps),
+                "minutes": sum(step.minutes for step in m.steps),
+            }
+            for m in methods.values()
+        ]
+    )
+
+
+async def get_method(request: Request) -> Response:
+    method = request.app.state.methods.get(request.path_params["method_id"])
+    if method is None:
+        return error(404, "unknown_method", "no such method")
+    return _json(method)

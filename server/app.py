@@ -1,0 +1,59 @@
+"""The Starlette application factory; ``lifespan`` owns store, backplane and hub."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import FileResponse, Response
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
+
+from server import api
+from server.backplane.memory import MemoryBackplane
+from server.config import Settings
+from server.hub.endpoint import websocket_endpoint
+from server.hub.hub import Hub
+from server.methods.loader import load_methods
+from server.store.sqlite import SqliteStore
+
+WEB_DIR = Path(__file__).resolve().parent.parent / "web"
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or Settings()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        store = SqliteStore(settings.database)
+        backplane = MemoryBackplane(store)
+        await backplane.start()
+        hub = Hub(backplane, store, snapshot_every=settings.snapshot_every)
+        app.state.settings = settings
+        app.state.methods = load_methods([settings.methods_dir] if settings.methods_dir else [])
+        app.state.store = store
+        app.state.hub = hub
+        try:
+            yield
+        finally:
+            await hub.close()
+            await backplane.close()
+            await store.close()
+
+    async def page(request: Request) -> Response:
+        return FileResponse(WEB_DIR / "index.html")
+
+    routes = [
+        Route("/healthz", api.healthz),
+        Route("/api/sessions", api.create_session, methods=["POST"]),
+        Route("/api/methods", api.list_methods),
+        Route("/api/methods/{method_id}", api.get_method),
+        WebSocketRoute("/ws/{session_id}", websocket_endpoint),
+        Route("/", page),
+        Route("/s/{session_id}", page),
+        Mount("/static", StaticFiles(directory=WEB_DIR), name="static"),
+    ]
+    return Starlette(routes=routes, lifespan=lifespan)

@@ -1,0 +1,50 @@
+"""``intervisiebord serve`` and the other commands."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+
+import uvicorn
+
+from server.app import create_app
+from server.config import Settings, add_arguments, settings_from
+
+
+def uvicorn_config(settings: Settings) -> uvicorn.Config:
+    return uvicorn.Config(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        ws="websockets-sansio",
+        ws_max_size=settings.max_message,
+        ws_ping_interval=settings.ping_interval,
+        ws_ping_timeout=settings.ping_timeout,
+        ws_per_message_deflate=False,
+        log_level=settings.log_level,
+        lifespan="on",
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="intervisiebord", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser(
+        "serve", help="run the board server (embedded: SQLite, one process)"
+    )
+    add_arguments(serve)
+    commands.add_parser("schema", help="write the protocol's JSON Schema file")
+    args = parser.parse_args(argv)
+    match args.command:
+        case "serve":
+            settings = settings_from(args)
+            logging.basicConfig(level=settings.log_level.upper())
+            uvicorn.Server(uvicorn_config(settings)).run()
+        case "schema":
+            from shared_schema.export import main as write_schema
+
+            write_schema()
+
+
+if __name__ == "__main__":
+    main()

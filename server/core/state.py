@@ -1,0 +1,81 @@
+"""The board state a room holds, and the ids derived from it.
+
+Invariant: a ``BoardState`` changes only through ``server.core.reducer.apply``, so
+every hub that applies the same ops in the same seq order holds the same state.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import msgspec
+
+from shared_schema.board import Item, Language, Participant, Timer
+from shared_schema.method import Method
+
+
+class ClientMark(msgspec.Struct, array_like=True):
+    """The last op seen from one client: its client_seq, the room seq it got, and the
+    rejection code if it was rejected (None when applied)."""
+
+    client_seq: int
+    seq: int
+    code: str | None = None
+
+
+class BoardState(msgspec.Struct, kw_only=True):
+    """Everything a room knows. Snapshots are this struct, encoded.
+
+    ``overrides`` and ``revealed`` are keyed by ``step_key(step, section)`` so an
+    undone advance finds the locks of the step it returns to.
+    ``hidden`` holds ids of items that only their author may see until reveal.
+    """
+
+    session_id: str
+    title: str
+    language: Language
+    method: Method
+    step: int = 0
+    seq: int = 0
+    anonymous: bool = False
+    closed: bool = False
+    presenter: str | None = None
+    facilitator: str | None = None
+    items: dict[str, Item] = msgspec.field(default_factory=dict)
+    participants: dict[str, Participant] = msgspec.field(default_factory=dict)
+    overrides: dict[str, bool] = msgspec.field(default_factory=dict)
+    revealed: dict[str, bool] = msgspec.field(default_factory=dict)
+    hidden: dict[str, str | None] = msgspec.field(default_factory=dict)
+    ready: set[str] = msgspec.field(default_factory=set)
+    votes: dict[str, dict[str, int]] = msgspec.field(default_factory=dict)
+    timer: Timer = msgspec.field(default_factory=Timer)
+    clients: dict[str, list[ClientMark]] = msgspec.field(default_factory=dict)
+
+
+def step_key(step: int, section: str) -> str:
+    return f"{step}:{section}"
+
+
+def participant_id(session_id: str, client_id: str) -> str:
+    """A stable pseudonym for a client in a session; the client id itself is never
+    shown to other members."""
+    digest = hashlib.blake2b(f"{session_id}/{client_id}".encode(), digest_size=8)
+    return digest.hexdigest()
+
+
+def new_state(session_id: str, title: str, language: Language, method: Method) -> BoardState:
+    state = BoardState(session_id=session_id, title=title, language=language, method=method)
+    state.timer = Timer(remaining_ms=method.steps[0].minutes * 60_000)
+    return state
+
+
+_snapshot_encoder = msgspec.msgpack.Encoder()
+_snapshot_decoder = msgspec.msgpack.Decoder(BoardState)
+
+
+def encode_state(state: BoardState) -> bytes:
+    return _snapshot_encoder.encode(state)
+
+
+def decode_state(data: bytes) -> BoardState:
+    return _snapshot_decoder.decode(data)

@@ -1,0 +1,1 @@
+"""The async layer: rooms, connections, fan-out, resume and presence."""

@@ -1,0 +1,225 @@
+"""The websocket endpoint: handshake, then a receive loop that feeds the room.
+
+Every frame is decoded into the typed client union; anything else gets an
+``error`` with a stable code and changes nothing. Ops are prechecked against the
+local replica, then sequenced by the backplane; the room answers the sender.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import msgspec
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from server.config import Settings
+from server.core.records import Record
+from server.core.reducer import Rejected as CoreRejected
+from server.core.reducer import precheck
+from server.core.state import participant_id
+from server.core.visibility import board_view
+from server.hub import codes
+from server.hub.connection import Connection
+from server.hub.hub import Hub, now_ms
+from server.hub.ratelimit import TokenBucket
+from server.hub.replies import reply_frame
+from server.hub.room import Room
+from server.store.base import SessionMeta
+from server.tokens import token_matches
+from shared_schema.client import Hello, Op
+from shared_schema.codec import client_decoder, encoder
+from shared_schema.server import Error, Welcome
+from shared_schema.version import PROTOCOL_VERSION
+
+log = logging.getLogger("intervisiebord.hub")
+
+HELLO_TIMEOUT_S = 10.0
+FLOOD_STRIKES = 50
+"""Rate-limited messages in a row after which the connection is closed."""
+
+
+def origin_allowed(ws: WebSocket, settings: Settings) -> bool:
+    origin = ws.headers.get("origin")
+    if not origin:
+        return False
+    if origin in settings.allowed_origins:
+        return True
+    host = ws.headers.get("host", "")
+    return origin in (f"http://{host}", f"https://{host}")
+
+
+def _error(code: str, reason: str, client_seq: int | None = None) -> str:
+    return encoder.encode(Error(code=code, reason=reason, client_seq=client_seq)).decode()
+
+
+def _decode_error(exc: msgspec.DecodeError) -> str:
+    text = str(exc)
+    if isinstance(exc, msgspec.ValidationError):
+        code = codes.UNKNOWN_TYPE if "`$.type`" in text else codes.INVALID_MESSAGE
+        return _error(code, text)
+    return _error(codes.INVALID_JSON, "the message is not valid JSON")
+
+
+async def websocket_endpoint(ws: WebSocket) -> None:
+    settings: Settings = ws.app.state.settings
+    hub: Hub = ws.app.state.hub
+    if not origin_allowed(ws, settings):
+        await ws.close(code=codes.POLICY_VIOLATION)  # before accept: HTTP 403
+        return
+    await ws.accept()
+    conn = Connection(ws, settings.queue_size)
+    session_id = ws.path_params["session_id"]
+    room: Room | None = None
+    try:
+        hello = await _await_hello(ws, conn)
+        if hello is None:
+            return
+        room = await _welcome(ws, conn, hub, session_id, hello)
+        if room is None:
+            return
+        await _receive_loop(ws, conn, hub, room, settings)
+    except WebSocketDisconnect:
+        pass
+    finally:
+        if room is not None:
+            room.conns.discard(conn)
+            if room.by_client.get(conn.client_id) is conn:
+                del room.by_client[conn.client_id]
+            room.broadcast_presence()
+            hub.release(room)
+        await conn.finish()
+
+
+async def _await_hello(ws: WebSocket, conn: Connection) -> Hello | None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + HELLO_TIMEOUT_S
+    while True:
+        try:
+            text = await asyncio.wait_for(_receive_text(ws, conn), deadline - loop.time())
+        except TimeoutError:
+            await ws.close(codes.HELLO_TIMEOUT, "no hello")
+            return None
+        if text is None:
+            continue
+        try:
+            message = client_decoder.decode(text)
+        except msgspec.DecodeError as exc:
+            conn.send(_decode_error(exc))
+            continue
+        if isinstance(message, Hello):
+            return message
+        conn.send(_error(codes.HELLO_REQUIRED, "send hello first", message.client_seq))
+
+
+async def _receive_text(ws: WebSocket, conn: Connection) -> str | None:
+    """The next text frame; None (after an error reply) for a binary frame."""
+    message = await ws.receive()
+    if message["type"] == "websocket.disconnect":
+        raise WebSocketDisconnect(message.get("code", 1000))
+    text = message.get("text")
+    if text is None:
+        conn.send(_error(codes.BINARY_FRAME, "send JSON as text frames"))
+        return None
+    return str(text)
+
+
+async def _welcome(
+    ws: WebSocket, conn: Connection, hub: Hub, session_id: str, hello: Hello
+) -> Room | None:
+    if hello.protocol != PROTOCOL_VERSION:
+        conn.send(
+            _error(codes.PROTOCOL_MISMATCH_ERROR, f"this server speaks protocol {PROTOCOL_VERSION}")
+        )
+        conn.close(codes.PROTOCOL_MISMATCH, "protocol mismatch")
+        return None
+    meta = await hub.store.get_session(session_id) if len(session_id) == 32 else None
+    via = _role_of_token(meta, hello.token)
+    if meta is None or via is None:
+        conn.send(_error(codes.ACCESS_DENIED_ERROR, "unknown session or wrong link"))
+        conn.close(codes.ACCESS_DENIED, "access denied")
+        return None
+    room = await hub.room(meta)
+    result = await hub.join(room, hello.client_id, hello.name, via)
+    if isinstance(result, CoreRejected):
+        conn.send(_error(result.code, result.reason))
+        conn.close(codes.REMOVED, result.reason)
+        return None
+    pid = participant_id(session_id, hello.client_id)
+    conn.client_id, conn.participant_id = hello.client_id, pid
+    member = room.state.participants[pid]
+    replay = None
+    if hello.resume is not None and hello.resume.epoch == room.epoch:
+        replay = room.events_since(hello.resume.last_seq, pid)
+    welcome = Welcome(
+        protocol=PROTOCOL_VERSION,
+        session_id=session_id,
+        participant_id=pid,
+        role=member.role,
+        epoch=room.epoch,
+        seq=room.state.seq if replay is None else hello.resume.last_seq,  # type: ignore[union-attr]
+        recovered=replay is not None,
+        board=board_view(room.state, pid) if replay is None else None,
+        method=room.state.method,
+    )
+    conn.send(encoder.encode(welcome).decode())
+    for frame in replay or ():
+        conn.send(frame)
+    previous = room.by_client.get(hello.client_id)
+    if previous is not None:
+        previous.close(codes.GOING_AWAY, "replaced by a newer connection")
+    room.conns.add(conn)
+    room.by_client[hello.client_id] = conn
+    room.broadcast_presence()
+    return room
+
+
+def _role_of_token(meta: SessionMeta | None, token: str) -> str | None:
+    if meta is None:
+        return None
+    if token_matches(token, meta.facilitator_hash):
+        return "facilitator"
+    if token_matches(token, meta.invite_hash):
+        return "participant"
+    return None
+
+
+async def _receive_loop(
+    ws: WebSocket, conn: Connection, hub: Hub, room: Room, settings: Settings
+) -> None:
+    bucket = TokenBucket(settings.rate_per_s, settings.rate_burst)
+    strikes = 0
+    while not conn.closed:
+        text = await _receive_text(ws, conn)
+        if text is None:
+            continue
+        if not bucket.take():
+            strikes += 1
+            if strikes >= FLOOD_STRIKES:
+                conn.close(codes.FLOOD, "too many messages")
+                return
+            conn.send(_error(codes.RATE_LIMITED, "slow down"))
+            continue
+        strikes = 0
+        try:
+            message = client_decoder.decode(text)
+        except msgspec.DecodeError as exc:
+            conn.send(_decode_error(exc))
+            continue
+        if isinstance(message, Hello):
+            conn.send(_error(codes.ALREADY_WELCOMED, "hello was already accepted"))
+            continue
+        await _submit(conn, hub, room, message)
+
+
+async def _submit(conn: Connection, hub: Hub, room: Room, op: Op) -> None:
+    verdict = precheck(room.state, op, conn.client_id)
+    if verdict is not None:
+        conn.send(reply_frame(op.client_seq, None, verdict))
+        return
+    record = Record(client_id=conn.client_id, client_seq=op.client_seq, ts_ms=now_ms(), op=op)
+    try:
+        await hub.backplane.publish(room.session_id, record)
+    except Exception:
+        log.exception("sequencing failed session=%s", room.session_id[:8])
+        conn.send(_error(codes.UNAVAILABLE, "the op could not be stored; resend it", op.client_seq))

@@ -1,0 +1,128 @@
+"""The hub: this process's rooms, created on first join and dropped when idle.
+
+Invariant: at most one ``Room`` per session in a process; a room subscribes to the
+backplane before it loads the snapshot and log, so no op falls between the two.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+from server.backplane.base import Backplane
+from server.core.records import Join, Record
+from server.core.reducer import Result
+from server.core.state import decode_state, participant_id
+from server.hub.room import Room
+from server.store.base import SessionMeta, Store
+
+log = logging.getLogger("intervisiebord.hub")
+
+
+class Hub:
+    def __init__(
+        self,
+        backplane: Backplane,
+        store: Store,
+        *,
+        snapshot_every: int = 500,
+        log_keep: int = 1000,
+        idle_unload_s: float = 30.0,
+    ) -> None:
+        self.backplane = backplane
+        self.store = store
+        self.rooms: dict[str, Room] = {}
+        self._loading: dict[str, asyncio.Lock] = {}
+        self._unload_timers: dict[str, asyncio.TimerHandle] = {}
+        self._snapshot_every = snapshot_every
+        self._log_keep = log_keep
+        self._idle_unload_s = idle_unload_s
+
+    async def room(self, meta: SessionMeta) -> Room:
+        """The session's room, loaded if needed."""
+        room = self.rooms.get(meta.id)
+        if room is not None:
+            self._cancel_unload(meta.id)
+            return room
+        lock = self._loading.setdefault(meta.id, asyncio.Lock())
+        async with lock:
+            room = self.rooms.get(meta.id)
+            if room is None:
+                room = await self._load(meta)
+                self.rooms[meta.id] = room
+        self._cancel_unload(meta.id)
+        return room
+
+    async def _load(self, meta: SessionMeta) -> Room:
+        snapshot = await self.store.load_snapshot(meta.id)
+        if snapshot is None:
+            raise LookupError(meta.id)
+        state = decode_state(snapshot[1])
+        room = Room(
+            meta.id,
+            state,
+            meta.epoch,
+            self.backplane,
+            self.store,
+            self._snapshot_every,
+            self._log_keep,
+        )
+        await self.backplane.subscribe(meta.id, room.on_sequenced, room.on_ephemeral)
+        room.replay(await self.backplane.read(meta.id, state.seq))
+        room.epoch = await self.backplane.epoch(meta.id) or meta.epoch
+        return room
+
+    async def join(self, room: Room, client_id: str, name: str, via: str) -> Result | None:
+        """Sequence a Join when it would change something; wait until it is applied."""
+        pid = participant_id(room.session_id, client_id)
+        member = room.state.participants.get(pid)
+        if member is not None and member.name == name and not member.removed:
+            return None
+        waiter: asyncio.Future[Result] = asyncio.get_running_loop().create_future()
+        room.join_waiters[client_id] = waiter
+        join = Join(name=name, via="facilitator" if via == "facilitator" else "participant")
+        await self.backplane.publish(
+            room.session_id, Record(client_id=client_id, client_seq=0, ts_ms=now_ms(), op=join)
+        )
+        return await asyncio.wait_for(waiter, timeout=10)
+
+    def release(self, room: Room) -> None:
+        """Called when a connection leaves; unload the room once idle."""
+        if room.conns or room.session_id in self._unload_timers:
+            return
+        loop = asyncio.get_running_loop()
+        self._unload_timers[room.session_id] = loop.call_later(
+            self._idle_unload_s, lambda: loop.create_task(self._unload(room.session_id))
+        )
+
+    def _cancel_unload(self, session_id: str) -> None:
+        timer = self._unload_timers.pop(session_id, None)
+        if timer is not None:
+            timer.cancel()
+
+    async def _unload(self, session_id: str) -> None:
+        self._unload_timers.pop(session_id, None)
+        room = self.rooms.get(session_id)
+        if room is None or room.conns:
+            return
+        del self.rooms[session_id]
+        await self.backplane.unsubscribe(session_id, room.on_sequenced)
+        room.snapshot()
+        await room.drain()
+
+    async def close(self) -> None:
+        for session_id in list(self.rooms):
+            room = self.rooms.pop(session_id)
+            for conn in list(room.conns):
+                conn.close(1001, "server shutting down")
+            await self.backplane.unsubscribe(session_id, room.on_sequenced)
+            room.snapshot()
+            await room.drain()
+        for timer in self._unload_timers.values():
+            timer.cancel()
+        self._unload_timers.clear()
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)

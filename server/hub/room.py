@@ -1,0 +1,216 @@
+"""A room: one session's board replica on this hub and its local connections.
+
+Invariants:
+- ops are applied strictly in seq order; a gap is filled from the backplane's log
+  before anything after it is applied (ops arriving early wait in ``_early``);
+- every sequenced op produces exactly one ``event`` frame per local member, so seq
+  is gap-free at every client; frames are encoded once per distinct audience;
+- the sender of an op hears ``applied``/``rejected`` after the event is queued.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from collections.abc import Callable, Iterable
+
+from server.backplane.base import Backplane
+from server.core import reducer
+from server.core.records import Record, Sequenced
+from server.core.reducer import Actor, Scoped
+from server.core.state import BoardState, encode_state
+from server.hub import codes
+from server.hub.connection import Connection
+from server.hub.replies import reply_frame
+from server.store.base import Store
+from shared_schema.codec import encoder
+from shared_schema.server import Event, ParticipantPut, Presence
+
+log = logging.getLogger("intervisiebord.hub")
+
+RECENT_KEPT = 2000
+"""Events kept in memory for resuming clients; older resumes get a snapshot."""
+
+
+class Room:
+    def __init__(
+        self,
+        session_id: str,
+        state: BoardState,
+        epoch: str,
+        backplane: Backplane,
+        store: Store,
+        snapshot_every: int,
+        log_keep: int,
+    ) -> None:
+        self.session_id = session_id
+        self.state = state
+        self.epoch = epoch
+        self.conns: set[Connection] = set()
+        self.by_client: dict[str, Connection] = {}
+        self.recent: deque[tuple[int, list[Scoped]]] = deque(maxlen=RECENT_KEPT)
+        self.join_waiters: dict[str, asyncio.Future[reducer.Result]] = {}
+        self.on_removed: Callable[[str], None] | None = None
+        self._backplane = backplane
+        self._store = store
+        self._early: dict[int, Sequenced] = {}
+        self._filling = False
+        self._snapshot_every = snapshot_every
+        self._log_keep = log_keep
+        self._snapshot_seq = state.seq
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    # -- sequenced ops ------------------------------------------------------------------
+
+    def on_sequenced(self, item: Sequenced) -> None:
+        """Backplane callback: apply in seq order, or wait for the gap to be filled."""
+        if item.seq <= self.state.seq:
+            return
+        if item.seq > self.state.seq + 1:
+            self._early[item.seq] = item
+            self._fill_gap()
+            return
+        self._apply(item)
+        while self.state.seq + 1 in self._early:
+            self._apply(self._early.pop(self.state.seq + 1))
+        for seq in [s for s in self._early if s <= self.state.seq]:
+            del self._early[seq]
+
+    def replay(self, items: Iterable[Sequenced]) -> None:
+        """Apply logged ops while loading (no connections yet)."""
+        for item in items:
+            if item.seq == self.state.seq + 1:
+                self._apply(item)
+
+    def _fill_gap(self) -> None:
+        if self._filling:
+            return
+        self._filling = True
+        self._spawn(self._fill())
+
+    async def _fill(self) -> None:
+        try:
+            missing = await self._backplane.read(self.session_id, self.state.seq)
+            for item in missing:
+                self.on_sequenced(item)
+        finally:
+            self._filling = False
+        if self._early:
+            self._fill_gap()
+
+    def _apply(self, item: Sequenced) -> None:
+        record = item.record
+        actor = Actor(record.client_id, record.client_seq, item.seq, record.ts_ms)
+        result = reducer.apply(self.state, record.op, actor)
+        changes = result.changes if isinstance(result, reducer.Applied) else []
+        self.recent.append((item.seq, changes))
+        self._fan_out(item.seq, changes)
+        self._answer(record, item.seq, result)
+        for scoped in changes:
+            if isinstance(scoped.change, ParticipantPut) and scoped.change.participant.removed:
+                self._disconnect(scoped.change.participant.id, codes.REMOVED, "removed")
+        if self.state.seq - self._snapshot_seq >= self._snapshot_every:
+            self.snapshot()
+
+    def _fan_out(self, seq: int, changes: list[Scoped]) -> None:
+        if not self.conns:
+            return
+        if all(scoped.audience is None for scoped in changes):
+            frame = encoder.encode(Event(seq=seq, changes=[s.change for s in changes])).decode()
+            for conn in self.conns:
+                conn.send(frame)
+            return
+        frames: dict[tuple[int, ...], str] = {}
+        for conn in self.conns:
+            key = visible_indices(changes, conn.participant_id)
+            cached = frames.get(key)
+            if cached is None:
+                event = Event(seq=seq, changes=[changes[i].change for i in key])
+                cached = frames[key] = encoder.encode(event).decode()
+            conn.send(cached)
+
+    def _answer(self, record: Record, seq: int, result: reducer.Result) -> None:
+        if record.client_seq == 0:
+            waiter = self.join_waiters.pop(record.client_id, None)
+            if waiter is not None and not waiter.done():
+                waiter.set_result(result)
+            return
+        conn = self.by_client.get(record.client_id)
+        if conn is not None:
+            conn.send(reply_frame(record.client_seq, seq, result))
+
+    def _disconnect(self, participant: str, code: int, reason: str) -> None:
+        for conn in list(self.conns):
+            if conn.participant_id == participant:
+                conn.close(code, reason)
+
+    # -- catch-up for a (re)connecting client -------------------------------------------
+
+    def events_since(self, last_seq: int, viewer: str) -> list[str] | None:
+        """Frames for the events after ``last_seq`` as ``viewer`` sees them, or None if
+        they are no longer all in memory."""
+        if last_seq > self.state.seq:
+            return None
+        if last_seq == self.state.seq:
+            return []
+        if not self.recent or self.recent[0][0] > last_seq + 1:
+            return None
+        frames = []
+        for seq, changes in self.recent:
+            if seq > last_seq:
+                visible = [changes[i].change for i in visible_indices(changes, viewer)]
+                frames.append(encoder.encode(Event(seq=seq, changes=visible)).decode())
+        return frames
+
+    # -- presence ----------------------------------------------------------------------
+
+    def presence_frame(self) -> str:
+        online = sorted({conn.participant_id for conn in self.conns})
+        return encoder.encode(Presence(online=online)).decode()
+
+    def on_ephemeral(self, data: bytes) -> None:
+        """Backplane callback for unsequenced frames (already encoded)."""
+        frame = data.decode()
+        for conn in self.conns:
+            conn.send(frame)
+
+    def broadcast_presence(self) -> None:
+        frame = self.presence_frame()
+        for conn in self.conns:
+            conn.send(frame)
+
+    # -- snapshots ----------------------------------------------------------------------
+
+    def snapshot(self) -> None:
+        """Write a snapshot of the current state; trim the log below it afterwards."""
+        seq, data = self.state.seq, encode_state(self.state)
+        self._snapshot_seq = seq
+        self._spawn(self._write_snapshot(seq, data))
+
+    async def _write_snapshot(self, seq: int, data: bytes) -> None:
+        await self._store.save_snapshot(self.session_id, seq, data)
+        await self._store.trim_log(self.session_id, seq - self._log_keep)
+
+    def _spawn(self, coro: object) -> None:
+        task: asyncio.Task[None] = asyncio.get_running_loop().create_task(coro)  # type: ignore[arg-type]
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+
+    def _task_done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("room task failed", exc_info=task.exception())
+
+    async def drain(self) -> None:
+        """Wait for background writes (snapshots, gap fills) to finish."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+
+def visible_indices(changes: list[Scoped], viewer: str) -> tuple[int, ...]:
+    return tuple(
+        i
+        for i, scoped in enumerate(changes)
+        if scoped.audience is None or viewer in scoped.audience
+    )

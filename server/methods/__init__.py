@@ -1,0 +1,1 @@
+"""Intervision methods as data files (TOML), validated on load."""

@@ -1,0 +1,1 @@
+"""Durable storage of sessions, the op log and snapshots."""

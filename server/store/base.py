@@ -1,0 +1,49 @@
+"""The store contract: session metadata, the op log and snapshots.
+
+Invariants: ``append`` is atomic and durable when it returns (a process kill after
+it loses nothing); the log is trimmed only below a durable snapshot.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import msgspec
+
+
+class SessionMeta(msgspec.Struct, kw_only=True):
+    """What is known of a session outside its board. Tokens are kept only as hashes."""
+
+    id: str
+    title: str
+    method: str
+    language: str
+    created_ms: int
+    epoch: str
+    facilitator_hash: str
+    invite_hash: str
+    closed_ms: int | None = None
+
+
+class Store(Protocol):
+    async def create_session(self, meta: SessionMeta, snapshot: bytes) -> None: ...
+
+    async def get_session(self, session_id: str) -> SessionMeta | None: ...
+
+    async def update_session(self, meta: SessionMeta) -> None: ...
+
+    async def append(self, session_id: str, entries: list[tuple[int, bytes]]) -> None: ...
+
+    async def read_log(self, session_id: str, after_seq: int) -> list[tuple[int, bytes]]: ...
+
+    async def last_seq(self, session_id: str) -> int: ...
+
+    async def save_snapshot(self, session_id: str, seq: int, data: bytes) -> None: ...
+
+    async def load_snapshot(self, session_id: str) -> tuple[int, bytes] | None: ...
+
+    async def trim_log(self, session_id: str, upto_seq: int) -> None: ...
+
+    async def delete_session(self, session_id: str) -> None: ...
+
+    async def close(self) -> None: ...

@@ -1,0 +1,3 @@
+from shared_schema.export import main
+
+main()

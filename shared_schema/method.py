@@ -1,0 +1,100 @@
+"""The method format: an intervision method as data.
+
+A method file (TOML) decodes into :class:`Method`; msgspec's errors name the field
+that is wrong. Cross-references (a step naming an unknown section, ...) are checked
+by ``server.methods.loader``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import msgspec
+
+from shared_schema.board import Role
+
+SectionKind = Literal[
+    "notes",
+    "questions",
+    "redefinitions",
+    "success_factors",
+    "ideas",
+    "hourglass",
+    "tips",
+    "evaluation",
+    "cases",
+    "list",
+]
+Right = Literal["add", "rate", "circle", "choose", "vote"]
+Slug = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9_]{1,40}$")]
+Minutes = Annotated[int, msgspec.Meta(ge=0, le=240)]
+
+
+class Localized(msgspec.Struct, forbid_unknown_fields=True):
+    """A text in Dutch and English."""
+
+    nl: Annotated[str, msgspec.Meta(min_length=1)]
+    en: Annotated[str, msgspec.Meta(min_length=1)]
+
+
+class Lane(msgspec.Struct, forbid_unknown_fields=True):
+    """A column or level inside a section (e.g. own actions / environment)."""
+
+    id: Slug
+    title: Localized
+
+
+class SectionDef(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """A board section. ``add`` lists who may add when the facilitator unlocks the
+    section in a step that does not open it itself."""
+
+    id: Slug
+    kind: SectionKind
+    title: Localized
+    prefix: Localized | None = None
+    lanes: list[Lane] = []
+    sheets: Annotated[int, msgspec.Meta(ge=1, le=4)] = 1
+    add: list[Role] = msgspec.field(
+        default_factory=lambda: ["facilitator", "presenter", "participant"]
+    )
+
+
+class StepSection(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """A section as shown in one step, with who may do what there.
+
+    A section with no rights in a step is shown read-only. ``hidden`` makes new
+    items invisible to others until the facilitator reveals the section;
+    ``hide_ratings`` keeps ratings and votes from everyone but the rater until
+    revealed. ``filter`` shows only items with these ratings (carry-forward).
+    """
+
+    section: Slug
+    add: list[Role] = []
+    rate: list[Role] = []
+    circle: list[Role] = []
+    choose: list[Role] = []
+    vote: list[Role] = []
+    hidden: bool = False
+    hide_ratings: bool = False
+    filter: list[Literal["cold", "warm", "neutral", "chosen", "circled"]] = []
+
+
+class Step(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """One step of a method, in order."""
+
+    id: Slug
+    title: Localized
+    instruction: Localized
+    minutes: Minutes = 10
+    sections: list[StepSection] = []
+
+
+class Method(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """An intervision method: ordered steps over a set of sections."""
+
+    id: Slug
+    name: Localized
+    summary: Localized
+    sections: list[SectionDef]
+    steps: Annotated[list[Step], msgspec.Meta(min_length=1)]
+    vote_budget: Annotated[int, msgspec.Meta(ge=0, le=20)] = 3

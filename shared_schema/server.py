@@ -1,0 +1,107 @@
+"""Messages the server sends, and the changes an event carries.
+
+Sequenced ops reach every member as one ``event`` each, with the room's ``seq``;
+an event's ``changes`` are already filtered for the recipient (possibly empty), so
+``seq`` is gap-free at every client. The sender of an op also gets ``applied`` or
+``rejected`` for its ``client_seq``.
+"""
+
+from __future__ import annotations
+
+import msgspec
+
+from shared_schema.board import Board, Item, Participant, Role, SectionState, Timer
+from shared_schema.method import Method
+
+
+class _Msg(msgspec.Struct, tag_field="type", kw_only=True):
+    pass
+
+
+class ItemPut(_Msg, tag="item_put"):
+    item: Item
+
+
+class ItemRemoved(_Msg, tag="item_removed"):
+    item_id: str
+
+
+class SectionPut(_Msg, tag="section_put"):
+    section: SectionState
+
+
+class StepSet(_Msg, tag="step_set"):
+    step: int
+
+
+class ParticipantPut(_Msg, tag="participant_put"):
+    participant: Participant
+
+
+class TimerSet(_Msg, tag="timer_set"):
+    timer: Timer
+
+
+class ReadySet(_Msg, tag="ready_set"):
+    count: int
+
+
+class SessionPut(_Msg, tag="session_put"):
+    anonymous: bool
+    closed: bool
+    presenter: str | None
+    facilitator: str | None
+
+
+Change = (
+    ItemPut | ItemRemoved | SectionPut | StepSet | ParticipantPut | TimerSet | ReadySet | SessionPut
+)
+
+
+class Welcome(_Msg, tag="welcome"):
+    """Answer to hello. With ``recovered`` the missed events follow as ``event``
+    frames; otherwise ``board`` is a full snapshot at ``seq``."""
+
+    protocol: int
+    session_id: str
+    participant_id: str
+    role: Role
+    epoch: str
+    seq: int
+    recovered: bool
+    board: Board | None
+    method: Method
+
+
+class Event(_Msg, tag="event"):
+    seq: int
+    changes: list[Change]
+
+
+class Applied(_Msg, tag="applied"):
+    client_seq: int
+    seq: int
+
+
+class Rejected(_Msg, tag="rejected"):
+    client_seq: int
+    code: str
+    reason: str
+    seq: int | None = None
+
+
+class Error(_Msg, tag="error"):
+    """A message that was not an acceptable op; nothing changed."""
+
+    code: str
+    reason: str
+    client_seq: int | None = None
+
+
+class Presence(_Msg, tag="presence"):
+    """Who is connected now (participant ids). Ephemeral: never persisted."""
+
+    online: list[str]
+
+
+ServerMessage = Welcome | Event | Applied | Rejected | Error | Presence
