@@ -1,0 +1,1 @@
+"""Test support: a real-socket board client and a server subprocess."""
