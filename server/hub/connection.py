@@ -16,6 +16,9 @@ from server.hub import codes
 
 log = logging.getLogger("intervisiebord.hub")
 
+FLUSH_TIMEOUT_S = 5.0
+"""How long a closing connection may take to send what is still queued."""
+
 
 class Connection:
     __slots__ = (
@@ -79,7 +82,9 @@ class Connection:
         await self._close_now(self.close_code or codes.GOING_AWAY, self.close_reason)
 
     async def finish(self) -> None:
-        """Stop the sender (after the receive loop ended)."""
-        self.closed = True
+        """After the receive loop ended: flush what is queued (bounded), then stop."""
+        self.close(codes.GOING_AWAY)
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(asyncio.shield(self._sender), FLUSH_TIMEOUT_S)
         self._sender.cancel()
         await asyncio.gather(self._sender, return_exceptions=True)
