@@ -8,8 +8,8 @@ import msgspec
 import pytest
 
 from server.core import errors
-from server.core.reducer import Actor, Applied, Duplicate, Rejected, Result, Scoped, apply
 from server.core.records import Join
+from server.core.reducer import Actor, Applied, Duplicate, Rejected, Result, Scoped, apply
 from server.core.state import BoardState, decode_state, encode_state, new_state, participant_id
 from server.core.visibility import board_view
 from server.methods.loader import load_methods, parse_method
@@ -97,8 +97,9 @@ class Room:
         join = Join(name=name or client_id, via=via)
         return apply(self.state, join, Actor(client_id, 0, self.seq, self.ts_ms))
 
-    def send(self, client_id: str, op_type: type[Op], /, *, ts_ms: int | None = None,
-             **fields: Any) -> Result:
+    def send(
+        self, client_id: str, op_type: type[Op], /, *, ts_ms: int | None = None, **fields: Any
+    ) -> Result:
         client_seq = self.client_seqs.get(client_id, 0) + 1
         self.client_seqs[client_id] = client_seq
         self.seq += 1
@@ -185,12 +186,12 @@ def test_replaying_the_records_gives_the_same_state() -> None:
     """A hub that loads a snapshot and replays the rest agrees with one that saw it all."""
     live = make_room()
     snapshot = encode_state(live.state)
-    start_seq, start_ts = live.seq, live.ts_ms
+    start_seq, start_ts, start_client_seqs = live.seq, live.ts_ms, dict(live.client_seqs)
     results = play_session(live)
 
     late = Room()
     late.state = decode_state(snapshot)
-    late.seq, late.ts_ms = start_seq, start_ts
+    late.seq, late.ts_ms, late.client_seqs = start_seq, start_ts, start_client_seqs
     assert play_session(late) == results
     assert encode_state(late.state) == encode_state(live.state)
 
@@ -201,18 +202,48 @@ def test_replaying_the_records_gives_the_same_state() -> None:
 REJECTED_OPS: list[tuple[str, str, type[Op], dict[str, Any], str]] = [
     # (name, client, op type, fields, expected code); played in step 2 ("ask")
     ("not_member", "client-nobody-01", SetReady, {"ready": True}, errors.NOT_MEMBER),
-    ("add_forbidden", PRES, AddItem, {"item_id": "n", "section": "questions", "text": "t"},
-     errors.FORBIDDEN),
-    ("add_unknown_section", ANNA, AddItem, {"item_id": "n", "section": "nope", "text": "t"},
-     errors.NOT_FOUND),
-    ("add_duplicate_id", ANNA, AddItem, {"item_id": "q1", "section": "questions", "text": "t"},
-     errors.DUPLICATE_ID),
-    ("add_bad_lane", ANNA, AddItem,
-     {"item_id": "n", "section": "questions", "text": "t", "lane": "own"}, errors.INVALID_VALUE),
-    ("add_bad_sheet", ANNA, AddItem,
-     {"item_id": "n", "section": "questions", "text": "t", "sheet": 2}, errors.INVALID_VALUE),
-    ("add_missing_parent", ANNA, AddItem,
-     {"item_id": "n", "section": "questions", "text": "t", "parent": "zz"}, errors.NOT_FOUND),
+    (
+        "add_forbidden",
+        PRES,
+        AddItem,
+        {"item_id": "n", "section": "questions", "text": "t"},
+        errors.FORBIDDEN,
+    ),
+    (
+        "add_unknown_section",
+        ANNA,
+        AddItem,
+        {"item_id": "n", "section": "nope", "text": "t"},
+        errors.NOT_FOUND,
+    ),
+    (
+        "add_duplicate_id",
+        ANNA,
+        AddItem,
+        {"item_id": "q1", "section": "questions", "text": "t"},
+        errors.DUPLICATE_ID,
+    ),
+    (
+        "add_bad_lane",
+        ANNA,
+        AddItem,
+        {"item_id": "n", "section": "questions", "text": "t", "lane": "own"},
+        errors.INVALID_VALUE,
+    ),
+    (
+        "add_bad_sheet",
+        ANNA,
+        AddItem,
+        {"item_id": "n", "section": "questions", "text": "t", "sheet": 2},
+        errors.INVALID_VALUE,
+    ),
+    (
+        "add_missing_parent",
+        ANNA,
+        AddItem,
+        {"item_id": "n", "section": "questions", "text": "t", "parent": "zz"},
+        errors.NOT_FOUND,
+    ),
     ("edit_not_author", BEN, EditItem, {"item_id": "q1", "text": "mine now"}, errors.NOT_AUTHOR),
     ("edit_missing", ANNA, EditItem, {"item_id": "zz", "text": "t"}, errors.NOT_FOUND),
     ("move_read_only", PRES, MoveItem, {"item_id": "c1", "x": 5.0, "y": 5.0}, errors.FORBIDDEN),
@@ -223,15 +254,30 @@ REJECTED_OPS: list[tuple[str, str, type[Op], dict[str, Any], str]] = [
     ("vote_forbidden", ANNA, Vote, {"item_id": "q1", "delta": 1}, errors.FORBIDDEN),
     ("step_forbidden", ANNA, SetStep, {"step": 3}, errors.FORBIDDEN),
     ("step_out_of_range", FAC, SetStep, {"step": 10}, errors.INVALID_VALUE),
-    ("lock_forbidden", ANNA, LockSection, {"section": "questions", "locked": True},
-     errors.FORBIDDEN),
+    (
+        "lock_forbidden",
+        ANNA,
+        LockSection,
+        {"section": "questions", "locked": True},
+        errors.FORBIDDEN,
+    ),
     ("lock_unknown", FAC, LockSection, {"section": "nope", "locked": True}, errors.NOT_FOUND),
     ("reveal_forbidden", PRES, RevealSection, {"section": "questions"}, errors.FORBIDDEN),
     ("timer_forbidden", ANNA, SetTimer, {"action": "start"}, errors.FORBIDDEN),
-    ("assign_forbidden", PRES, AssignRole, {"participant_id": "abc", "role": "presenter"},
-     errors.FORBIDDEN),
-    ("assign_unknown", FAC, AssignRole, {"participant_id": "abc", "role": "presenter"},
-     errors.NOT_FOUND),
+    (
+        "assign_forbidden",
+        PRES,
+        AssignRole,
+        {"participant_id": "abc", "role": "presenter"},
+        errors.FORBIDDEN,
+    ),
+    (
+        "assign_unknown",
+        FAC,
+        AssignRole,
+        {"participant_id": "abc", "role": "presenter"},
+        errors.NOT_FOUND,
+    ),
     ("remove_unknown", FAC, RemoveParticipant, {"participant_id": "abc"}, errors.NOT_FOUND),
     ("anonymous_forbidden", BEN, SetAnonymous, {"anonymous": True}, errors.FORBIDDEN),
     ("close_forbidden", PRES, CloseSession, {}, errors.FORBIDDEN),
@@ -369,8 +415,10 @@ def test_hidden_item_is_visible_only_to_its_author_until_reveal() -> None:
     # to the others the item does not exist
     rejected(room.send(BEN, Vote, item_id="n1", delta=1), errors.NOT_FOUND)
     rejected(room.send(FAC, EditItem, item_id="n1", text="?"), errors.NOT_FOUND)
-    rejected(room.send(BEN, AddItem, item_id="n1", section="notes", text="zelfde id"),
-             errors.DUPLICATE_ID)
+    rejected(
+        room.send(BEN, AddItem, item_id="n1", section="notes", text="zelfde id"),
+        errors.DUPLICATE_ID,
+    )
     # the author may still change it; the change goes to the author only
     edit = ok(room.send(ANNA, EditItem, item_id="n1", text="stil idee, beter"))
     assert [s.audience for s in edit.changes] == [frozenset({anna})]
@@ -448,8 +496,9 @@ def test_anonymous_mode_strips_the_author_of_new_items() -> None:
     ok(room.send(ANNA, AddItem, item_id="o1", section="open_notes", text="met naam"))
     result = ok(room.send(FAC, SetAnonymous, anonymous=True))
     assert [s.change for s in result.changes] == [
-        SessionPut(anonymous=True, closed=False, presenter=room.pid(PRES),
-                   facilitator=room.pid(FAC))
+        SessionPut(
+            anonymous=True, closed=False, presenter=room.pid(PRES), facilitator=room.pid(FAC)
+        )
     ]
     assert room.state.anonymous
     put = ok(room.send(ANNA, AddItem, item_id="o2", section="open_notes", text="zonder naam"))
@@ -490,27 +539,41 @@ def test_timer_deadline_arithmetic_is_exact() -> None:
 
     t0 = 1_000_000
     assert timer_of(room.send(FAC, SetTimer, action="start", ts_ms=t0)) == (
-        True, t0 + 600_000, 600_000,
+        True,
+        t0 + 600_000,
+        600_000,
     )
     assert timer_of(room.send(FAC, SetTimer, action="pause", ts_ms=t0 + 61_000)) == (
-        False, None, 539_000,
+        False,
+        None,
+        539_000,
     )
     assert timer_of(room.send(FAC, SetTimer, action="add", seconds=30, ts_ms=t0 + 90_000)) == (
-        False, None, 569_000,
+        False,
+        None,
+        569_000,
     )
     assert timer_of(room.send(FAC, SetTimer, action="start", ts_ms=t0 + 100_000)) == (
-        True, t0 + 669_000, 569_000,
+        True,
+        t0 + 669_000,
+        569_000,
     )
     # adding while running moves the deadline by exactly the added time
     assert timer_of(room.send(FAC, SetTimer, action="add", seconds=60, ts_ms=t0 + 200_000)) == (
-        True, t0 + 729_000, 529_000,
+        True,
+        t0 + 729_000,
+        529_000,
     )
     # start while running keeps the deadline
     assert timer_of(room.send(FAC, SetTimer, action="start", ts_ms=t0 + 300_000)) == (
-        True, t0 + 729_000, 429_000,
+        True,
+        t0 + 729_000,
+        429_000,
     )
     assert timer_of(room.send(FAC, SetTimer, action="reset", ts_ms=t0 + 400_000)) == (
-        False, None, 600_000,
+        False,
+        None,
+        600_000,
     )
 
 
@@ -519,10 +582,14 @@ def test_timer_runs_out_and_restarts_with_the_step_default() -> None:
     ok(room.send(FAC, SetTimer, action="start", ts_ms=0 + 5_000))
     # paused long after the deadline: nothing left, never negative
     assert timer_of(room.send(FAC, SetTimer, action="pause", ts_ms=5_000 + 900_000)) == (
-        False, None, 0,
+        False,
+        None,
+        0,
     )
     assert timer_of(room.send(FAC, SetTimer, action="start", ts_ms=2_000_000)) == (
-        True, 2_600_000, 600_000,
+        True,
+        2_600_000,
+        600_000,
     )
 
 
@@ -554,8 +621,9 @@ def test_removed_participant_is_rejected_with_removed() -> None:
     assert room.pid(BEN) not in room.state.ready
     assert any(getattr(s.change, "count", None) == 0 for s in removal.changes)
 
-    rejected(room.send(BEN, AddItem, item_id="q2", section="questions", text="Nog één"),
-             errors.REMOVED)
+    rejected(
+        room.send(BEN, AddItem, item_id="q2", section="questions", text="Nog één"), errors.REMOVED
+    )
     rejected(room.send(BEN, EditItem, item_id="q1", text="anders"), errors.REMOVED)
     rejected(room.send(BEN, SetReady, ready=True), errors.REMOVED)
     rejected(room.join(BEN, "Ben"), errors.REMOVED)
@@ -565,8 +633,9 @@ def test_removed_participant_is_rejected_with_removed() -> None:
     # their items stay on the board; a second removal finds nobody
     assert "q1" in room.state.items
     rejected(room.send(FAC, RemoveParticipant, participant_id=room.pid(BEN)), errors.NOT_FOUND)
-    rejected(room.send(FAC, AssignRole, participant_id=room.pid(BEN), role="presenter"),
-             errors.NOT_FOUND)
+    rejected(
+        room.send(FAC, AssignRole, participant_id=room.pid(BEN), role="presenter"), errors.NOT_FOUND
+    )
 
 
 def test_removing_the_presenter_clears_the_presenter() -> None:
@@ -579,8 +648,7 @@ def test_removing_the_presenter_clears_the_presenter() -> None:
 
 def test_facilitator_cannot_remove_themselves() -> None:
     room = make_room()
-    rejected(room.send(FAC, RemoveParticipant, participant_id=room.pid(FAC)),
-             errors.INVALID_VALUE)
+    rejected(room.send(FAC, RemoveParticipant, participant_id=room.pid(FAC)), errors.INVALID_VALUE)
 
 
 def test_non_member_is_rejected_with_not_member() -> None:
@@ -631,8 +699,10 @@ def test_facilitator_assigning_themselves_facilitator_keeps_the_role() -> None:
 
 def test_facilitator_cannot_give_themselves_another_role() -> None:
     room = make_room()
-    rejected(room.send(FAC, AssignRole, participant_id=room.pid(FAC), role="presenter"),
-             errors.INVALID_VALUE)
+    rejected(
+        room.send(FAC, AssignRole, participant_id=room.pid(FAC), role="presenter"),
+        errors.INVALID_VALUE,
+    )
 
 
 def test_only_one_presenter_at_a_time() -> None:
@@ -642,8 +712,9 @@ def test_only_one_presenter_at_a_time() -> None:
     assert room.state.presenter == room.pid(ANNA)
     assert roles(room)[room.pid(PRES)] == "participant"
     assert list(roles(room).values()).count("presenter") == 1
-    changed = {s.change.participant.id for s in result.changes
-               if isinstance(s.change, ParticipantPut)}
+    changed = {
+        s.change.participant.id for s in result.changes if isinstance(s.change, ParticipantPut)
+    }
     assert changed == {room.pid(PRES), room.pid(ANNA)}
     # the old presenter lost the presenter's rights
     ok(room.send(FAC, SetStep, step=2))
@@ -716,7 +787,7 @@ def test_after_close_every_op_is_rejected() -> None:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="bug?: Join is not checked against state.closed: after CloseSession a new client's "
+    reason="bug: Join is not checked against state.closed: after CloseSession a new client's "
     "Join is applied (adds a participant) and a Join via the facilitator link even takes the "
     "facilitator role from the old facilitator, changing a closed session",
 )
