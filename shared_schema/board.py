@@ -76,13 +76,15 @@ class SectionState(msgspec.Struct, kw_only=True):
     ``locked`` is the effective lock: the facilitator's override for this step if
     any, otherwise the method's default (a section nobody may write is locked).
     ``hidden`` means items are hidden until revealed; ``hidden_count`` tells the
-    viewer how many hidden items exist without sending them.
+    viewer how many hidden items exist without sending them. ``sealed`` means new
+    ratings and votes stay private to whoever gave them until revealed.
     """
 
     id: str
     locked: bool
     override: bool | None = None
     hidden: bool = False
+    sealed: bool = False
     revealed: bool = False
     hidden_count: int = 0
 
@@ -103,5 +105,6 @@ class Board(msgspec.Struct, kw_only=True):
     timer: Timer
     ready_count: int = 0
     you_ready: bool = False
+    my_votes: dict[str, int] = {}
     presenter: str | None = None
     facilitator: str | None = None

@@ -80,13 +80,15 @@ class StepSection(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
 
 class Step(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    """One step of a method, in order."""
+    """One step of a method, in order. ``frame`` marks the steps of the session frame
+    (check-in, choosing the case, check-out) that the loader puts around a method."""
 
     id: Slug
     title: Localized
     instruction: Localized
     minutes: Minutes = 10
     sections: list[StepSection] = []
+    frame: bool = False
 
 
 class Method(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -98,3 +100,13 @@ class Method(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     sections: list[SectionDef]
     steps: Annotated[list[Step], msgspec.Meta(min_length=1)]
     vote_budget: Annotated[int, msgspec.Meta(ge=0, le=20)] = 3
+    with_frame: bool = True
+
+
+class Frame(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """The session frame put around every method with ``with_frame``: its sections,
+    and the steps before and after the method's own."""
+
+    sections: list[SectionDef]
+    before: list[Step]
+    after: list[Step]

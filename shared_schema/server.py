@@ -30,6 +30,13 @@ class SectionPut(_Msg, tag="section_put"):
     section: SectionState
 
 
+class VotePut(_Msg, tag="vote_put"):
+    """The recipient's own votes on an item (sent only to the voter)."""
+
+    item_id: str
+    mine: int
+
+
 class StepSet(_Msg, tag="step_set"):
     step: int
 
@@ -54,7 +61,15 @@ class SessionPut(_Msg, tag="session_put"):
 
 
 Change = (
-    ItemPut | ItemRemoved | SectionPut | StepSet | ParticipantPut | TimerSet | ReadySet | SessionPut
+    ItemPut
+    | ItemRemoved
+    | VotePut
+    | SectionPut
+    | StepSet
+    | ParticipantPut
+    | TimerSet
+    | ReadySet
+    | SessionPut
 )
 
 

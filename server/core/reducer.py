@@ -14,11 +14,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+import msgspec
+
 from server.core import errors
 from server.core.permissions import may, override, section_def
 from server.core.records import Join
-from server.core.state import BoardState, ClientMark, participant_id, step_key
-from server.core.visibility import item_visible, section_hidden, section_state
+from server.core.state import (
+    BoardState,
+    ClientMark,
+    PrivateRating,
+    participant_id,
+    step_key,
+)
+from server.core.visibility import item_visible, section_hidden, section_sealed, section_state
 from shared_schema.board import Item, Participant, Role, Timer
 from shared_schema.client import (
     AddItem,
@@ -51,6 +59,7 @@ from shared_schema.server import (
     SessionPut,
     StepSet,
     TimerSet,
+    VotePut,
 )
 
 MARKS_KEPT = 64
@@ -389,6 +398,14 @@ def _mutate(state: BoardState, op: Op, pid: str, ts_ms: int) -> list[Scoped]:
             return _delete(state, op.item_id)
         case RateItem():
             item = state.items[op.item_id]
+            if section_sealed(state, item.section):
+                if op.rating is None:
+                    state.private_ratings.pop(item.id, None)
+                else:
+                    state.private_ratings[item.id] = PrivateRating(op.rating, pid)
+                seen = msgspec.structs.replace(item, rating=op.rating)
+                return [Scoped(ItemPut(item=seen), frozenset({pid}))]
+            state.private_ratings.pop(item.id, None)
             item.rating = op.rating
             return [_item_put(state, item)]
         case CircleItem():
@@ -410,8 +427,11 @@ def _mutate(state: BoardState, op: Op, pid: str, ts_ms: int) -> list[Scoped]:
             by_pid = state.votes.setdefault(op.item_id, {})
             by_pid[pid] = by_pid.get(pid, 0) + op.delta
             item = state.items[op.item_id]
-            item.votes += op.delta
-            return [_item_put(state, item)]
+            mine = Scoped(VotePut(item_id=item.id, mine=by_pid[pid]), frozenset({pid}))
+            if section_sealed(state, item.section):
+                return [mine]
+            item.votes = sum(by_pid.values())
+            return [_item_put(state, item), mine]
         case SetStep():
             return _goto_step(state, op.step)
         case LockSection():
@@ -424,10 +444,10 @@ def _mutate(state: BoardState, op: Op, pid: str, ts_ms: int) -> list[Scoped]:
         case RevealSection():
             state.revealed[step_key(state.step, op.section)] = True
             shown = [i for i, _ in state.hidden.items() if state.items[i].section == op.section]
-            changes = []
             for item_id in shown:
                 del state.hidden[item_id]
-                changes.append(Scoped(ItemPut(item=state.items[item_id])))
+            changes = [Scoped(ItemPut(item=state.items[i])) for i in shown]
+            changes += _unseal(state, op.section, set(shown))
             changes.append(Scoped(SectionPut(section=section_state(state, op.section))))
             return changes
         case SetTimer():
@@ -465,6 +485,24 @@ def _mutate(state: BoardState, op: Op, pid: str, ts_ms: int) -> list[Scoped]:
             return [Scoped(_session_put(state)), Scoped(TimerSet(timer=state.timer))]
 
 
+def _unseal(state: BoardState, section: str, already_sent: set[str]) -> list[Scoped]:
+    """Publish the private ratings and vote totals of ``section``'s items."""
+    changes: list[Scoped] = []
+    for item in state.items.values():
+        if item.section != section or item.id in state.hidden:
+            continue
+        private = state.private_ratings.pop(item.id, None)
+        total = sum(state.votes.get(item.id, {}).values())
+        if private is None and total == item.votes:
+            continue
+        if private is not None:
+            item.rating = private.rating
+        item.votes = total
+        if item.id not in already_sent:
+            changes.append(Scoped(ItemPut(item=item)))
+    return changes
+
+
 def _delete(state: BoardState, item_id: str) -> list[Scoped]:
     item = state.items.pop(item_id)
     audience: Audience = None
@@ -472,6 +510,7 @@ def _delete(state: BoardState, item_id: str) -> list[Scoped]:
         owner = state.hidden.pop(item_id)
         audience = frozenset({owner}) if owner else frozenset()
     state.votes.pop(item_id, None)
+    state.private_ratings.pop(item_id, None)
     changes = [Scoped(ItemRemoved(item_id=item_id), audience)]
     if audience is not None:
         changes.append(Scoped(SectionPut(section=section_state(state, item.section))))

@@ -10,7 +10,7 @@ import hashlib
 
 import msgspec
 
-from shared_schema.board import Item, Language, Participant, Timer
+from shared_schema.board import Item, Language, Participant, Rating, Timer
 from shared_schema.method import Method
 
 
@@ -23,12 +23,21 @@ class ClientMark(msgspec.Struct, array_like=True):
     code: str | None = None
 
 
+class PrivateRating(msgspec.Struct, array_like=True):
+    """A rating given while its section is sealed: seen only by ``rater`` until reveal."""
+
+    rating: Rating
+    rater: str
+
+
 class BoardState(msgspec.Struct, kw_only=True):
     """Everything a room knows. Snapshots are this struct, encoded.
 
     ``overrides`` and ``revealed`` are keyed by ``step_key(step, section)`` so an
     undone advance finds the locks of the step it returns to.
     ``hidden`` holds ids of items that only their author may see until reveal.
+    ``private_ratings`` and the vote totals of sealed sections are not copied into
+    the items until the facilitator reveals the section.
     """
 
     session_id: str
@@ -48,6 +57,7 @@ class BoardState(msgspec.Struct, kw_only=True):
     hidden: dict[str, str | None] = msgspec.field(default_factory=dict)
     ready: set[str] = msgspec.field(default_factory=set)
     votes: dict[str, dict[str, int]] = msgspec.field(default_factory=dict)
+    private_ratings: dict[str, PrivateRating] = msgspec.field(default_factory=dict)
     timer: Timer = msgspec.field(default_factory=Timer)
     clients: dict[str, list[ClientMark]] = msgspec.field(default_factory=dict)
 

@@ -10,27 +10,46 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TypeVar
 
 import msgspec
 
-from shared_schema.method import Method
+from shared_schema.method import Frame, Method
 
 DATA_DIR = Path(__file__).with_name("data")
+FRAME_FILE = Path(__file__).with_name("frame.toml")
+T = TypeVar("T")
 
 
 class MethodError(ValueError):
     """A method file that cannot be used; the message names the field and reason."""
 
 
-def parse_method(text: str, source: str = "<method>") -> Method:
+def _decode(text: str, kind: type[T], source: str) -> T:
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise MethodError(f"{source}: not valid TOML: {exc}") from exc
     try:
-        method = msgspec.convert(raw, Method)
+        return msgspec.convert(raw, kind)
     except msgspec.ValidationError as exc:
         raise MethodError(f"{source}: {exc}") from exc
+
+
+def load_frame() -> Frame:
+    return _decode(FRAME_FILE.read_text(encoding="utf-8"), Frame, FRAME_FILE.name)
+
+
+def parse_method(text: str, source: str = "<method>", frame: Frame | None = None) -> Method:
+    """Decode and check a method; with ``frame``, wrap it in the session frame
+    (unless the method sets ``with_frame = false``)."""
+    method = _decode(text, Method, source)
+    if frame is not None and method.with_frame:
+        method = msgspec.structs.replace(
+            method,
+            sections=[*frame.sections, *method.sections],
+            steps=[*frame.before, *method.steps, *frame.after],
+        )
     _check_references(method, source)
     return method
 
@@ -64,15 +83,17 @@ def _unique(values: list[str], where: str, what: str) -> None:
         seen.add(value)
 
 
-def load_method_file(path: Path) -> Method:
-    return parse_method(path.read_text(encoding="utf-8"), str(path.name))
+def load_method_file(path: Path, frame: Frame | None = None) -> Method:
+    return parse_method(path.read_text(encoding="utf-8"), str(path.name), frame)
 
 
-def load_methods(extra_dirs: Iterable[Path] = ()) -> dict[str, Method]:
-    """All methods by id: the bundled ones, then extra folders (which may override)."""
+def load_methods(extra_dirs: Iterable[Path] = (), *, framed: bool = True) -> dict[str, Method]:
+    """All methods by id, wrapped in the session frame unless ``framed`` is False:
+    the bundled ones, then extra folders (which may override)."""
+    frame = load_frame() if framed else None
     methods: dict[str, Method] = {}
     for folder in (DATA_DIR, *extra_dirs):
         for path in sorted(folder.glob("*.toml")):
-            method = load_method_file(path)
+            method = load_method_file(path, frame)
             methods[method.id] = method
     return methods

@@ -58,9 +58,9 @@ def test_create_session_rejects_bad_requests(client: TestClient, body: bytes, st
 
 def test_methods_are_listed(client: TestClient) -> None:
     methods = {m["id"]: m for m in client.get("/api/methods").json()}
-    assert methods["tienstappen"]["steps"] == 10
+    assert methods["tienstappen"]["steps"] == 13  # 10 + the frame
     detail = client.get("/api/methods/tienstappen").json()
-    assert detail["steps"][2]["sections"][1]["rate"] == ["presenter"]
+    assert detail["steps"][4]["sections"][1]["rate"] == ["presenter"]
     assert client.get("/api/methods/nope").status_code == 404
 
 

@@ -10,7 +10,7 @@ import pytest
 import websockets
 from websockets.exceptions import InvalidStatus
 
-from tests.support.client import BoardClient, run
+from tests.support.client import ASK, BoardClient, run
 from tests.support.server import ServerProcess
 
 HELLO = {"type": "hello", "protocol": 1, "name": "Mallory", "client_id": "mallory-000001"}
@@ -42,7 +42,7 @@ async def _setup(server: ServerProcess) -> tuple[Any, BoardClient, BoardClient]:
     control = BoardClient(server.ws_base, session.id, session.invite_token, "Controle")
     await facilitator.connect()
     await control.connect()
-    await facilitator.call("set_step", step=1)
+    await facilitator.call("set_step", step=ASK)
     # Mallory joins once, so later hellos with the same client id sequence nothing
     mallory = BoardClient(server.ws_base, session.id, session.invite_token, "Mallory",
                           client_id=HELLO["client_id"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import random
 
-from tests.support.client import BoardClient, run
+from tests.support.client import ASK, BoardClient, run
 from tests.support.server import ServerProcess
 
 CLIENTS = 8
@@ -19,7 +19,7 @@ async def _scenario(server: ServerProcess) -> None:
     others = [BoardClient(server.ws_base, session.id, session.invite_token, f"Deelnemer {n}")
               for n in range(CLIENTS - 1)]
     await asyncio.gather(*(c.connect() for c in others))
-    assert (await facilitator.call("set_step", step=1))["type"] == "applied"
+    assert (await facilitator.call("set_step", step=ASK))["type"] == "applied"
     clients = [facilitator, *others]
 
     async def work(client: BoardClient, rng: random.Random) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from tests.support.client import BoardClient, run
+from tests.support.client import ASK, BoardClient, run
 from tests.support.server import ServerProcess
 
 
@@ -18,7 +18,7 @@ def test_acknowledged_ops_survive_sigkill(tmp_path: Path) -> None:
         participant = BoardClient(server.ws_base, session.id, session.invite_token, "Piet")
         await facilitator.connect()
         await participant.connect()
-        await facilitator.call("set_step", step=1)
+        await facilitator.call("set_step", step=ASK)
         for n in range(40):
             await participant.op("add_item", item_id=f"q{n}", section="questions",
                                  text=f"Vraag {n}?")
@@ -39,7 +39,7 @@ def test_acknowledged_ops_survive_sigkill(tmp_path: Path) -> None:
         fresh = BoardClient(server.ws_base, session.id, session.invite_token, "Nieuw")
         await fresh.connect()
         assert acknowledged <= set(fresh.items)
-        assert fresh.board["step"] == 1
+        assert fresh.board["step"] == ASK
         reply = await participant.add("questions", "Na de herstart?")
         assert reply["type"] == "applied" and reply["seq"] == last_seq + 2  # fresh's join + 1
         await asyncio.gather(participant.close(), fresh.close())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.support.client import BoardClient, run
+from tests.support.client import ASK, BoardClient, run
 from tests.support.server import ServerProcess
 
 
@@ -12,7 +12,7 @@ async def _members(server: ServerProcess) -> tuple[BoardClient, BoardClient]:
     await facilitator.connect()
     participant = BoardClient(server.ws_base, session.id, session.invite_token, "Piet")
     await participant.connect()
-    await facilitator.call("set_step", step=1)
+    await facilitator.call("set_step", step=ASK)
     await participant.until(lambda: participant.seq == facilitator.seq)
     return facilitator, participant
 
@@ -74,7 +74,7 @@ def test_unknown_epoch_gets_a_full_snapshot(server: ServerProcess) -> None:
         participant.epoch = "not-the-epoch"
         welcome = await participant.connect(resume=True)
         assert welcome["recovered"] is False
-        assert welcome["board"]["step"] == 1
+        assert welcome["board"]["step"] == ASK
         assert welcome["seq"] == facilitator.seq
 
     run(scenario)

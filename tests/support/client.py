@@ -20,6 +20,8 @@ import websockets
 from websockets.asyncio.client import ClientConnection
 
 PROTOCOL = 1
+ASK = 3
+"""Index of the Tienstappen step "ask" (after the frame's check-in and case choice)."""
 _ids = itertools.count(1)
 _open: set[BoardClient] = set()
 
