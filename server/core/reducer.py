@@ -251,13 +251,13 @@ def _validate(state: BoardState, op: Op, pid: str) -> Rejected | None:
             if section_def(state, section) is None:
                 return Rejected(errors.NOT_FOUND, f"no section {section!r}")
             return None
-        case AssignRole(participant_id=target, role=new_role):
+        case AssignRole(participant_id=target):
             if problem := _facilitator_only(role):
                 return problem
             member = state.participants.get(target)
             if member is None or member.removed:
                 return Rejected(errors.NOT_FOUND, "no such participant")
-            if target == pid and new_role != "facilitator":
+            if target == pid:
                 return Rejected(errors.INVALID_VALUE, "hand the facilitator role to someone else")
             return None
         case RemoveParticipant(participant_id=target):
@@ -306,17 +306,19 @@ def _join(state: BoardState, op: Join, pid: str) -> Applied | Rejected:
     member = state.participants.get(pid)
     if member is not None and member.removed:
         return Rejected(errors.REMOVED, "you were removed from this session")
+    if member is not None and member.name == op.name:
+        return Applied([])
+    if state.closed:
+        return Rejected(errors.SESSION_CLOSED, "the session is closed")
     changes: list[Scoped] = []
     if member is None:
         role: Role = "facilitator" if op.via == "facilitator" else "participant"
         member = Participant(id=pid, name=op.name, role=role)
         state.participants[pid] = member
         if role == "facilitator":
-            changes.extend(_set_role(state, pid, "facilitator"))
-    elif member.name != op.name:
-        member.name = op.name
+            return Applied(_set_role(state, pid, "facilitator"))
     else:
-        return Applied(changes)
+        member.name = op.name
     changes.append(Scoped(ParticipantPut(participant=member)))
     return Applied(changes)
 
@@ -377,10 +379,11 @@ def _mutate(state: BoardState, op: Op, pid: str, ts_ms: int) -> list[Scoped]:
             )
             state.items[item.id] = item
             if section_hidden(state, op.section):
+                # the owner is the author; anonymous items have none, so nobody sees
+                # them before the reveal (the author's client keeps its own copy)
                 state.hidden[item.id] = item.author
-                owner = frozenset({pid})
                 return [
-                    Scoped(ItemPut(item=item), owner),
+                    _item_put(state, item),
                     Scoped(SectionPut(section=section_state(state, op.section))),
                 ]
             return [Scoped(ItemPut(item=item))]
@@ -417,7 +420,12 @@ def _mutate(state: BoardState, op: Op, pid: str, ts_ms: int) -> list[Scoped]:
             changes: list[Scoped] = []
             if op.chosen:
                 for other in state.items.values():
-                    if other.chosen and other.section == item.section and other.lane == item.lane:
+                    if (
+                        other.chosen
+                        and other is not item
+                        and other.section == item.section
+                        and other.lane == item.lane
+                    ):
                         other.chosen = False
                         changes.append(_item_put(state, other))
             item.chosen = op.chosen
@@ -454,10 +462,10 @@ def _mutate(state: BoardState, op: Op, pid: str, ts_ms: int) -> list[Scoped]:
             state.timer = _timer(state, op, ts_ms)
             return [Scoped(TimerSet(timer=state.timer))]
         case SetReady():
-            if op.ready:
-                state.ready.add(pid)
-            else:
-                state.ready.discard(pid)
+            if op.ready and pid not in state.ready:
+                state.ready.append(pid)
+            elif not op.ready and pid in state.ready:
+                state.ready.remove(pid)
             return [Scoped(ReadySet(count=len(state.ready)))]
         case AssignRole():
             if op.role == "facilitator":
@@ -469,7 +477,8 @@ def _mutate(state: BoardState, op: Op, pid: str, ts_ms: int) -> list[Scoped]:
             member = state.participants[op.participant_id]
             changes = _set_role(state, member.id, "participant")
             member.removed = True
-            state.ready.discard(member.id)
+            if member.id in state.ready:
+                state.ready.remove(member.id)
             return [
                 *changes,
                 Scoped(ParticipantPut(participant=member)),

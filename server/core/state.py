@@ -35,7 +35,10 @@ class BoardState(msgspec.Struct, kw_only=True):
 
     ``overrides`` and ``revealed`` are keyed by ``step_key(step, section)`` so an
     undone advance finds the locks of the step it returns to.
-    ``hidden`` holds ids of items that only their author may see until reveal.
+    ``hidden`` maps ids of items that only their author may see until reveal to
+    that author (None for anonymous items: then nobody sees them until reveal).
+    Containers are lists and dicts, never sets, so encoded snapshots are
+    byte-identical across processes.
     ``private_ratings`` and the vote totals of sealed sections are not copied into
     the items until the facilitator reveals the section.
     """
@@ -55,7 +58,7 @@ class BoardState(msgspec.Struct, kw_only=True):
     overrides: dict[str, bool] = msgspec.field(default_factory=dict)
     revealed: dict[str, bool] = msgspec.field(default_factory=dict)
     hidden: dict[str, str | None] = msgspec.field(default_factory=dict)
-    ready: set[str] = msgspec.field(default_factory=set)
+    ready: list[str] = msgspec.field(default_factory=list)
     votes: dict[str, dict[str, int]] = msgspec.field(default_factory=dict)
     private_ratings: dict[str, PrivateRating] = msgspec.field(default_factory=dict)
     timer: Timer = msgspec.field(default_factory=Timer)

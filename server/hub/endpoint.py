@@ -143,7 +143,8 @@ async def _welcome(
     result = await hub.join(room, hello.client_id, hello.name, via)
     if isinstance(result, CoreRejected):
         conn.send(_error(result.code, result.reason))
-        conn.close(codes.REMOVED, result.reason)
+        closing = codes.REMOVED if result.code == "removed" else codes.SESSION_CLOSED
+        conn.close(closing, result.reason)
         return None
     pid = participant_id(session_id, hello.client_id)
     conn.client_id, conn.participant_id = hello.client_id, pid

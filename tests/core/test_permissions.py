@@ -52,7 +52,7 @@ from shared_schema.client import (
 )
 from shared_schema.method import Method, Right, StepSection
 
-METHOD: Method = load_methods()["tienstappen"]
+METHOD: Method = load_methods(framed=False)["tienstappen"]
 STEPS = range(len(METHOD.steps))
 SECTIONS = [section.id for section in METHOD.sections]
 

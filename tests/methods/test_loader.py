@@ -86,18 +86,18 @@ def test_bundled_method_loads(path: Path) -> None:
 
 
 def test_load_methods_returns_every_bundled_method() -> None:
-    methods = load_methods()
+    methods = load_methods(framed=False)
     assert set(methods) == set(STEP_COUNTS)
     assert all(key == method.id for key, method in methods.items())
 
 
 @pytest.mark.parametrize(("method_id", "count"), STEP_COUNTS.items())
 def test_step_counts(method_id: str, count: int) -> None:
-    assert len(load_methods()[method_id].steps) == count
+    assert len(load_methods(framed=False)[method_id].steps) == count
 
 
 def test_roddelmethode_minutes() -> None:
-    method = load_methods()["roddelmethode"]
+    method = load_methods(framed=False)["roddelmethode"]
     assert [step.minutes for step in method.steps] == [5, 10, 10, 5, 5, 5]
     assert sum(step.minutes for step in method.steps) == 40
 
@@ -116,7 +116,7 @@ def localized_texts(value: object, where: str) -> Iterator[tuple[str, Localized]
 
 @pytest.mark.parametrize("method_id", STEP_COUNTS)
 def test_every_text_has_nl_and_en(method_id: str) -> None:
-    method = load_methods()[method_id]
+    method = load_methods(framed=False)[method_id]
     texts = list(localized_texts(method, method_id))
     expected = 2 + len(method.sections) + 2 * len(method.steps)  # name, summary, titles
     assert len(texts) >= expected
@@ -129,7 +129,7 @@ def test_every_text_has_nl_and_en(method_id: str) -> None:
 
 def test_user_method_file_is_loaded_and_playable(tmp_path: Path) -> None:
     (tmp_path / "mijn_methode.toml").write_text(USER_METHOD, encoding="utf-8")
-    methods = load_methods([tmp_path])
+    methods = load_methods([tmp_path], framed=False)
     assert set(methods) == {*STEP_COUNTS, "mijn_methode"}
     method = methods["mijn_methode"]
     assert [step.minutes for step in method.steps] == [7, 10]  # 10 is the default
@@ -150,7 +150,7 @@ def test_user_folder_may_override_a_bundled_method(tmp_path: Path) -> None:
     (tmp_path / "eigen_tienstappen.toml").write_text(
         USER_METHOD.replace('id = "mijn_methode"', 'id = "tienstappen"'), encoding="utf-8"
     )
-    assert len(load_methods([tmp_path])["tienstappen"].steps) == 2
+    assert len(load_methods([tmp_path], framed=False)["tienstappen"].steps) == 2
 
 
 # -- broken files ---------------------------------------------------------------------------
@@ -182,7 +182,7 @@ def test_broken_method_is_refused_naming_the_field(
     assert text != USER_METHOD
     (tmp_path / "kapot.toml").write_text(text, encoding="utf-8")
     with pytest.raises(MethodError) as caught:
-        load_methods([tmp_path])
+        load_methods([tmp_path], framed=False)
     message = str(caught.value)
     assert "kapot.toml" in message
     for word in words:
@@ -192,4 +192,15 @@ def test_broken_method_is_refused_naming_the_field(
 def test_invalid_toml_is_refused(tmp_path: Path) -> None:
     (tmp_path / "kapot.toml").write_text('id = "half', encoding="utf-8")
     with pytest.raises(MethodError, match="not valid TOML"):
-        load_methods([tmp_path])
+        load_methods([tmp_path], framed=False)
+
+
+def test_every_method_is_wrapped_in_the_session_frame() -> None:
+    framed = load_methods()
+    plain = load_methods(framed=False)
+    for method_id, method in framed.items():
+        ids = [step.id for step in method.steps]
+        assert ids[:2] == ["checkin", "choose_case"] and ids[-1] == "checkout", method_id
+        assert [s for s in method.steps if not s.frame] == plain[method_id].steps
+        cases = next(s for s in method.steps[1].sections if s.section == "cases")
+        assert cases.hide_ratings and "participant" in cases.vote
