@@ -29,6 +29,9 @@ from shared_schema.server import Event, ParticipantPut, Presence
 
 log = logging.getLogger("intervisiebord.hub")
 
+PRESENCE_DELAY_S = 0.05
+"""Presence changes within this window go out as one frame."""
+
 RECENT_KEPT = 2000
 """Events kept in memory for resuming clients; older resumes get a snapshot."""
 
@@ -60,6 +63,7 @@ class Room:
         self._log_keep = log_keep
         self._snapshot_seq = state.seq
         self._tasks: set[asyncio.Task[None]] = set()
+        self._presence_due = False
 
     # -- sequenced ops ------------------------------------------------------------------
 
@@ -176,6 +180,14 @@ class Room:
             conn.send(frame)
 
     def broadcast_presence(self) -> None:
+        """Schedule one presence frame for all; joins and leaves in a burst coalesce."""
+        if self._presence_due:
+            return
+        self._presence_due = True
+        asyncio.get_running_loop().call_later(PRESENCE_DELAY_S, self._send_presence)
+
+    def _send_presence(self) -> None:
+        self._presence_due = False
         frame = self.presence_frame()
         for conn in self.conns:
             conn.send(frame)
