@@ -109,12 +109,8 @@ Result = Applied | Rejected | Duplicate
 def apply(state: BoardState, op: Op | Join, actor: Actor) -> Result:
     """Apply one sequenced op; see the module docstring for the invariants."""
     state.seq = actor.seq
-    marks = state.clients.get(actor.client_id)
-    if actor.client_seq and marks and actor.client_seq <= marks[-1].client_seq:
-        for mark in marks:
-            if mark.client_seq == actor.client_seq:
-                return Duplicate(mark.seq, mark.code)
-        return Duplicate(marks[0].seq, None)
+    if actor.client_seq and (seen := _seen(state, actor.client_id, actor.client_seq)):
+        return seen
     result = check_and_apply(state, op, actor)
     if actor.client_seq:
         code = result.code if isinstance(result, Rejected) else None
@@ -130,17 +126,24 @@ def precheck(state: BoardState, op: Op, client_id: str) -> Rejected | Duplicate 
     Used by a hub before sequencing, so plainly forbidden ops never enter the log.
     The sequenced apply still decides: the state may change in between.
     """
-    marks = state.clients.get(client_id)
-    if marks and op.client_seq <= marks[-1].client_seq:
-        for mark in marks:
-            if mark.client_seq == op.client_seq:
-                return Duplicate(mark.seq, mark.code)
-        return Duplicate(marks[0].seq, None)
+    if seen := _seen(state, client_id, op.client_seq):
+        return seen
     pid = participant_id(state.session_id, client_id)
     problem = _member(state, pid)
     if problem is None:
         problem = _validate(state, op, pid)
     return problem
+
+
+def _seen(state: BoardState, client_id: str, client_seq: int) -> Duplicate | None:
+    """The remembered outcome of ``(client_id, client_seq)``, if it is one of the last
+    ``MARKS_KEPT`` ops of that client. Anything else is treated as a new op, so a
+    client must keep fewer than ``MARKS_KEPT`` ops unanswered and never reuse a
+    client id with a restarted client_seq."""
+    for mark in state.clients.get(client_id, ()):
+        if mark.client_seq == client_seq:
+            return Duplicate(mark.seq, mark.code)
+    return None
 
 
 def check_and_apply(state: BoardState, op: Op | Join, actor: Actor) -> Applied | Rejected:

@@ -75,7 +75,7 @@ async def websocket_endpoint(ws: WebSocket) -> None:
         hello = await _await_hello(ws, conn)
         if hello is None:
             return
-        room = await _welcome(ws, conn, hub, session_id, hello)
+        room = await _welcome(conn, hub, settings, session_id, hello)
         if room is None:
             return
         await _receive_loop(ws, conn, hub, room, settings)
@@ -125,7 +125,7 @@ async def _receive_text(ws: WebSocket, conn: Connection) -> str | None:
 
 
 async def _welcome(
-    ws: WebSocket, conn: Connection, hub: Hub, session_id: str, hello: Hello
+    conn: Connection, hub: Hub, settings: Settings, session_id: str, hello: Hello
 ) -> Room | None:
     if hello.protocol != PROTOCOL_VERSION:
         conn.send(
@@ -152,6 +152,8 @@ async def _welcome(
     replay = None
     if hello.resume is not None and hello.resume.epoch == room.epoch:
         replay = room.events_since(hello.resume.last_seq, pid)
+        if replay is not None and len(replay) > settings.queue_size // 2:
+            replay = None  # a snapshot is cheaper, and fits the outbound queue
     welcome = Welcome(
         protocol=PROTOCOL_VERSION,
         session_id=session_id,
@@ -194,18 +196,24 @@ async def _receive_loop(
         text = await _receive_text(ws, conn)
         if text is None:
             continue
+        try:
+            message = client_decoder.decode(text)
+        except msgspec.DecodeError as exc:
+            message = None
+            problem = _decode_error(exc)
         if not bucket.take():
             strikes += 1
             if strikes >= FLOOD_STRIKES:
                 conn.close(codes.FLOOD, "too many messages")
                 return
-            conn.send(_error(codes.RATE_LIMITED, "slow down"))
+            client_seq = (
+                None if message is None or isinstance(message, Hello) else (message.client_seq)
+            )
+            conn.send(_error(codes.RATE_LIMITED, "slow down; resend later", client_seq))
             continue
         strikes = 0
-        try:
-            message = client_decoder.decode(text)
-        except msgspec.DecodeError as exc:
-            conn.send(_decode_error(exc))
+        if message is None:
+            conn.send(problem)
             continue
         if isinstance(message, Hello):
             conn.send(_error(codes.ALREADY_WELCOMED, "hello was already accepted"))

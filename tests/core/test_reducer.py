@@ -380,6 +380,16 @@ def test_duplicate_is_answered_even_when_the_state_changed_since() -> None:
     assert apply(room.state, op, Actor(PRES, 1, 32, 2)) == Duplicate(seq=30, code=None)
 
 
+def test_an_op_never_decided_is_new_even_below_the_highest_client_seq() -> None:
+    """An op rejected before sequencing leaves no mark; its resend after a later op
+    went through must be judged, not answered "applied" without running."""
+    room = make_room()
+    ok(apply(room.state, SetReady(client_seq=5, ready=True), Actor(ANNA, 5, 30, 1)))
+    late = AddItem(client_seq=4, item_id="q4", section="case", text="later ingediend")
+    rejected(apply(room.state, late, Actor(ANNA, 4, 31, 2)), errors.FORBIDDEN)
+    assert apply(room.state, late, Actor(ANNA, 4, 32, 3)) == Duplicate(31, errors.FORBIDDEN)
+
+
 def test_marks_are_per_client() -> None:
     room = make_room()
     ok(apply(room.state, SetReady(client_seq=1, ready=True), Actor(ANNA, 1, 20, 1)))
