@@ -344,6 +344,9 @@ def _set_role(state: BoardState, pid: str, role: Role) -> list[Scoped]:
     state.participants[pid].role = role
     changes.append(Scoped(ParticipantPut(participant=state.participants[pid])))
     changes.append(Scoped(_session_put(state)))
+    if role == "observer" and pid in state.ready:
+        state.ready.remove(pid)  # observers do not take part, so are never "ready"
+        changes.append(Scoped(ReadySet(count=len(state.ready))))
     return changes
 
 
