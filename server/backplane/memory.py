@@ -91,7 +91,3 @@ class MemoryBackplane:
                 on_op(item)
             if not future.done():
                 future.set_result(item.seq)
-
-    def forget(self, room: str) -> None:
-        """Drop the cached seq of a deleted room."""
-        self._seq.pop(room, None)

@@ -128,11 +128,7 @@ def precheck(state: BoardState, op: Op, client_id: str) -> Rejected | Duplicate 
     """
     if seen := _seen(state, client_id, op.client_seq):
         return seen
-    pid = participant_id(state.session_id, client_id)
-    problem = _member(state, pid)
-    if problem is None:
-        problem = _validate(state, op, pid)
-    return problem
+    return _judge(state, op, participant_id(state.session_id, client_id))
 
 
 def _seen(state: BoardState, client_id: str, client_seq: int) -> Duplicate | None:
@@ -150,15 +146,17 @@ def check_and_apply(state: BoardState, op: Op | Join, actor: Actor) -> Applied |
     pid = participant_id(state.session_id, actor.client_id)
     if isinstance(op, Join):
         return _join(state, op, pid)
-    problem = _member(state, pid)
-    if problem is None:
-        problem = _validate(state, op, pid)
-    if problem is not None:
+    if problem := _judge(state, op, pid):
         return problem
     return Applied(_mutate(state, op, pid, actor.ts_ms))
 
 
 # -- validation: reads the state, never writes it -------------------------------------
+
+
+def _judge(state: BoardState, op: Op, pid: str) -> Rejected | None:
+    """Why ``pid`` may not apply ``op`` now, or None if it may."""
+    return _member(state, pid) or _validate(state, op, pid)
 
 
 def _member(state: BoardState, pid: str) -> Rejected | None:

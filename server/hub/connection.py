@@ -60,7 +60,9 @@ class Connection:
         self.close_reason = reason
         if code == codes.SLOW_CONSUMER:
             self._sender.cancel()
-            asyncio.get_running_loop().create_task(self._close_now(code, reason))
+            # the closing task replaces the sender, so it stays referenced and
+            # ``finish`` waits for it
+            self._sender = asyncio.get_running_loop().create_task(self._close_now(code, reason))
             return
         with contextlib.suppress(asyncio.QueueFull):
             self._queue.put_nowait(None)

@@ -70,10 +70,6 @@ class SqliteStore:
             "UPDATE sessions SET meta = ? WHERE id = ?", (_meta_encoder.encode(meta), meta.id)
         )
 
-    async def list_sessions(self) -> list[SessionMeta]:
-        rows = self._db.execute("SELECT meta FROM sessions").fetchall()
-        return [_meta_decoder.decode(row[0]) for row in rows]
-
     async def append(self, session_id: str, entries: list[tuple[int, bytes]]) -> None:
         with self._db:
             self._db.execute("BEGIN")
