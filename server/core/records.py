@@ -10,6 +10,7 @@ from typing import Literal
 
 import msgspec
 
+from shared_schema.board import Role
 from shared_schema.client import Op
 
 
@@ -21,12 +22,19 @@ class Join(msgspec.Struct, tag_field="type", tag="join", kw_only=True):
 
 
 class Record(msgspec.Struct, kw_only=True):
-    """An op to sequence. ``client_seq`` is 0 for internal ops (never deduplicated)."""
+    """An op to sequence. ``client_seq`` is 0 for internal ops (never deduplicated).
+
+    ``client_id`` holds the sender's key, never its client id: ``client_key`` for
+    ordinary ops, or, for an op sent in anonymity mode, an ``anonymous_key`` together
+    with the ``role`` the sender had when its hub admitted the op (so the log holds
+    nothing that links the op to a participant).
+    """
 
     client_id: str
     client_seq: int
     ts_ms: int
     op: Op | Join
+    role: Role | None = None
 
 
 class Sequenced(msgspec.Struct, array_like=True):

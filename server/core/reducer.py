@@ -6,7 +6,10 @@ Invariants:
 - A ``Rejected`` op leaves the board untouched; only the client's idempotency mark
   records that it was seen, so a resend gets the same answer.
 - An op whose ``(client_id, client_seq)`` was seen before yields ``Duplicate`` and
-  changes nothing.
+  changes nothing. ``client_id`` is the sender's key (see ``Record``).
+- An actor with a ``role`` sent the op in anonymity mode under a one-off key: it is
+  judged by that role, its item gets no author and its mark is kept apart from the
+  sender's, so nothing stored links the item to its author.
 """
 
 from __future__ import annotations
@@ -65,6 +68,9 @@ from shared_schema.server import (
 MARKS_KEPT = 64
 """How many recent results per client are kept for answering resends."""
 
+ANONYMOUS_MARKS_KEPT = 1024
+"""How many results of ops sent in anonymity mode are kept, over all clients."""
+
 Audience = frozenset[str] | None
 """None: every member; otherwise only these participant ids."""
 
@@ -82,6 +88,7 @@ class Actor:
     client_seq: int
     seq: int
     ts_ms: int
+    role: Role | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +116,8 @@ Result = Applied | Rejected | Duplicate
 def apply(state: BoardState, op: Op | Join, actor: Actor) -> Result:
     """Apply one sequenced op; see the module docstring for the invariants."""
     state.seq = actor.seq
+    if actor.role is not None and not isinstance(op, Join):
+        return _apply_anonymous(state, op, actor, actor.role)
     if actor.client_seq and (seen := _seen(state, actor.client_id, actor.client_seq)):
         return seen
     result = check_and_apply(state, op, actor)
@@ -120,15 +129,53 @@ def apply(state: BoardState, op: Op | Join, actor: Actor) -> Result:
     return result
 
 
-def precheck(state: BoardState, op: Op, client_id: str) -> Rejected | Duplicate | None:
+def _apply_anonymous(state: BoardState, op: Op, actor: Actor, role: Role) -> Result:
+    mark = state.anonymous_marks.get(actor.client_id)
+    if mark is not None:
+        return Duplicate(mark.seq, mark.code)
+    result: Applied | Rejected
+    if state.closed:
+        result = Rejected(errors.SESSION_CLOSED, "the session is closed")
+    else:
+        problem = _validate(state, op, actor.client_id, role)
+        result = problem or Applied(_mutate(state, op, actor.client_id, actor.ts_ms, True))
+    code = result.code if isinstance(result, Rejected) else None
+    state.anonymous_marks[actor.client_id] = ClientMark(actor.client_seq, actor.seq, code)
+    while len(state.anonymous_marks) > ANONYMOUS_MARKS_KEPT:
+        del state.anonymous_marks[next(iter(state.anonymous_marks))]
+    return result
+
+
+def sent_anonymously(state: BoardState, op: Op) -> bool:
+    """Whether a hub records ``op`` under a one-off key: in anonymity mode, a new
+    item and any change to an item that has no author."""
+    if not state.anonymous:
+        return False
+    match op:
+        case AddItem():
+            return True
+        case EditItem(item_id=item_id) | MoveItem(item_id=item_id) | DeleteItem(item_id=item_id):
+            item = state.items.get(item_id)
+            return item is not None and item.author is None
+        case _:
+            return False
+
+
+def precheck(
+    state: BoardState, op: Op, client_key: str, one_off_key: str | None = None
+) -> Rejected | Duplicate | None:
     """Judge an op against the current state without changing it.
 
     Used by a hub before sequencing, so plainly forbidden ops never enter the log.
     The sequenced apply still decides: the state may change in between.
+    ``one_off_key`` is the key the op has if it was sent in anonymity mode; a resend
+    is recognised under either key.
     """
-    if seen := _seen(state, client_id, op.client_seq):
+    if seen := _seen(state, client_key, op.client_seq):
         return seen
-    return _judge(state, op, participant_id(state.session_id, client_id))
+    if one_off_key is not None and (mark := state.anonymous_marks.get(one_off_key)):
+        return Duplicate(mark.seq, mark.code)
+    return _judge(state, op, participant_id(state.session_id, client_key))
 
 
 def _seen(state: BoardState, client_id: str, client_seq: int) -> Duplicate | None:
@@ -148,7 +195,7 @@ def check_and_apply(state: BoardState, op: Op | Join, actor: Actor) -> Applied |
         return _join(state, op, pid)
     if problem := _judge(state, op, pid):
         return problem
-    return Applied(_mutate(state, op, pid, actor.ts_ms))
+    return Applied(_mutate(state, op, pid, actor.ts_ms, False))
 
 
 # -- validation: reads the state, never writes it -------------------------------------
@@ -156,7 +203,7 @@ def check_and_apply(state: BoardState, op: Op | Join, actor: Actor) -> Applied |
 
 def _judge(state: BoardState, op: Op, pid: str) -> Rejected | None:
     """Why ``pid`` may not apply ``op`` now, or None if it may."""
-    return _member(state, pid) or _validate(state, op, pid)
+    return _member(state, pid) or _validate(state, op, pid, state.participants[pid].role)
 
 
 def _member(state: BoardState, pid: str) -> Rejected | None:
@@ -191,8 +238,7 @@ def _facilitator_only(role: Role) -> Rejected | None:
     return Rejected(errors.FORBIDDEN, "only the facilitator may do this")
 
 
-def _validate(state: BoardState, op: Op, pid: str) -> Rejected | None:
-    role = state.participants[pid].role
+def _validate(state: BoardState, op: Op, pid: str, role: Role) -> Rejected | None:
     match op:
         case AddItem(item_id=item_id, section=section, lane=lane, sheet=sheet, parent=parent):
             definition = section_def(state, section)
@@ -364,7 +410,7 @@ def _item_put(state: BoardState, item: Item) -> Scoped:
     return Scoped(ItemPut(item=item), frozenset({owner}) if owner else frozenset())
 
 
-def _mutate(state: BoardState, op: Op, pid: str, ts_ms: int) -> list[Scoped]:
+def _mutate(state: BoardState, op: Op, pid: str, ts_ms: int, anonymous: bool) -> list[Scoped]:
     match op:
         case AddItem():
             item = Item(
@@ -373,7 +419,7 @@ def _mutate(state: BoardState, op: Op, pid: str, ts_ms: int) -> list[Scoped]:
                 text=op.text,
                 step=state.step,
                 seq=state.seq,
-                author=None if state.anonymous else pid,
+                author=None if anonymous or state.anonymous else pid,
                 x=op.x,
                 y=op.y,
                 color=op.color,

@@ -39,6 +39,10 @@ class BoardState(msgspec.Struct, kw_only=True):
     that author (None for anonymous items: then nobody sees them until reveal).
     Containers are lists and dicts, never sets, so encoded snapshots are
     byte-identical across processes.
+    ``clients`` holds idempotency marks per client key (a one-way hash of the client
+    id; the client id itself is never stored). ``anonymous_marks`` holds the marks of
+    ops sent in anonymity mode under one-off keys that nothing else stored can be
+    linked to, oldest first.
     ``private_ratings`` and the vote totals of sealed sections are not copied into
     the items until the facilitator reveals the section.
     """
@@ -63,17 +67,40 @@ class BoardState(msgspec.Struct, kw_only=True):
     private_ratings: dict[str, PrivateRating] = msgspec.field(default_factory=dict)
     timer: Timer = msgspec.field(default_factory=Timer)
     clients: dict[str, list[ClientMark]] = msgspec.field(default_factory=dict)
+    anonymous_marks: dict[str, ClientMark] = msgspec.field(default_factory=dict)
 
 
 def step_key(step: int, section: str) -> str:
     return f"{step}:{section}"
 
 
-def participant_id(session_id: str, client_id: str) -> str:
-    """A stable pseudonym for a client in a session; the client id itself is never
-    shown to other members."""
-    digest = hashlib.blake2b(f"{session_id}/{client_id}".encode(), digest_size=8)
+def participant_id(session_id: str, client_key: str) -> str:
+    """A stable pseudonym for a client in a session, shown to other members."""
+    digest = hashlib.blake2b(f"{session_id}/{client_key}".encode(), digest_size=8)
     return digest.hexdigest()
+
+
+def client_key(session_id: str, client_id: str) -> str:
+    """The key a client's ops are recorded under: a one-way hash of its client id.
+
+    The client id is a secret of the browser; only this key is stored, so nothing
+    stored lets anyone recompute an ``anonymous_key``."""
+    digest = hashlib.blake2b(
+        f"{session_id}/{client_id}".encode(), digest_size=16, person=b"client-key"
+    )
+    return digest.hexdigest()
+
+
+def anonymous_key(session_id: str, client_id: str, client_seq: int) -> str:
+    """A one-off key for one op sent in anonymity mode.
+
+    Invariant: it depends on the client id itself, which is never stored, so no
+    stored key, participant id or mark links it to its sender; the sender can still
+    resend the op and get the same key, so resends stay idempotent."""
+    digest = hashlib.blake2b(
+        f"{session_id}/{client_id}/{client_seq}".encode(), digest_size=16, person=b"anonymous-op"
+    )
+    return "~" + digest.hexdigest()
 
 
 def new_state(session_id: str, title: str, language: Language, method: Method) -> BoardState:

@@ -25,6 +25,7 @@ class Connection:
         "_queue",
         "_sender",
         "client_id",
+        "client_key",
         "close_code",
         "close_reason",
         "closed",
@@ -35,6 +36,7 @@ class Connection:
     def __init__(self, ws: WebSocket, queue_size: int) -> None:
         self.ws = ws
         self.client_id = ""
+        self.client_key = ""
         self.participant_id = ""
         self.closed = False
         self.close_code: int | None = None

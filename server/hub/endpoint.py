@@ -16,8 +16,8 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from server.config import Settings
 from server.core.records import Record
 from server.core.reducer import Rejected as CoreRejected
-from server.core.reducer import precheck
-from server.core.state import participant_id
+from server.core.reducer import precheck, sent_anonymously
+from server.core.state import anonymous_key, client_key, participant_id
 from server.core.visibility import board_view
 from server.hub import codes
 from server.hub.connection import Connection
@@ -84,8 +84,8 @@ async def websocket_endpoint(ws: WebSocket) -> None:
     finally:
         if room is not None:
             room.conns.discard(conn)
-            if room.by_client.get(conn.client_id) is conn:
-                del room.by_client[conn.client_id]
+            if room.by_client.get(conn.client_key) is conn:
+                del room.by_client[conn.client_key]
             room.broadcast_presence()
             hub.release(room)
         await conn.finish()
@@ -146,8 +146,9 @@ async def _welcome(
         closing = codes.REMOVED if result.code == "removed" else codes.SESSION_CLOSED
         conn.close(closing, result.reason)
         return None
-    pid = participant_id(session_id, hello.client_id)
-    conn.client_id, conn.participant_id = hello.client_id, pid
+    key = client_key(session_id, hello.client_id)
+    pid = participant_id(session_id, key)
+    conn.client_id, conn.client_key, conn.participant_id = hello.client_id, key, pid
     member = room.state.participants[pid]
     replay = None
     if hello.resume is not None and hello.resume.epoch == room.epoch:
@@ -168,11 +169,11 @@ async def _welcome(
     conn.send(encoder.encode(welcome).decode())
     for frame in replay or ():
         conn.send(frame)
-    previous = room.by_client.get(hello.client_id)
+    previous = room.by_client.get(key)
     if previous is not None:
         previous.close(codes.GOING_AWAY, "replaced by a newer connection")
     room.conns.add(conn)
-    room.by_client[hello.client_id] = conn
+    room.by_client[key] = conn
     room.broadcast_presence()
     return room
 
@@ -222,13 +223,23 @@ async def _receive_loop(
 
 
 async def _submit(conn: Connection, hub: Hub, room: Room, op: Op) -> None:
-    verdict = precheck(room.state, op, conn.client_id)
+    one_off = anonymous_key(room.session_id, conn.client_id, op.client_seq)
+    verdict = precheck(room.state, op, conn.client_key, one_off)
     if verdict is not None:
         conn.send(reply_frame(op.client_seq, None, verdict))
         return
-    record = Record(client_id=conn.client_id, client_seq=op.client_seq, ts_ms=now_ms(), op=op)
+    if sent_anonymously(room.state, op):
+        # the log gets a one-off key and the sender's role, never who sent it
+        role = room.state.participants[conn.participant_id].role
+        room.anonymous_senders[one_off] = conn
+        record = Record(
+            client_id=one_off, client_seq=op.client_seq, ts_ms=now_ms(), op=op, role=role
+        )
+    else:
+        record = Record(client_id=conn.client_key, client_seq=op.client_seq, ts_ms=now_ms(), op=op)
     try:
         await hub.backplane.publish(room.session_id, record)
     except Exception:
+        room.anonymous_senders.pop(one_off, None)
         log.exception("sequencing failed session=%s", room.session_id[:8])
         conn.send(_error(codes.UNAVAILABLE, "the op could not be stored; resend it", op.client_seq))

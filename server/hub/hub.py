@@ -13,7 +13,7 @@ import time
 from server.backplane.base import Backplane
 from server.core.records import Join, Record
 from server.core.reducer import Result
-from server.core.state import decode_state, participant_id
+from server.core.state import client_key, decode_state, participant_id
 from server.hub.room import Room
 from server.store.base import SessionMeta, Store
 
@@ -75,15 +75,15 @@ class Hub:
 
     async def join(self, room: Room, client_id: str, name: str, via: str) -> Result | None:
         """Sequence a Join when it would change something; wait until it is applied."""
-        pid = participant_id(room.session_id, client_id)
-        member = room.state.participants.get(pid)
+        key = client_key(room.session_id, client_id)
+        member = room.state.participants.get(participant_id(room.session_id, key))
         if member is not None and member.name == name and not member.removed:
             return None
         waiter: asyncio.Future[Result] = asyncio.get_running_loop().create_future()
-        room.join_waiters[client_id] = waiter
+        room.join_waiters[key] = waiter
         join = Join(name=name, via="facilitator" if via == "facilitator" else "participant")
         await self.backplane.publish(
-            room.session_id, Record(client_id=client_id, client_seq=0, ts_ms=now_ms(), op=join)
+            room.session_id, Record(client_id=key, client_seq=0, ts_ms=now_ms(), op=join)
         )
         return await asyncio.wait_for(waiter, timeout=10)
 

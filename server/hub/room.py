@@ -52,6 +52,8 @@ class Room:
         self.epoch = epoch
         self.conns: set[Connection] = set()
         self.by_client: dict[str, Connection] = {}
+        self.anonymous_senders: dict[str, Connection] = {}
+        """Local senders of ops in flight under one-off keys; memory only."""
         self.recent: deque[tuple[int, list[Scoped]]] = deque(maxlen=RECENT_KEPT)
         self.join_waiters: dict[str, asyncio.Future[reducer.Result]] = {}
         self.on_removed: Callable[[str], None] | None = None
@@ -105,7 +107,7 @@ class Room:
 
     def _apply(self, item: Sequenced) -> None:
         record = item.record
-        actor = Actor(record.client_id, record.client_seq, item.seq, record.ts_ms)
+        actor = Actor(record.client_id, record.client_seq, item.seq, record.ts_ms, record.role)
         result = reducer.apply(self.state, record.op, actor)
         changes = result.changes if isinstance(result, reducer.Applied) else []
         self.recent.append((item.seq, changes))
@@ -140,7 +142,10 @@ class Room:
             if waiter is not None and not waiter.done():
                 waiter.set_result(result)
             return
-        conn = self.by_client.get(record.client_id)
+        if record.role is not None:
+            conn = self.anonymous_senders.pop(record.client_id, None)
+        else:
+            conn = self.by_client.get(record.client_id)
         if conn is not None:
             conn.send(reply_frame(record.client_seq, seq, result))
 

@@ -9,7 +9,16 @@ import pytest
 
 from server.core import errors
 from server.core.records import Join
-from server.core.reducer import Actor, Applied, Duplicate, Rejected, Result, Scoped, apply
+from server.core.reducer import (
+    ANONYMOUS_MARKS_KEPT,
+    Actor,
+    Applied,
+    Duplicate,
+    Rejected,
+    Result,
+    Scoped,
+    apply,
+)
 from server.core.state import BoardState, decode_state, encode_state, new_state, participant_id
 from server.core.visibility import board_view
 from server.methods.loader import load_methods, parse_method
@@ -527,6 +536,48 @@ def test_anonymous_item_cannot_be_edited_by_anyone_but_the_facilitator() -> None
     rejected(room.send(ANNA, EditItem, item_id="o1", text="ook ik niet"), errors.NOT_AUTHOR)
     rejected(room.send(BEN, EditItem, item_id="o1", text="ik niet"), errors.NOT_AUTHOR)
     ok(room.send(FAC, EditItem, item_id="o1", text="gemodereerd"))
+
+
+def _anonymous(room: Room, op: Op, role: str = "participant", key: str = "~k1") -> Result:
+    """Apply ``op`` as a hub records it in anonymity mode: a one-off key and a role."""
+    room.seq += 1
+    return apply(room.state, op, Actor(key, op.client_seq, room.seq, room.ts_ms, role))  # type: ignore[arg-type]
+
+
+def test_anonymous_op_is_judged_by_its_role_and_leaves_no_mark_of_its_sender() -> None:
+    room = make_room(HIDDEN_METHOD)
+    ok(room.send(FAC, SetAnonymous, anonymous=True))
+    marks_before = {key: list(marks) for key, marks in room.state.clients.items()}
+    add = AddItem(client_seq=1, item_id="a1", section="open_notes", text="anoniem")
+    ok(_anonymous(room, add))
+    assert room.state.items["a1"].author is None
+    assert room.state.clients == marks_before  # no sender's marks changed
+    seq = room.state.items["a1"].seq
+    # a resend under the same one-off key is a duplicate, even with other contents
+    again = _anonymous(room, msgspec.structs.replace(add, text="anders"))
+    assert again == Duplicate(seq, None)
+    assert room.state.items["a1"].text == "anoniem"
+    # the role decides: a locked section and an observer are refused, and remembered
+    ok(room.send(FAC, LockSection, section="open_notes", locked=True))
+    locked = AddItem(client_seq=2, item_id="a2", section="open_notes", text="dicht")
+    rejected(_anonymous(room, locked, key="~k2"), errors.SECTION_LOCKED)
+    assert _anonymous(room, locked, key="~k2") == Duplicate(room.seq - 1, errors.SECTION_LOCKED)
+    assert "a2" not in room.state.items
+    ok(room.send(FAC, CloseSession))
+    closed = AddItem(client_seq=3, item_id="a3", section="open_notes", text="te laat")
+    rejected(_anonymous(room, closed, key="~k3"), errors.SESSION_CLOSED)
+
+
+def test_anonymous_marks_are_bounded_oldest_first() -> None:
+    room = make_room(HIDDEN_METHOD)
+    ok(room.send(FAC, SetAnonymous, anonymous=True))
+    total = ANONYMOUS_MARKS_KEPT + 10
+    for n in range(total):
+        op = AddItem(client_seq=n + 1, item_id=f"a{n}", section="open_notes", text="x")
+        ok(_anonymous(room, op, key=f"~k{n}"))
+    assert len(room.state.anonymous_marks) == ANONYMOUS_MARKS_KEPT
+    assert "~k0" not in room.state.anonymous_marks
+    assert f"~k{total - 1}" in room.state.anonymous_marks
 
 
 # -- timer --------------------------------------------------------------------------------

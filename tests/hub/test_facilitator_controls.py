@@ -594,6 +594,81 @@ def test_anonymous_items_carry_no_author(server: ServerProcess) -> None:
     run(scenario)
 
 
+def test_anonymous_items_leave_no_link_to_their_author_in_storage(server: ServerProcess) -> None:
+    """The op log and the snapshot hold nothing that ties an anonymous item to its
+    author, and a resend of an anonymous op is still answered once, across a restart."""
+    anon: dict[str, int] = {}
+    names: dict[str, Any] = {}
+
+    async def play() -> None:
+        facilitator, (anna, bert) = await _members(server, ["Anna", "Bert"])
+        _ok(await facilitator.call("set_anonymous", anonymous=True))
+        text_a, text_b = _text("anoniem-anna"), _text("anoniem-bert")
+        added = await anna.add("questions", text_a)
+        _ok(added)
+        _ok(await bert.add("questions", text_b))
+        item_a = next(i for i, item in anna.items.items() if item["text"] == text_a)
+        moved = await anna.call("move_item", item_id=item_a, x=40.0, y=60.0)
+        _ok(moved)
+        # moving someone else's anonymous item is allowed, editing it is not: nobody
+        # is its author
+        assert _code(await anna.call("edit_item", item_id=item_a, text="anders")
+                     ) == "not_author"
+        await _synced(facilitator, anna, bert)
+        anon.update({"add": added["seq"], "other": bert.seq, "move": moved["seq"]})
+        names.update(anna=anna, bert=bert, facilitator=facilitator, item=item_a)
+        for client in (facilitator, anna, bert):
+            await client.close()
+
+    run(play)
+    server.stop()
+
+    import sqlite3
+
+    from server.core.records import decode_sequenced
+    from server.core.state import client_key, decode_state
+
+    anna, bert, facilitator = names["anna"], names["bert"], names["facilitator"]
+    session_id = anna.url.rsplit("/", 1)[1]
+    database = server.data_dir / "intervisiebord.sqlite3"
+    raw = b"".join(p.read_bytes() for p in server.data_dir.iterdir() if p.is_file())
+    for client in (anna, bert, facilitator):
+        assert client.client_id.encode() not in raw, "a client id was stored"
+    keys = {client_key(session_id, c.client_id) for c in (anna, bert, facilitator)}
+    with sqlite3.connect(database) as db:
+        records = {seq: decode_sequenced(data).record for seq, data in
+                   db.execute("SELECT seq, data FROM ops WHERE session_id = ?", (session_id,))}
+        (snapshot,) = db.execute("SELECT data FROM snapshots WHERE session_id = ?",
+                                 (session_id,)).fetchone()
+    anonymous_seqs = set(anon.values())
+    for seq in anonymous_seqs:
+        record = records[seq]
+        assert record.client_id.startswith("~") and record.client_id not in keys
+        assert record.role == "participant"
+    state = decode_state(snapshot)
+    assert {state.items[i].author for i in state.items
+            if state.items[i].seq in anonymous_seqs} == {None}
+    for key, marks in state.clients.items():
+        assert not {m.seq for m in marks} & anonymous_seqs, "a mark links an item to " + key
+    assert {m.seq for m in state.anonymous_marks.values()} >= anonymous_seqs
+
+    server.start()
+
+    async def resend() -> None:
+        again = BoardClient(server.ws_base, session_id, anna.token, anna.name,
+                            client_id=anna.client_id)
+        await again.connect()
+        seq_before = again.seq
+        again.client_seq = 0  # resend Anna's first op, the anonymous add
+        answer = await again.call("add_item", item_id=names["item"], section="questions",
+                                  text="dubbel?")
+        assert answer == {"type": "applied", "client_seq": 1, "seq": anon["add"]}
+        assert again.seq == seq_before  # answered from the marks; nothing sequenced
+        await again.close()
+
+    run(resend)
+
+
 # -- 10. a user-written method -----------------------------------------------------------------
 
 USER_METHOD = """\
