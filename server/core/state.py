@@ -41,6 +41,7 @@ class BoardState(msgspec.Struct, kw_only=True):
     byte-identical across processes.
     ``private_ratings`` and the vote totals of sealed sections are not copied into
     the items until the facilitator reveals the section.
+    ``participant_export``: whether invite-link members may download the exports.
     """
 
     session_id: str
@@ -51,6 +52,7 @@ class BoardState(msgspec.Struct, kw_only=True):
     seq: int = 0
     anonymous: bool = False
     closed: bool = False
+    participant_export: bool = True
     presenter: str | None = None
     facilitator: str | None = None
     items: dict[str, Item] = msgspec.field(default_factory=dict)
