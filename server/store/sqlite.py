@@ -14,8 +14,8 @@ exists, so a late write cannot bring a deleted session back.
 
 from __future__ import annotations
 
-import sqlite3
 import logging
+import sqlite3
 from pathlib import Path
 
 import msgspec
@@ -41,9 +41,9 @@ CREATE TABLE IF NOT EXISTS snapshots (
 """
 
 _EXISTS = "WHERE EXISTS (SELECT 1 FROM sessions WHERE id = ?)"
-_INSERT_OP = f"INSERT INTO ops (session_id, seq, data) SELECT ?, ?, ? {_EXISTS}"  # noqa: S608
+_INSERT_OP = f"INSERT INTO ops (session_id, seq, data) SELECT ?, ?, ? {_EXISTS}"
 _UPSERT_SNAPSHOT = (
-    f"INSERT INTO snapshots (session_id, seq, data) SELECT ?, ?, ? {_EXISTS} "  # noqa: S608
+    f"INSERT INTO snapshots (session_id, seq, data) SELECT ?, ?, ? {_EXISTS} "
     "ON CONFLICT (session_id) DO UPDATE SET seq = excluded.seq, data = excluded.data "
     "WHERE excluded.seq >= snapshots.seq"
 )
