@@ -18,6 +18,7 @@ from server.config import Settings
 from server.exports import http as exports_http
 from server.hub.endpoint import websocket_endpoint
 from server.hub.hub import Hub
+from server.logs import redact_frames
 from server.methods.loader import load_methods
 from server.retention import sweeping
 from server.store.sqlite import SqliteStore
@@ -27,6 +28,7 @@ WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings()
+    redact_frames()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
