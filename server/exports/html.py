@@ -12,6 +12,7 @@ from shared_schema.board import Rating
 RATING_COLORS: dict[Rating, str] = {"warm": "#b3261e", "cold": "#1f5fa8", "neutral": "#5f6368"}
 MARK_COLOR = "#2e6b3a"
 MUTED = "#6b6b6b"
+LINE_HEIGHT = 1.3
 
 
 def _text(value: str) -> str:
@@ -22,9 +23,10 @@ def _text(value: str) -> str:
 def render_body(report: Report) -> str:
     out = [f"<h1>{escape(report.title)}</h1>"]
     facts = "<br>".join(f"<b>{escape(k)}:</b> {escape(v)}" for k, v in report.facts)
-    out.append(f"<p>{facts}</p>")
+    out.append(f'<p line-height="{LINE_HEIGHT}">{facts}</p>')
     if report.anonymous_note:
         out.append(f'<p><i><font color="{MUTED}">{escape(report.anonymous_note)}</font></i></p>')
+    out.append("<hr>")
     for step in report.steps:
         out.append(f"<h2>{step.number}. {escape(step.title)}</h2>")
         if not step.sections:
@@ -34,12 +36,15 @@ def render_body(report: Report) -> str:
             for group in section.groups:
                 if group.heading:
                     out.append(f"<h4>{escape(group.heading)}</h4>")
-                out.append("<ul>" + "".join(_entry(e) for e in group.entries) + "</ul>")
+                out.append(f'<ul line-height="{LINE_HEIGHT}">'
+                           + "".join(_entry(e) for e in group.entries) + "</ul>")
     return "\n".join(out)
 
 
 def _entry(entry: Entry) -> str:
     html = _text(entry.text)
+    if entry.context:
+        html = f'<i><font color="{MUTED}">{html}</font></i>'
     marks = []
     for mark in entry.marks:
         color = MARK_COLOR
@@ -53,7 +58,8 @@ def _entry(entry: Entry) -> str:
     if entry.author:
         html += f' <i><font color="{MUTED}">— {escape(entry.author)}</font></i>'
     if entry.children:
-        html += "<ul>" + "".join(_entry(child) for child in entry.children) + "</ul>"
+        html += (f'<ul line-height="{LINE_HEIGHT}">'
+                 + "".join(_entry(child) for child in entry.children) + "</ul>")
     return f"<li>{html}</li>"
 
 

@@ -38,7 +38,7 @@ def render_markdown(report: Report) -> str:
 
 
 def _entry(entry: Entry, depth: int) -> list[str]:
-    line = escape(entry.text)
+    line = f"_{escape(entry.text)}_" if entry.context else escape(entry.text)
     if entry.marks:
         line += " — **" + " · ".join(entry.marks) + "**"
     if entry.note:

@@ -14,7 +14,7 @@ import logging
 import unicodedata
 from pathlib import Path
 
-from fpdf import FPDF, FontFace, TextStyle
+from fpdf import FPDF, TextStyle
 
 from server.exports.html import render_body
 from server.exports.report import Report
@@ -38,6 +38,7 @@ FALLBACK_FAMILY = "helvetica"
 INK = (34, 34, 34)
 ACCENT = (38, 70, 120)
 MUTED = (110, 110, 110)
+RULE = (190, 196, 206)
 MARGIN_MM = 20
 _PLAIN = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-",
                         "…": "...", "•": "-", "«": "«", "»": "»", "€": "EUR"})  # fmt: skip
@@ -91,6 +92,7 @@ def render_pdf(report: Report) -> bytes:
     pdf.add_page()
     pdf.set_font(family, "", 10.5)
     pdf.set_text_color(*INK)
+    pdf.set_draw_color(*RULE)
     body = render_body(report)
     pdf.write_html(
         body if files else latin1(body),
@@ -99,15 +101,18 @@ def render_pdf(report: Report) -> bytes:
         li_prefix_color=ACCENT,
         warn_on_tags_not_matching=False,
         tag_styles={
-            "h1": FontFace(family=family, emphasis="BOLD", size_pt=20, color=ACCENT),
+            # heading b_margin counts in heading heights; t_margin in mm
+            "h1": TextStyle(font_family=family, font_style="B", font_size_pt=20,
+                            color=ACCENT, t_margin=0, b_margin=0.25),
             "h2": TextStyle(font_family=family, font_style="B", font_size_pt=14,
-                            color=ACCENT, t_margin=6, b_margin=2),
-            "h3": TextStyle(font_family=family, font_style="B", font_size_pt=11.5,
-                            color=INK, t_margin=3, b_margin=1),
-            "h4": TextStyle(font_family=family, font_style="I", font_size_pt=10.5,
-                            color=MUTED, t_margin=2, b_margin=1),
-            "li": TextStyle(font_family=family, font_size_pt=10.5, l_margin=4),
-            "p": TextStyle(font_family=family, font_size_pt=10.5),
+                            color=ACCENT, t_margin=8, b_margin=0.15),
+            "h3": TextStyle(font_family=family, font_style="B", font_size_pt=11,
+                            color=INK, t_margin=3, b_margin=0.1),
+            "h4": TextStyle(font_family=family, font_style="I", font_size_pt=10,
+                            color=MUTED, t_margin=2, b_margin=0.05),
+            "ul": TextStyle(font_family=family, t_margin=0, b_margin=0, l_margin=0),
+            "li": TextStyle(font_family=family, font_size_pt=10.5, t_margin=1.4, l_margin=5),
+            "p": TextStyle(font_family=family, font_size_pt=10.5, t_margin=1, b_margin=1),
         },
     )
     return bytes(pdf.output())

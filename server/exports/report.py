@@ -2,25 +2,24 @@
 
 Every exported item appears exactly once, in the step it was written in, under its
 section, in its column (lane) and sheet. An item that answers another (an
-alternative to a circled idea) is nested under it when both are in the same step
-and section, and otherwise names the item it answers. Markdown and HTML (and so the
-PDF) render this one structure.
+alternative to a circled idea) is nested under it; when the answered item was
+written in an earlier step, it is repeated there as context (``Entry.context``,
+with the step it comes from). Markdown and HTML (and so the PDF) render this one
+structure.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from server.exports import catalog
 from shared_schema.board import Language, Rating
 from shared_schema.export_doc import ExportDocument, ExportItem, ExportSection
 
-QUOTE_CHARS = 60
-"""How much of an answered item's text a note quotes."""
-
 
 @dataclass(frozen=True)
 class Entry:
+    item_id: str
     text: str
     rating: Rating | None
     marks: tuple[str, ...]
@@ -28,6 +27,8 @@ class Entry:
     author: str | None
     note: str | None
     children: tuple[Entry, ...] = ()
+    context: bool = False
+    """A repeated item from another step that the children answer."""
 
 
 @dataclass(frozen=True)
@@ -132,27 +133,41 @@ def _groups(
             heading_parts.append(f"{catalog.text(lang, 'sheet')} {sheet}")
         if lane is not None:
             heading_parts.append(lane_titles.get(lane, lane))
-        roots = [
-            item
-            for item in items
-            if item.sheet == sheet and item.lane == lane and item.parent not in here
-        ]
-        groups.append(
-            Group(
-                heading=" · ".join(heading_parts) or None,
-                entries=tuple(_entry(lang, item, children, by_id) for item in roots),
+        entries: list[Entry] = []
+        answered_elsewhere: dict[str, list[ExportItem]] = {}
+        for item in items:
+            if item.sheet != sheet or item.lane != lane or item.parent in here:
+                continue
+            if item.parent is None or item.parent not in by_id:
+                entries.append(_entry(lang, item, children))
+                continue
+            if item.parent not in answered_elsewhere:
+                answered_elsewhere[item.parent] = []
+                entries.append(_context(lang, by_id[item.parent]))
+            answered_elsewhere[item.parent].append(item)
+        entries = [
+            replace(
+                entry,
+                children=tuple(
+                    _entry(lang, child, children) for child in answered_elsewhere[entry.item_id]
+                ),
             )
-        )
+            if entry.context
+            else entry
+            for entry in entries
+        ]
+        groups.append(Group(heading=" · ".join(heading_parts) or None, entries=tuple(entries)))
     return tuple(groups)
 
 
-def _entry(
-    lang: Language,
-    item: ExportItem,
-    children: dict[str, list[ExportItem]],
-    by_id: dict[str, ExportItem],
-    nested: bool = False,
-) -> Entry:
+def _context(lang: Language, item: ExportItem) -> Entry:
+    """The answered item, shown again (without author) where it is answered."""
+    shown = _entry(lang, item, {})
+    origin = catalog.text(lang, "from_step").format(n=item.step + 1)
+    return replace(shown, author=None, note=origin, context=True)
+
+
+def _entry(lang: Language, item: ExportItem, children: dict[str, list[ExportItem]]) -> Entry:
     marks = []
     if item.rating is not None:
         marks.append(catalog.rating_label(lang, item.rating))
@@ -162,23 +177,13 @@ def _entry(
         marks.append(catalog.text(lang, "circled"))
     if item.votes:
         marks.append(catalog.votes_label(lang, item.votes))
-    note = None
-    answered = by_id.get(item.parent) if item.parent is not None else None
-    if answered is not None and not nested:
-        note = f"{catalog.text(lang, 'alternative_for')} «{_quote(answered.text)}»"
     return Entry(
+        item_id=item.id,
         text=item.text,
         rating=item.rating,
         marks=tuple(marks),
         author=item.author,
-        note=note,
-        children=tuple(
-            _entry(lang, child, children, by_id, nested=True)
-            for child in children.get(item.id, ())
-        ),
+        note=None,
+        children=tuple(_entry(lang, child, children) for child in children.get(item.id, ())),
     )
 
-
-def _quote(text: str) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= QUOTE_CHARS else flat[: QUOTE_CHARS - 1].rstrip() + "…"
