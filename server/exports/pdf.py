@@ -13,6 +13,7 @@ import functools
 import logging
 import unicodedata
 from pathlib import Path
+from typing import Literal
 
 from fpdf import FPDF, TextStyle
 
@@ -76,8 +77,12 @@ class _ReportPdf(FPDF):
         self.cell(0, 5, f"{self.page_no()} / {{nb}}", align="R")
 
 
-def render_pdf(report: Report) -> bytes:
-    files = unicode_font()
+def render_pdf(
+    report: Report, fonts: dict[str, Path] | Literal["system"] | None = "system"
+) -> bytes:
+    """``fonts``: the TrueType files by style; ``"system"`` finds DejaVu Sans, None
+    uses the built-in Helvetica."""
+    files = unicode_font() if isinstance(fonts, str) else fonts
     family = FAMILY if files else FALLBACK_FAMILY
     footer = report.footer if files else latin1(report.footer)
     pdf = _ReportPdf(footer, family)

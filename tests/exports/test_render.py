@@ -105,6 +105,14 @@ def test_pdf_holds_unicode_text() -> None:
     assert "“écht”" in " ".join(text.split())
 
 
+def test_pdf_without_a_unicode_font_still_renders() -> None:
+    doc = closed_board()
+    doc.items[0].text = "Ik ben “écht” blij ✓"
+    reader = pypdf.PdfReader(io.BytesIO(render_pdf(build_report(doc), fonts=None)))
+    text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+    assert "Ik ben \"écht\" blij ?" in text and "Hulp vragen is zwak" in text
+
+
 def test_latin1_fallback_keeps_what_it_can() -> None:
     assert latin1("“Zó” – prima… 10€ ✓") == "\"Zó\" - prima... 10EUR ?"
     assert escape("a*b_c\n\nd") == "a\\*b\\_c  \n  d"
