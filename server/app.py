@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -40,6 +41,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         app.state.methods = load_methods([settings.methods_dir] if settings.methods_dir else [])
         app.state.store = store
         app.state.hub = hub
+        app.state.export_gate = asyncio.Semaphore(exports_http.RENDERS_AT_ONCE)
         try:
             async with sweeping(store, hub, settings.retention_days):
                 yield

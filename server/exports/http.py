@@ -8,6 +8,7 @@ Exports are read from the final snapshot in the store, never from a live room.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -52,6 +53,9 @@ FORMATS: dict[str, Format] = {
     "json": Format("json", "application/json", _json),
 }  # fmt: skip
 
+RENDERS_AT_ONCE = 1
+"""Exports rendered at the same time (each in a worker thread)."""
+
 _BEARER = re.compile(r"^Bearer ([A-Za-z0-9_-]{1,128})$")
 
 
@@ -82,6 +86,14 @@ async def _final_state(store: Store, session_id: str) -> BoardState | None:
     return None if snapshot is None else decode_state(snapshot[1])
 
 
+async def _render(request: Request, fmt: Format, doc: ExportDocument) -> bytes:
+    """Render in a worker thread, one at a time: a long PDF takes seconds of CPU and
+    must not stall the websockets on the event loop."""
+    gate: asyncio.Semaphore = request.app.state.export_gate
+    async with gate:
+        return await asyncio.to_thread(fmt.render, doc)
+
+
 async def export(request: Request) -> Response:
     fmt = FORMATS.get(request.path_params["fmt"])
     access = await _authorize(request)
@@ -98,7 +110,7 @@ async def export(request: Request) -> Response:
     if via == "participant" and not state.participant_export:
         return _error(403, "export_disabled")
     doc = build_document(state, meta.created_ms, meta.closed_ms)
-    body = fmt.render(doc)
+    body = await _render(request, fmt, doc)
     audit.record(audit.AuditAction.EXPORT, meta.id, via, fmt.extension)
     name = f"{catalog.text(state.language, 'filename')}-{doc.session.closed}.{fmt.extension}"
     return Response(
