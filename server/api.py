@@ -1,4 +1,9 @@
-"""HTTP endpoints: health, sessions, methods. Errors are JSON ``{code, reason}``."""
+"""HTTP endpoints: health, sessions, methods. Errors are JSON ``{code, reason}``.
+
+``POST /api/sessions`` may start a follow-up session from a JSON export
+(``from_export``), carrying the items of the sections listed in ``carry``; title,
+method and language then default to the export's.
+"""
 
 from __future__ import annotations
 
@@ -10,17 +15,25 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from server.core.state import encode_state, new_state
+from server.exports.followup import CarryError, carry_items
 from server.store.base import SessionMeta
 from server.tokens import new_id, new_token, token_hash
+from shared_schema.board import SectionId
+from shared_schema.export_doc import ExportDocument
 from shared_schema.method import Method
 
-MAX_BODY = 16 * 1024
+MAX_BODY = 8 * 1024 * 1024
+"""Large enough for a follow-up request that carries a whole JSON export."""
+
+Title = Annotated[str, msgspec.Meta(min_length=1, max_length=120)]
 
 
 class CreateSession(msgspec.Struct, forbid_unknown_fields=True):
-    title: Annotated[str, msgspec.Meta(min_length=1, max_length=120)]
-    method: Annotated[str, msgspec.Meta(max_length=40)]
-    language: Literal["nl", "en"] = "nl"
+    title: Title | None = None
+    method: Annotated[str, msgspec.Meta(max_length=40)] | None = None
+    language: Literal["nl", "en"] | None = None
+    from_export: ExportDocument | None = None
+    carry: Annotated[list[SectionId], msgspec.Meta(max_length=50)] = []
 
 
 class SessionCreated(msgspec.Struct):
@@ -60,22 +73,35 @@ async def create_session(request: Request) -> Response:
         spec = _create_decoder.decode(body)
     except msgspec.DecodeError as exc:
         return error(400, "invalid_request", str(exc))
+    source = spec.from_export
+    if source is None and spec.carry:
+        return error(400, "invalid_request", "carry needs from_export")
+    title = spec.title or (source.session.title[:120] if source else None)
+    method_id = spec.method or (source.session.method if source else None)
+    language = spec.language or (source.session.language if source else "nl")
+    if title is None or method_id is None:
+        return error(400, "invalid_request", "title and method are required")
     methods: dict[str, Method] = request.app.state.methods
-    method = methods.get(spec.method)
+    method = methods.get(method_id)
     if method is None:
-        return error(400, "unknown_method", f"no method {spec.method!r}; see /api/methods")
+        return error(400, "unknown_method", f"no method {method_id!r}; see /api/methods")
     session_id, facilitator_token, invite_token = new_id(), new_token(), new_token()
     meta = SessionMeta(
         id=session_id,
-        title=spec.title,
+        title=title,
         method=method.id,
-        language=spec.language,
+        language=language,
         created_ms=int(time.time() * 1000),
         epoch=new_id()[:16],
         facilitator_hash=token_hash(facilitator_token),
         invite_hash=token_hash(invite_token),
     )
-    state = new_state(session_id, spec.title, spec.language, method)
+    state = new_state(session_id, title, language, method)
+    if source is not None:
+        try:
+            carry_items(state, source, spec.carry)
+        except CarryError as exc:
+            return error(400, "invalid_carry", str(exc))
     await request.app.state.store.create_session(meta, encode_state(state))
     base = f"{base_url(request)}/s/{session_id}"
     created = SessionCreated(

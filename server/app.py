@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -15,9 +16,12 @@ from starlette.staticfiles import StaticFiles
 from server import api
 from server.backplane.memory import MemoryBackplane
 from server.config import Settings
+from server.exports import http as exports_http
 from server.hub.endpoint import websocket_endpoint
 from server.hub.hub import Hub
+from server.logs import redact_frames
 from server.methods.loader import load_methods
+from server.retention import sweeping
 from server.store.sqlite import SqliteStore
 
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
@@ -25,6 +29,7 @@ WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings()
+    redact_frames()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -36,8 +41,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
         app.state.methods = load_methods([settings.methods_dir] if settings.methods_dir else [])
         app.state.store = store
         app.state.hub = hub
+        app.state.export_gate = asyncio.Semaphore(exports_http.RENDERS_AT_ONCE)
         try:
-            yield
+            async with sweeping(store, hub, settings.retention_days):
+                yield
         finally:
             await hub.close()
             await backplane.close()
@@ -49,6 +56,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     routes = [
         Route("/healthz", api.healthz),
         Route("/api/sessions", api.create_session, methods=["POST"]),
+        Route("/api/sessions/{session_id}", exports_http.delete, methods=["DELETE"]),
+        Route("/api/sessions/{session_id}/export/{fmt}", exports_http.export),
         Route("/api/methods", api.list_methods),
         Route("/api/methods/{method_id}", api.get_method),
         WebSocketRoute("/ws/{session_id}", websocket_endpoint),

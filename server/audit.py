@@ -26,6 +26,7 @@ class AuditAction(StrEnum):
     ANONYMITY = "anonymity"
     CLOSE = "close"
     EXPORT = "export"
+    EXPORT_SETTING = "export_setting"
     DELETE = "delete"
     ROTATE_INVITE = "rotate_invite"
 

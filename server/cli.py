@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 
 import uvicorn
 
 from server.app import create_app
 from server.config import Settings, add_arguments, settings_from
+from server.retention import purge_expired
+from server.store.sqlite import SqliteStore
 
 
 def uvicorn_config(settings: Settings) -> uvicorn.Config:
@@ -33,17 +36,36 @@ def main(argv: list[str] | None = None) -> None:
         "serve", help="run the board server (embedded: SQLite, one process)"
     )
     add_arguments(serve)
-    commands.add_parser("schema", help="write the protocol's JSON Schema file")
+    purge = commands.add_parser(
+        "purge",
+        help="delete the sessions closed longer ago than --retention-days (the server "
+        "also does this hourly)",
+    )
+    add_arguments(purge)
+    commands.add_parser("schema", help="write the protocol's JSON Schema files")
     args = parser.parse_args(argv)
     match args.command:
         case "serve":
             settings = settings_from(args)
             logging.basicConfig(level=settings.log_level.upper())
             uvicorn.Server(uvicorn_config(settings)).run()
+        case "purge":
+            settings = settings_from(args)
+            logging.basicConfig(level=settings.log_level.upper())
+            deleted = asyncio.run(_purge(settings))
+            print(f"deleted {deleted} closed session(s) older than {settings.retention_days} days")
         case "schema":
             from shared_schema.export import main as write_schema
 
             write_schema()
+
+
+async def _purge(settings: Settings) -> int:
+    store = SqliteStore(settings.database)
+    try:
+        return await purge_expired(store, None, settings.retention_days)
+    finally:
+        await store.close()
 
 
 if __name__ == "__main__":

@@ -57,6 +57,13 @@ class Settings:
     snapshot_every: int = field(
         default=500, metadata={"help": "ops between snapshots of a session"}
     )
+    retention_days: float = field(
+        default=30.0,
+        metadata={
+            "help": "days a closed session is kept before it is deleted everywhere "
+            "(checked at start and hourly; 0 deletes closed sessions at the next check)"
+        },
+    )
     log_level: str = field(default="info", metadata={"help": "debug, info, warning, error"})
 
     @property

@@ -108,3 +108,4 @@ class Board(msgspec.Struct, kw_only=True):
     my_votes: dict[str, int] = {}
     presenter: str | None = None
     facilitator: str | None = None
+    participant_export: bool = True

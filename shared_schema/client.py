@@ -139,7 +139,15 @@ class SetAnonymous(_Op, tag="set_anonymous"):
 
 
 class CloseSession(_Op, tag="close_session"):
-    pass
+    """Close the session: a final snapshot is stored before this is acknowledged; the
+    board is read-only afterwards and the exports open."""
+
+
+class SetExport(_Op, tag="set_export"):
+    """Whether members who came by the invite link may download the exports (the
+    facilitator always may). Allowed before and after the close."""
+
+    participants: bool
 
 
 Op = (
@@ -160,5 +168,6 @@ Op = (
     | RemoveParticipant
     | SetAnonymous
     | CloseSession
+    | SetExport
 )
 ClientMessage = Hello | Op

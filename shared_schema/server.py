@@ -58,6 +58,7 @@ class SessionPut(_Msg, tag="session_put"):
     closed: bool
     presenter: str | None
     facilitator: str | None
+    participant_export: bool = True
 
 
 Change = (

@@ -46,6 +46,7 @@ from shared_schema.client import (
     RemoveParticipant,
     RevealSection,
     SetAnonymous,
+    SetExport,
     SetReady,
     SetStep,
     SetTimer,
@@ -203,16 +204,18 @@ def check_and_apply(state: BoardState, op: Op | Join, actor: Actor) -> Applied |
 
 def _judge(state: BoardState, op: Op, pid: str) -> Rejected | None:
     """Why ``pid`` may not apply ``op`` now, or None if it may."""
-    return _member(state, pid) or _validate(state, op, pid, state.participants[pid].role)
+    return _member(state, op, pid) or _validate(state, op, pid, state.participants[pid].role)
 
 
-def _member(state: BoardState, pid: str) -> Rejected | None:
+def _member(state: BoardState, op: Op, pid: str) -> Rejected | None:
+    """Membership, and the closed board: after the close every op is rejected except
+    ``set_export``, which governs the exports that the close opens."""
     member = state.participants.get(pid)
     if member is None:
         return Rejected(errors.NOT_MEMBER, "join the session first")
     if member.removed:
         return Rejected(errors.REMOVED, "you were removed from this session")
-    if state.closed:
+    if state.closed and not isinstance(op, SetExport):
         return Rejected(errors.SESSION_CLOSED, "the session is closed")
     return None
 
@@ -316,7 +319,7 @@ def _validate(state: BoardState, op: Op, pid: str, role: Role) -> Rejected | Non
             if target == pid:
                 return Rejected(errors.INVALID_VALUE, "the facilitator cannot remove themselves")
             return None
-        case SetTimer() | SetAnonymous() | CloseSession():
+        case SetTimer() | SetAnonymous() | CloseSession() | SetExport():
             return _facilitator_only(role)
         case SetReady():
             if role == "observer":
@@ -400,6 +403,7 @@ def _session_put(state: BoardState) -> SessionPut:
         closed=state.closed,
         presenter=state.presenter,
         facilitator=state.facilitator,
+        participant_export=state.participant_export,
     )
 
 
@@ -542,6 +546,9 @@ def _mutate(state: BoardState, op: Op, pid: str, ts_ms: int, anonymous: bool) ->
             if state.timer.running:
                 state.timer = _timer(state, SetTimer(client_seq=1, action="pause"), ts_ms)
             return [Scoped(_session_put(state)), Scoped(TimerSet(timer=state.timer))]
+        case SetExport():
+            state.participant_export = op.participants
+            return [Scoped(_session_put(state))]
 
 
 def _unseal(state: BoardState, section: str, already_sent: set[str]) -> list[Scoped]:

@@ -45,6 +45,7 @@ class BoardState(msgspec.Struct, kw_only=True):
     linked to, oldest first.
     ``private_ratings`` and the vote totals of sealed sections are not copied into
     the items until the facilitator reveals the section.
+    ``participant_export``: whether invite-link members may download the exports.
     """
 
     session_id: str
@@ -55,6 +56,7 @@ class BoardState(msgspec.Struct, kw_only=True):
     seq: int = 0
     anonymous: bool = False
     closed: bool = False
+    participant_export: bool = True
     presenter: str | None = None
     facilitator: str | None = None
     items: dict[str, Item] = msgspec.field(default_factory=dict)

@@ -75,6 +75,7 @@ def board_view(state: BoardState, viewer: str | None) -> Board:
         },
         presenter=state.presenter,
         facilitator=state.facilitator,
+        participant_export=state.participant_export,
     )
 
 

@@ -111,6 +111,19 @@ class Hub:
         room.snapshot()
         await room.drain()
 
+    async def evict(self, session_id: str, code: int, reason: str) -> None:
+        """Drop the session's room from this process after it was deleted: close its
+        connections with ``code``, stop its timers and wait for its background writes
+        (the store ignores them for a deleted session). Takes no snapshot."""
+        self._cancel_unload(session_id)
+        self._loading.pop(session_id, None)
+        room = self.rooms.pop(session_id, None)
+        if room is None:
+            return
+        room.evict(code, reason)
+        await self.backplane.unsubscribe(session_id, room.on_sequenced)
+        await room.drain()
+
     async def close(self) -> None:
         for session_id in list(self.rooms):
             room = self.rooms.pop(session_id)

@@ -5,7 +5,9 @@ Invariants:
   before anything after it is applied (ops arriving early wait in ``_early``);
 - every sequenced op produces exactly one ``event`` frame per local member, so seq
   is gap-free at every client; frames are encoded once per distinct audience;
-- the sender of an op hears ``applied``/``rejected`` after the event is queued.
+- the sender of an op hears ``applied``/``rejected`` after the event is queued;
+- a ``close_session`` or ``set_export`` is acknowledged only after a snapshot of the
+  state right after it is durable (exports read that snapshot).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import logging
 from collections import deque
 from collections.abc import Callable, Iterable
 
+from server import audit
 from server.backplane.base import Backplane
 from server.core import reducer
 from server.core.records import Record, Sequenced
@@ -24,8 +27,9 @@ from server.hub import codes
 from server.hub.connection import Connection
 from server.hub.replies import reply_frame
 from server.store.base import Store
+from shared_schema.client import CloseSession, SetExport
 from shared_schema.codec import encoder
-from shared_schema.server import Event, ParticipantPut, Presence
+from shared_schema.server import Error, Event, ParticipantPut, Presence
 
 log = logging.getLogger("intervisiebord.hub")
 
@@ -112,7 +116,10 @@ class Room:
         changes = result.changes if isinstance(result, reducer.Applied) else []
         self.recent.append((item.seq, changes))
         self._fan_out(item.seq, changes)
-        self._answer(record, item.seq, result)
+        if isinstance(result, reducer.Applied) and isinstance(record.op, CloseSession | SetExport):
+            self._store_then_answer(record, item.seq, result)
+        else:
+            self._answer(record, item.seq, result)
         for scoped in changes:
             if isinstance(scoped.change, ParticipantPut) and scoped.change.participant.removed:
                 self._disconnect(scoped.change.participant.id, codes.REMOVED, "removed")
@@ -148,6 +155,44 @@ class Room:
             conn = self.by_client.get(record.client_id)
         if conn is not None:
             conn.send(reply_frame(record.client_seq, seq, result))
+
+    def _store_then_answer(self, record: Record, seq: int, result: reducer.Result) -> None:
+        """Write the snapshot at ``seq`` (for a close: with the close time, in one
+        fsynced transaction), then answer the sender. Every hub that applies the op
+        writes the same bytes; only the sender's hub audits and answers."""
+        data = encode_state(self.state)
+        self._snapshot_seq = seq
+        closing = isinstance(record.op, CloseSession)
+        detail = str(seq) if closing else ("on" if self.state.participant_export else "off")
+        self._spawn(self._durable_answer(record, seq, result, data, closing, detail))
+
+    async def _durable_answer(
+        self,
+        record: Record,
+        seq: int,
+        result: reducer.Result,
+        data: bytes,
+        closing: bool,
+        detail: str,
+    ) -> None:
+        conn = self.by_client.get(record.client_id)
+        try:
+            if closing:
+                await self._store.close_session(self.session_id, seq, data, record.ts_ms)
+            else:
+                await self._store.save_snapshot(self.session_id, seq, data)
+        except Exception:
+            log.exception("snapshot failed session=%s seq=%d", self.session_id[:8], seq)
+            if conn is not None:
+                error = Error(code=codes.UNAVAILABLE, reason="the snapshot could not be stored",
+                              client_seq=record.client_seq)
+                conn.send(encoder.encode(error).decode())
+            return
+        if conn is None:
+            return
+        action = audit.AuditAction.CLOSE if closing else audit.AuditAction.EXPORT_SETTING
+        audit.record(action, self.session_id, conn.participant_id, detail)
+        self._answer(record, seq, result)
 
     def _disconnect(self, participant: str, code: int, reason: str) -> None:
         for conn in list(self.conns):
@@ -213,6 +258,11 @@ class Room:
         task: asyncio.Task[None] = asyncio.get_running_loop().create_task(coro)  # type: ignore[arg-type]
         self._tasks.add(task)
         task.add_done_callback(self._task_done)
+
+    def evict(self, code: int, reason: str) -> None:
+        """Close every local connection (the session is gone)."""
+        for conn in list(self.conns):
+            conn.close(code, reason)
 
     def _task_done(self, task: asyncio.Task[None]) -> None:
         self._tasks.discard(task)

@@ -1,7 +1,10 @@
 """The store contract: session metadata, the op log and snapshots.
 
 Invariants: ``append`` is atomic and durable when it returns (a process kill after
-it loses nothing); the log is trimmed only below a durable snapshot.
+it loses nothing); the log is trimmed only below a durable snapshot. Once
+``delete_session`` returned, nothing of the session is left in the store (no log
+entry, snapshot or metadata, and no stale copy of their bytes), and later writes for
+that session id (a late append or snapshot) store nothing.
 """
 
 from __future__ import annotations
@@ -44,6 +47,15 @@ class Store(Protocol):
 
     async def trim_log(self, session_id: str, upto_seq: int) -> None: ...
 
-    async def delete_session(self, session_id: str) -> None: ...
+    async def close_session(
+        self, session_id: str, seq: int, snapshot: bytes, closed_ms: int
+    ) -> None:
+        """Store the final snapshot and the close time in one atomic, durable write."""
+
+    async def closed_before(self, cutoff_ms: int) -> list[str]:
+        """Ids of sessions closed before ``cutoff_ms`` (epoch ms): due for deletion."""
+
+    async def delete_session(self, session_id: str) -> None:
+        """Remove the session everywhere in the store (see the module invariants)."""
 
     async def close(self) -> None: ...

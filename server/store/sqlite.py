@@ -2,12 +2,19 @@
 
 WAL mode with ``synchronous=NORMAL``: a committed transaction survives a process
 kill (it is in the WAL, handed to the OS); only a power loss may drop the last
-commits. Calls run on the event loop thread: each is a short local transaction,
-and appends come in batches from the backplane's flusher.
+commits. The close of a session is written with ``synchronous=FULL`` (fsync before
+it is acknowledged). Calls run on the event loop thread: each is a short local
+transaction, and appends come in batches from the backplane's flusher.
+
+Deletion leaves no copy of a session's bytes: ``secure_delete`` zeroes freed
+content, ``VACUUM`` rebuilds the file and ``wal_checkpoint(TRUNCATE)`` empties the
+write-ahead log. Log entries and snapshots are written only while the session row
+exists, so a late write cannot bring a deleted session back.
 """
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from pathlib import Path
 
@@ -32,6 +39,17 @@ CREATE TABLE IF NOT EXISTS snapshots (
     data BLOB NOT NULL
 );
 """
+
+_EXISTS = "WHERE EXISTS (SELECT 1 FROM sessions WHERE id = ?)"
+_INSERT_OP = f"INSERT INTO ops (session_id, seq, data) SELECT ?, ?, ? {_EXISTS}"
+_UPSERT_SNAPSHOT = (
+    f"INSERT INTO snapshots (session_id, seq, data) SELECT ?, ?, ? {_EXISTS} "
+    "ON CONFLICT (session_id) DO UPDATE SET seq = excluded.seq, data = excluded.data "
+    "WHERE excluded.seq >= snapshots.seq"
+)
+CHECKPOINT_TRIES = 5
+
+log = logging.getLogger("intervisiebord.store")
 
 _meta_encoder = msgspec.msgpack.Encoder()
 _meta_decoder = msgspec.msgpack.Decoder(SessionMeta)
@@ -74,8 +92,7 @@ class SqliteStore:
         with self._db:
             self._db.execute("BEGIN")
             self._db.executemany(
-                "INSERT INTO ops (session_id, seq, data) VALUES (?, ?, ?)",
-                [(session_id, seq, data) for seq, data in entries],
+                _INSERT_OP, [(session_id, seq, data, session_id) for seq, data in entries]
             )
 
     async def append_many(self, batch: dict[str, list[tuple[int, bytes]]]) -> None:
@@ -83,8 +100,12 @@ class SqliteStore:
         with self._db:
             self._db.execute("BEGIN")
             self._db.executemany(
-                "INSERT INTO ops (session_id, seq, data) VALUES (?, ?, ?)",
-                [(room, seq, data) for room, entries in batch.items() for seq, data in entries],
+                _INSERT_OP,
+                [
+                    (room, seq, data, room)
+                    for room, entries in batch.items()
+                    for seq, data in entries
+                ],
             )
 
     async def read_log(self, session_id: str, after_seq: int) -> list[tuple[int, bytes]]:
@@ -106,12 +127,7 @@ class SqliteStore:
         return int(snap[0]) if snap else 0
 
     async def save_snapshot(self, session_id: str, seq: int, data: bytes) -> None:
-        self._db.execute(
-            "INSERT INTO snapshots (session_id, seq, data) VALUES (?, ?, ?) "
-            "ON CONFLICT (session_id) DO UPDATE SET seq = excluded.seq, data = excluded.data "
-            "WHERE excluded.seq >= snapshots.seq",
-            (session_id, seq, data),
-        )
+        self._db.execute(_UPSERT_SNAPSHOT, (session_id, seq, data, session_id))
 
     async def load_snapshot(self, session_id: str) -> tuple[int, bytes] | None:
         row = self._db.execute(
@@ -126,17 +142,62 @@ class SqliteStore:
             (session_id, upto_seq, session_id),
         )
 
+    async def close_session(
+        self, session_id: str, seq: int, snapshot: bytes, closed_ms: int
+    ) -> None:
+        """Final snapshot + close time in one fsynced transaction; the log below the
+        snapshot is dropped with it (the snapshot holds everything)."""
+        self._db.execute("PRAGMA synchronous=FULL")
+        try:
+            with self._db:
+                self._db.execute("BEGIN IMMEDIATE")
+                row = self._db.execute(
+                    "SELECT meta FROM sessions WHERE id = ?", (session_id,)
+                ).fetchone()
+                if row is None:
+                    return
+                meta = _meta_decoder.decode(row[0])
+                if meta.closed_ms is None:
+                    meta.closed_ms = closed_ms
+                    self._db.execute(
+                        "UPDATE sessions SET meta = ? WHERE id = ?",
+                        (_meta_encoder.encode(meta), session_id),
+                    )
+                self._db.execute(_UPSERT_SNAPSHOT, (session_id, seq, snapshot, session_id))
+                self._db.execute(
+                    "DELETE FROM ops WHERE session_id = ? AND seq <= ?", (session_id, seq)
+                )
+        finally:
+            self._db.execute("PRAGMA synchronous=NORMAL")
+
+    async def closed_before(self, cutoff_ms: int) -> list[str]:
+        due = []
+        for session_id, blob in self._db.execute("SELECT id, meta FROM sessions"):
+            meta = _meta_decoder.decode(blob)
+            if meta.closed_ms is not None and meta.closed_ms < cutoff_ms:
+                due.append(str(session_id))
+        return due
+
     async def delete_session(self, session_id: str) -> None:
         with self._db:
-            self._db.execute("BEGIN")
+            self._db.execute("BEGIN IMMEDIATE")
             for table, column in (
                 ("ops", "session_id"),
                 ("snapshots", "session_id"),
                 ("sessions", "id"),
             ):
                 self._db.execute(f"DELETE FROM {table} WHERE {column} = ?", (session_id,))  # noqa: S608
-        self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         self._db.execute("VACUUM")
+        self._truncate_wal()
+
+    def _truncate_wal(self) -> None:
+        """Copy the WAL into the database file and cut it to zero bytes. Another
+        connection reading at that moment blocks it: retried, then reported."""
+        for _ in range(CHECKPOINT_TRIES):
+            busy, _, _ = self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            if not busy:
+                return
+        log.warning("write-ahead log not truncated: another reader holds it")
 
     async def close(self) -> None:
         self._db.close()

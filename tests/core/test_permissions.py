@@ -45,6 +45,7 @@ from shared_schema.client import (
     RemoveParticipant,
     RevealSection,
     SetAnonymous,
+    SetExport,
     SetReady,
     SetStep,
     SetTimer,
@@ -170,10 +171,11 @@ FACILITATOR_OPS = (
     "assign_role",
     "remove_participant",
     "set_anonymous",
+    "set_export",
     "close_session",
 )
 OP_KINDS = (*ITEM_OP_RIGHT, *FACILITATOR_OPS[:4], "set_ready", *FACILITATOR_OPS[4:])
-assert len(OP_KINDS) == 17
+assert len(OP_KINDS) == 18
 
 
 def play_item_op(room: Room, role: Role, kind: str, section: str) -> Result:
@@ -225,6 +227,7 @@ def play_other_op(room: Room, role: Role, kind: str) -> Result:
             role, RemoveParticipant, participant_id=room.pid(target)
         ),
         "set_anonymous": lambda: room.send(role, SetAnonymous, anonymous=True),
+        "set_export": lambda: room.send(role, SetExport, participants=False),
         "close_session": lambda: room.send(role, CloseSession),
     }
     return ops[kind]()
@@ -279,7 +282,7 @@ def test_permission_matrix(step: int, role: Role, kind: str) -> None:
 
 def test_matrix_covers_every_step_role_and_op() -> None:
     assert len(METHOD.steps) == 10
-    assert len(MATRIX) == 10 * 4 * 17
+    assert len(MATRIX) == 10 * 4 * 18
 
 
 def test_matrix_is_not_vacuous() -> None:

@@ -38,6 +38,7 @@ from shared_schema.client import (
     RemoveParticipant,
     RevealSection,
     SetAnonymous,
+    SetExport,
     SetReady,
     SetStep,
     SetTimer,
@@ -826,7 +827,8 @@ def test_after_close_every_op_is_rejected() -> None:
     assert close.changes[0].change.closed
     before = board_bytes(room.state)
     ops = every_op(room)
-    assert {op_type for op_type, _ in ops} == set(get_args(Op))
+    # set_export governs the exports the close opens: the one op allowed afterwards
+    assert {op_type for op_type, _ in ops} == set(get_args(Op)) - {SetExport}
     for client in (FAC, PRES, ANNA):
         for op_type, fields in ops:
             result = room.send(client, op_type, **fields)
@@ -835,6 +837,20 @@ def test_after_close_every_op_is_rejected() -> None:
     assert board_bytes(room.state) == before
     # an existing member may still open the closed board (a rejoin changes nothing)
     assert ok(room.join(ANNA, "Anna")).changes == []
+
+
+def test_set_export_is_facilitator_only_and_allowed_after_close() -> None:
+    room = make_room()
+    rejected(room.send(ANNA, SetExport, participants=False), errors.FORBIDDEN)
+    rejected(room.send(PRES, SetExport, participants=False), errors.FORBIDDEN)
+    assert room.state.participant_export is True
+    ok(room.send(FAC, CloseSession))
+    result = ok(room.send(FAC, SetExport, participants=False))
+    assert room.state.participant_export is False
+    put = result.changes[0].change
+    assert isinstance(put, SessionPut) and put.participant_export is False and put.closed
+    rejected(room.send(ANNA, SetExport, participants=True), errors.FORBIDDEN)
+    assert board_view(room.state, room.pid(ANNA)).participant_export is False
 
 
 def test_join_after_close_does_not_change_the_closed_board() -> None:

@@ -28,6 +28,7 @@ from shared_schema.client import (
     Resume,
     RevealSection,
     SetAnonymous,
+    SetExport,
     SetReady,
     SetStep,
     SetTimer,
@@ -133,6 +134,7 @@ SAMPLES: list[msgspec.Struct] = [
     AssignRole(client_seq=18, participant_id="0123abcd", role="presenter"),
     RemoveParticipant(client_seq=19, participant_id="0123abcd"),
     SetAnonymous(client_seq=20, anonymous=True),
+    SetExport(client_seq=21, participants=False),
     CloseSession(client_seq=2**53),
 ]
 

@@ -1,0 +1,189 @@
+"""The report's structure, independent of its format: per step what the group produced.
+
+Every exported item appears exactly once, in the step it was written in, under its
+section, in its column (lane) and sheet. An item that answers another (an
+alternative to a circled idea) is nested under it; when the answered item was
+written in an earlier step, it is repeated there as context (``Entry.context``,
+with the step it comes from). Markdown and HTML (and so the PDF) render this one
+structure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from server.exports import catalog
+from shared_schema.board import Language, Rating
+from shared_schema.export_doc import ExportDocument, ExportItem, ExportSection
+
+
+@dataclass(frozen=True)
+class Entry:
+    item_id: str
+    text: str
+    rating: Rating | None
+    marks: tuple[str, ...]
+    """Rating label first (if rated), then chosen / circled / votes."""
+    author: str | None
+    note: str | None
+    children: tuple[Entry, ...] = ()
+    context: bool = False
+    """A repeated item from another step that the children answer."""
+
+
+@dataclass(frozen=True)
+class Group:
+    heading: str | None
+    entries: tuple[Entry, ...]
+
+
+@dataclass(frozen=True)
+class SectionBlock:
+    title: str
+    groups: tuple[Group, ...]
+
+
+@dataclass(frozen=True)
+class StepBlock:
+    number: int
+    title: str
+    sections: tuple[SectionBlock, ...]
+
+
+@dataclass(frozen=True)
+class Report:
+    language: Language
+    title: str
+    facts: tuple[tuple[str, str], ...]
+    anonymous_note: str | None
+    steps: tuple[StepBlock, ...]
+    nothing: str
+    footer: str
+
+
+def build_report(doc: ExportDocument) -> Report:
+    lang = doc.session.language
+    facts = [
+        (catalog.text(lang, "date"), catalog.long_date(lang, doc.session.closed)),
+        (catalog.text(lang, "method"), doc.session.method_name),
+    ]
+    if doc.participants:
+        names = ", ".join(
+            p.name if p.role == "participant" else f"{p.name} ({catalog.ROLES[lang][p.role]})"
+            for p in doc.participants
+        )
+        facts.append((catalog.text(lang, "participants"), names))
+    by_id = {item.id: item for item in doc.items}
+    steps = tuple(
+        StepBlock(
+            number=step.index + 1,
+            title=step.title,
+            sections=_sections(doc, step.index, by_id),
+        )
+        for step in doc.steps
+    )
+    return Report(
+        language=lang,
+        title=doc.session.title,
+        facts=tuple(facts),
+        anonymous_note=catalog.text(lang, "anonymous") if doc.session.anonymous else None,
+        steps=steps,
+        nothing=catalog.text(lang, "nothing"),
+        footer=catalog.text(lang, "footer"),
+    )
+
+
+def _sections(
+    doc: ExportDocument, step: int, by_id: dict[str, ExportItem]
+) -> tuple[SectionBlock, ...]:
+    blocks = []
+    for section in doc.sections:
+        items = [i for i in doc.items if i.step == step and i.section == section.id]
+        if items:
+            blocks.append(
+                SectionBlock(
+                    title=section.title, groups=_groups(doc, section, items, by_id)
+                )
+            )
+    return tuple(blocks)
+
+
+def _groups(
+    doc: ExportDocument,
+    section: ExportSection,
+    items: list[ExportItem],
+    by_id: dict[str, ExportItem],
+) -> tuple[Group, ...]:
+    lang = doc.session.language
+    here = {item.id for item in items}
+    children: dict[str, list[ExportItem]] = {}
+    for item in items:
+        if item.parent in here:
+            children.setdefault(item.parent, []).append(item)
+    lane_titles = {lane.id: lane.title for lane in section.lanes}
+    lane_order = {lane.id: n for n, lane in enumerate(section.lanes)}
+    keys = sorted(
+        {(item.sheet, item.lane) for item in items},
+        key=lambda key: (key[0], -1 if key[1] is None else lane_order.get(key[1], 99)),
+    )
+    groups = []
+    for sheet, lane in keys:
+        heading_parts = []
+        if section.sheets > 1:
+            heading_parts.append(f"{catalog.text(lang, 'sheet')} {sheet}")
+        if lane is not None:
+            heading_parts.append(lane_titles.get(lane, lane))
+        entries: list[Entry] = []
+        answered_elsewhere: dict[str, list[ExportItem]] = {}
+        for item in items:
+            if item.sheet != sheet or item.lane != lane or item.parent in here:
+                continue
+            if item.parent is None or item.parent not in by_id:
+                entries.append(_entry(lang, item, children))
+                continue
+            if item.parent not in answered_elsewhere:
+                answered_elsewhere[item.parent] = []
+                entries.append(_context(lang, by_id[item.parent]))
+            answered_elsewhere[item.parent].append(item)
+        entries = [
+            replace(
+                entry,
+                children=tuple(
+                    _entry(lang, child, children) for child in answered_elsewhere[entry.item_id]
+                ),
+            )
+            if entry.context
+            else entry
+            for entry in entries
+        ]
+        groups.append(Group(heading=" · ".join(heading_parts) or None, entries=tuple(entries)))
+    return tuple(groups)
+
+
+def _context(lang: Language, item: ExportItem) -> Entry:
+    """The answered item, shown again (without author) where it is answered."""
+    shown = _entry(lang, item, {})
+    origin = catalog.text(lang, "from_step").format(n=item.step + 1)
+    return replace(shown, author=None, note=origin, context=True)
+
+
+def _entry(lang: Language, item: ExportItem, children: dict[str, list[ExportItem]]) -> Entry:
+    marks = []
+    if item.rating is not None:
+        marks.append(catalog.rating_label(lang, item.rating))
+    if item.chosen:
+        marks.append(catalog.text(lang, "chosen"))
+    if item.circled:
+        marks.append(catalog.text(lang, "circled"))
+    if item.votes:
+        marks.append(catalog.votes_label(lang, item.votes))
+    return Entry(
+        item_id=item.id,
+        text=item.text,
+        rating=item.rating,
+        marks=tuple(marks),
+        author=item.author,
+        note=None,
+        children=tuple(_entry(lang, child, children) for child in children.get(item.id, ())),
+    )
+
