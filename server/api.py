@@ -9,9 +9,17 @@ import msgspec
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from server.audit import AuditAction, record
 from server.core.state import encode_state, new_state
 from server.store.base import SessionMeta
-from server.tokens import new_id, new_token, token_hash
+from server.tokens import (
+    RETIRED_KEPT,
+    is_session_id,
+    new_id,
+    new_token,
+    token_hash,
+    token_matches,
+)
 from shared_schema.method import Method
 
 MAX_BODY = 16 * 1024
@@ -107,3 +115,42 @@ async def get_method(request: Request) -> Response:
     if method is None:
         return error(404, "unknown_method", "no such method")
     return _json(method)
+
+
+class InviteRotated(msgspec.Struct):
+    invite_link: str
+
+
+NOT_FOUND = {"error": "not_found"}
+"""The one answer for an unknown session, a wrong token and a missing token."""
+
+
+def bearer_token(request: Request) -> str:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
+async def facilitator_session(request: Request) -> SessionMeta | None:
+    """The session named in the path if the bearer token is its facilitator token.
+    Unknown sessions cost the same hashing work as wrong tokens."""
+    session_id = request.path_params["session_id"]
+    meta = await request.app.state.store.get_session(session_id) if is_session_id(
+        session_id
+    ) else None
+    granted = token_matches(bearer_token(request), meta.facilitator_hash if meta else None)
+    return meta if granted else None
+
+
+async def rotate_invite(request: Request) -> Response:
+    """A new invite link; the old one admits no new members (known members may
+    still come back with it)."""
+    meta = await facilitator_session(request)
+    if meta is None:
+        return JSONResponse(NOT_FOUND, status_code=404)
+    token = new_token()
+    meta.retired_invite_hashes = [*meta.retired_invite_hashes, meta.invite_hash][-RETIRED_KEPT:]
+    meta.invite_hash = token_hash(token)
+    await request.app.state.store.update_session(meta)
+    record(AuditAction.ROTATE_INVITE, meta.id, "facilitator_link")
+    link = f"{base_url(request)}/s/{meta.id}#k={token}"
+    return _json(InviteRotated(invite_link=link))

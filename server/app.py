@@ -7,17 +7,22 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from server import api
+from server.audit import log as audit_log
+from server.audit import open_audit_file
 from server.backplane.memory import MemoryBackplane
 from server.config import Settings
+from server.hub.abort import AbortCapture
 from server.hub.endpoint import websocket_endpoint
 from server.hub.hub import Hub
 from server.methods.loader import load_methods
+from server.security import SecurityHeaders
 from server.store.sqlite import SqliteStore
 
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
@@ -36,12 +41,16 @@ def create_app(settings: Settings | None = None) -> Starlette:
         app.state.methods = load_methods([settings.methods_dir] if settings.methods_dir else [])
         app.state.store = store
         app.state.hub = hub
+        audit_file = open_audit_file(settings.audit_log) if settings.audit_log else None
         try:
             yield
         finally:
             await hub.close()
             await backplane.close()
             await store.close()
+            if audit_file is not None:
+                audit_log.removeHandler(audit_file)
+                audit_file.close()
 
     async def page(request: Request) -> Response:
         return FileResponse(WEB_DIR / "index.html")
@@ -49,6 +58,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     routes = [
         Route("/healthz", api.healthz),
         Route("/api/sessions", api.create_session, methods=["POST"]),
+        Route("/api/sessions/{session_id}/invite", api.rotate_invite, methods=["POST"]),
         Route("/api/methods", api.list_methods),
         Route("/api/methods/{method_id}", api.get_method),
         WebSocketRoute("/ws/{session_id}", websocket_endpoint),
@@ -56,4 +66,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/s/{session_id}", page),
         Mount("/static", StaticFiles(directory=WEB_DIR), name="static"),
     ]
-    return Starlette(routes=routes, lifespan=lifespan)
+    # AbortCapture first: it must see the server's own ``send``
+    middleware = [Middleware(AbortCapture), Middleware(SecurityHeaders)]
+    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)

@@ -57,6 +57,13 @@ class Settings:
     snapshot_every: int = field(
         default=500, metadata={"help": "ops between snapshots of a session"}
     )
+    audit_log: Path | None = field(
+        default=None,
+        metadata={
+            "help": "file that also receives the audit trail of privileged actions "
+            "(always logged on the intervisiebord.audit logger)"
+        },
+    )
     log_level: str = field(default="info", metadata={"help": "debug, info, warning, error"})
 
     @property

@@ -13,10 +13,11 @@ import logging
 import msgspec
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from server.audit import AuditAction, record
 from server.config import Settings
 from server.core.records import Record
+from server.core.reducer import Applied, precheck
 from server.core.reducer import Rejected as CoreRejected
-from server.core.reducer import precheck
 from server.core.state import participant_id
 from server.core.visibility import board_view
 from server.hub import codes
@@ -26,15 +27,17 @@ from server.hub.ratelimit import TokenBucket
 from server.hub.replies import reply_frame
 from server.hub.room import Room
 from server.store.base import SessionMeta
-from server.tokens import token_matches
+from server.tokens import is_session_id, token_matches
 from shared_schema.client import Hello, Op
 from shared_schema.codec import client_decoder, encoder
-from shared_schema.server import Error, Welcome
+from shared_schema.server import Error, SessionPut, Welcome
 from shared_schema.version import PROTOCOL_VERSION
 
 log = logging.getLogger("intervisiebord.hub")
 
 HELLO_TIMEOUT_S = 10.0
+RETURNING = "returning"
+"""A rotated-away invite token: admits members who joined before, nobody new."""
 FLOOD_STRIKES = 50
 """Rate-limited messages in a row after which the connection is closed."""
 
@@ -114,7 +117,7 @@ async def _await_hello(ws: WebSocket, conn: Connection) -> Hello | None:
 
 async def _receive_text(ws: WebSocket, conn: Connection) -> str | None:
     """The next text frame; None (after an error reply) for a binary frame."""
-    message = await ws.receive()
+    message = await conn.receive()
     if message["type"] == "websocket.disconnect":
         raise WebSocketDisconnect(message.get("code", 1000))
     text = message.get("text")
@@ -133,14 +136,27 @@ async def _welcome(
         )
         conn.close(codes.PROTOCOL_MISMATCH, "protocol mismatch")
         return None
-    meta = await hub.store.get_session(session_id) if len(session_id) == 32 else None
+    meta = await hub.store.get_session(session_id) if is_session_id(session_id) else None
     via = _role_of_token(meta, hello.token)
-    if meta is None or via is None:
+    room = None if meta is None or via is None else await hub.room(meta)
+    if room is not None and via == RETURNING and not _known_member(room, hello.client_id):
+        hub.release(room)
+        room = None
+    if room is None or via is None:
         conn.send(_error(codes.ACCESS_DENIED_ERROR, "unknown session or wrong link"))
         conn.close(codes.ACCESS_DENIED, "access denied")
         return None
-    room = await hub.room(meta)
     result = await hub.join(room, hello.client_id, hello.name, via)
+    if isinstance(result, Applied) and any(
+        isinstance(s.change, SessionPut) for s in result.changes
+    ):
+        # a new member came with the facilitator link and took over the role
+        record(
+            AuditAction.ROLE,
+            session_id,
+            participant_id(session_id, hello.client_id),
+            "facilitator_link",
+        )
     if isinstance(result, CoreRejected):
         conn.send(_error(result.code, result.reason))
         closing = codes.REMOVED if result.code == "removed" else codes.SESSION_CLOSED
@@ -178,13 +194,21 @@ async def _welcome(
 
 
 def _role_of_token(meta: SessionMeta | None, token: str) -> str | None:
-    if meta is None:
-        return None
-    if token_matches(token, meta.facilitator_hash):
+    """Which link the token is; the same hashing work whether the session exists."""
+    facilitator = token_matches(token, meta.facilitator_hash if meta else None)
+    invite = token_matches(token, meta.invite_hash if meta else None)
+    if facilitator:
         return "facilitator"
-    if token_matches(token, meta.invite_hash):
+    if invite:
         return "participant"
+    if meta is not None and any(token_matches(token, h) for h in meta.retired_invite_hashes):
+        return RETURNING
     return None
+
+
+def _known_member(room: Room, client_id: str) -> bool:
+    member = room.state.participants.get(participant_id(room.session_id, client_id))
+    return member is not None and not member.removed
 
 
 async def _receive_loop(

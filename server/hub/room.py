@@ -19,8 +19,9 @@ from server.backplane.base import Backplane
 from server.core import reducer
 from server.core.records import Record, Sequenced
 from server.core.reducer import Actor, Scoped
-from server.core.state import BoardState, encode_state
+from server.core.state import BoardState, encode_state, participant_id
 from server.hub import codes
+from server.hub.auditing import audit_op
 from server.hub.connection import Connection
 from server.hub.replies import reply_frame
 from server.store.base import Store
@@ -111,6 +112,9 @@ class Room:
         self.recent.append((item.seq, changes))
         self._fan_out(item.seq, changes)
         self._answer(record, item.seq, result)
+        if isinstance(result, reducer.Applied) and record.client_id in self.by_client:
+            # audited once, by the hub that holds the sender's connection
+            audit_op(self.session_id, participant_id(self.session_id, record.client_id), record.op)
         for scoped in changes:
             if isinstance(scoped.change, ParticipantPut) and scoped.change.participant.removed:
                 self._disconnect(scoped.change.participant.id, codes.REMOVED, "removed")
