@@ -214,7 +214,10 @@ def _known_member(room: Room, client_id: str) -> bool:
 async def _receive_loop(
     ws: WebSocket, conn: Connection, hub: Hub, room: Room, settings: Settings
 ) -> None:
-    bucket = TokenBucket(settings.rate_per_s, settings.rate_burst)
+    bucket = room.buckets.get(conn.client_id)
+    if bucket is None:  # kept per client id: reconnecting does not refill it
+        bucket = TokenBucket(settings.rate_per_s, settings.rate_burst)
+        room.buckets[conn.client_id] = bucket
     strikes = 0
     while not conn.closed:
         text = await _receive_text(ws, conn)

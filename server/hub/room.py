@@ -23,6 +23,7 @@ from server.core.state import BoardState, encode_state, participant_id
 from server.hub import codes
 from server.hub.auditing import audit_op
 from server.hub.connection import Connection
+from server.hub.ratelimit import TokenBucket
 from server.hub.replies import reply_frame
 from server.store.base import Store
 from shared_schema.codec import encoder
@@ -55,6 +56,8 @@ class Room:
         self.by_client: dict[str, Connection] = {}
         self.recent: deque[tuple[int, list[Scoped]]] = deque(maxlen=RECENT_KEPT)
         self.join_waiters: dict[str, asyncio.Future[reducer.Result]] = {}
+        self.buckets: dict[str, TokenBucket] = {}
+        """Rate limit per client id, kept across its reconnects."""
         self.on_removed: Callable[[str], None] | None = None
         self._backplane = backplane
         self._store = store
