@@ -56,7 +56,9 @@ def _error(code: str, reason: str, client_seq: int | None = None) -> str:
     return encoder.encode(Error(code=code, reason=reason, client_seq=client_seq)).decode()
 
 
-def _decode_error(exc: msgspec.DecodeError) -> str:
+def _decode_error(exc: msgspec.DecodeError | RecursionError) -> str:
+    if isinstance(exc, RecursionError):  # msgspec skipping a deeply nested value
+        return _error(codes.INVALID_MESSAGE, "the message is nested too deeply")
     text = str(exc)
     if isinstance(exc, msgspec.ValidationError):
         code = codes.UNKNOWN_TYPE if "`$.type`" in text else codes.INVALID_MESSAGE
@@ -107,7 +109,7 @@ async def _await_hello(ws: WebSocket, conn: Connection) -> Hello | None:
             continue
         try:
             message = client_decoder.decode(text)
-        except msgspec.DecodeError as exc:
+        except (msgspec.DecodeError, RecursionError) as exc:
             conn.send(_decode_error(exc))
             continue
         if isinstance(message, Hello):
@@ -225,7 +227,7 @@ async def _receive_loop(
             continue
         try:
             message = client_decoder.decode(text)
-        except msgspec.DecodeError as exc:
+        except (msgspec.DecodeError, RecursionError) as exc:
             message = None
             problem = _decode_error(exc)
         if not bucket.take():
