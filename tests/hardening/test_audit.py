@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.hardening.test_links import rotate
 from tests.support.client import ASK, BoardClient, run
+from tests.support.http import rotate
 from tests.support.server import ServerProcess
 
 CANARY_TEXT = "Kanarie-tekst-7f3a: mijn vertrouwelijke casus"

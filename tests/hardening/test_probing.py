@@ -12,8 +12,8 @@ import pytest
 import websockets
 
 from server import tokens
-from tests.hardening.test_links import request
 from tests.support.client import run
+from tests.support.http import request
 from tests.support.server import ServerProcess
 
 
