@@ -40,6 +40,8 @@ RETURNING = "returning"
 """A rotated-away invite token: admits members who joined before, nobody new."""
 FLOOD_STRIKES = 50
 """Rate-limited messages in a row after which the connection is closed."""
+PRE_HELLO_FRAMES = 50
+"""Frames without a valid hello after which the connection is closed (4009)."""
 
 
 def origin_allowed(ws: WebSocket, settings: Settings) -> bool:
@@ -99,7 +101,7 @@ async def websocket_endpoint(ws: WebSocket) -> None:
 async def _await_hello(ws: WebSocket, conn: Connection) -> Hello | None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + HELLO_TIMEOUT_S
-    while True:
+    for _ in range(PRE_HELLO_FRAMES):
         try:
             text = await asyncio.wait_for(_receive_text(ws, conn), deadline - loop.time())
         except TimeoutError:
@@ -115,6 +117,8 @@ async def _await_hello(ws: WebSocket, conn: Connection) -> Hello | None:
         if isinstance(message, Hello):
             return message
         conn.send(_error(codes.HELLO_REQUIRED, "send hello first", message.client_seq))
+    conn.close(codes.FLOOD, "too many messages before hello")
+    return None
 
 
 async def _receive_text(ws: WebSocket, conn: Connection) -> str | None:

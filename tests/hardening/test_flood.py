@@ -12,6 +12,7 @@ from collections import Counter
 import websockets
 
 from server.config import Settings
+from server.hub.endpoint import PRE_HELLO_FRAMES
 from tests.support.client import ASK, BoardClient, run
 from tests.support.server import ServerProcess
 from tests.support.timing import TimedClient, percentile, timed_ops
@@ -83,5 +84,27 @@ def test_flood_is_throttled_and_closed(server: ServerProcess) -> None:
         assert applied <= defaults.rate_burst + defaults.rate_per_s * (flood_s + 1)
         assert p95 < P95_BOUND_MS
         assert not any(m.gaps for m in members)
+
+    run(scenario)
+
+
+def test_frames_before_hello_are_bounded(server: ServerProcess) -> None:
+    """No rate limit applies before the hello, so the number of frames is bounded."""
+
+    async def scenario() -> None:
+        session = server.create_session()
+        async with websockets.connect(f"{server.ws_base}/ws/{session.id}",
+                                      origin=server.base) as ws:
+            with contextlib.suppress(websockets.ConnectionClosed):
+                for i in range(PRE_HELLO_FRAMES + 10):
+                    await ws.send(json.dumps({"type": "set_ready", "client_seq": i + 1,
+                                              "ready": True}))
+            codes = []
+            with contextlib.suppress(websockets.ConnectionClosed):
+                async for raw in ws:
+                    codes.append(json.loads(raw)["code"])
+            assert codes == ["hello_required"] * PRE_HELLO_FRAMES
+            assert ws.protocol.close_rcvd is not None
+            assert ws.protocol.close_rcvd.code == 4009
 
     run(scenario)
