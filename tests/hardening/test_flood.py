@@ -6,20 +6,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import time
-from collections import Counter
+import sys
 
 import websockets
 
 from server.config import Settings
 from server.hub.endpoint import PRE_HELLO_FRAMES
-from tests.support.client import ASK, BoardClient, run
-from tests.support.server import ServerProcess
+from tests.support.client import ASK, run
+from tests.support.flooder import WINDOW_S
+from tests.support.server import ROOT, ServerProcess
 from tests.support.timing import TimedClient, percentile, timed_ops
 
 MESSAGES = 1000
-CHUNK = 100
-WINDOW_S = 10.0
 P95_BOUND_MS = 100.0
 
 
@@ -33,55 +31,31 @@ def test_flood_is_throttled_and_closed(server: ServerProcess) -> None:
         for member in members:
             await member.connect()
         await sender.call("set_step", step=ASK)
-        flooder = BoardClient(server.ws_base, session.id, session.invite_token, "Stortvloed")
-        await flooder.connect()
-
-        sent, connections, closes = 0, 1, Counter[int]()
-        flood_done = asyncio.Event()
-
-        async def flood() -> None:
-            """Chunks of CHUNK messages at full speed; after each, wait for the answer to
-            its last one (or the close), reconnecting when closed."""
-            nonlocal sent, connections
-            started = time.monotonic()
-            while sent < MESSAGES:
-                assert time.monotonic() - started < WINDOW_S, "flooder too slow"
-                assert flooder.ws is not None
-                last = sent + CHUNK
-                with contextlib.suppress(websockets.ConnectionClosed):
-                    for seq in range(sent + 1, last + 1):
-                        await flooder.ws.send(json.dumps(
-                            {"type": "add_item", "client_seq": seq, "item_id": f"f{seq}",
-                             "section": "questions", "text": "Spam?"}))
-                sent = last
-                await flooder.until(lambda last=last: flooder.close_code is not None
-                                    or last in flooder.acks
-                                    or any(e.get("client_seq") == last for e in flooder.errors))
-                if flooder.close_code is not None:
-                    closes[flooder.close_code] += 1
-                    if sent < MESSAGES:
-                        await flooder.connect(resume=True)
-                        connections += 1
-            flood_done.set()
-
-        flooding = asyncio.create_task(flood())
-        flood_started = time.monotonic()
+        # the flooder runs in its own process: its CPU must not delay the measuring clients
+        flooder = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "tests.support.flooder", server.ws_base, session.id,
+            session.invite_token, str(MESSAGES), cwd=ROOT, stdout=asyncio.subprocess.PIPE)
+        assert flooder.stdout is not None
+        assert await asyncio.wait_for(flooder.stdout.readline(), 20) == b"flooding\n"
+        flooder_out = asyncio.create_task(flooder.communicate())  # measure while it floods
         latencies = await timed_ops(sender, members, "Echte vraag?",
-                                    lambda n: n >= 20 and flood_done.is_set())
-        await flooding
-        flood_s = time.monotonic() - flood_started
-        limited = sum(1 for e in flooder.errors if e["code"] == "rate_limited")
-        applied = sum(1 for a in flooder.acks.values() if a["type"] == "applied")
+                                    lambda n: n >= 20 and flooder_out.done())
+        out, _ = await flooder_out
+        assert flooder.returncode == 0
+        result = json.loads(out)
         p95 = percentile(latencies, 95)
-        print(f"\nflood: {sent} messages in {flood_s:.2f} s over {connections} connections; "
-              f"applied {applied}, rate_limited {limited}, closes {dict(closes)}; "
+        print(f"\nflood: {result['sent']} messages in {result['seconds']:.2f} s over "
+              f"{result['connections']} connections; applied {result['applied']}, "
+              f"rate_limited {result['rate_limited']}, closes {result['closes']}; "
               f"members' p95 {p95:.1f} ms, p99 {percentile(latencies, 99):.1f} ms, "
               f"max {max(latencies):.1f} ms over {len(latencies)} deliveries")
         defaults = Settings()
-        assert closes[4009] >= 1, "the flood was never closed"
-        assert limited >= 1
+        assert result["sent"] == MESSAGES and result["seconds"] <= WINDOW_S
+        assert result["closes"].get("4009", 0) >= 1, "the flood was never closed"
+        assert result["rate_limited"] >= 1
         # one bucket per client id: reconnecting does not buy a new burst
-        assert applied <= defaults.rate_burst + defaults.rate_per_s * (flood_s + 1)
+        assert result["applied"] <= defaults.rate_burst + defaults.rate_per_s * (
+            result["seconds"] + 1)
         assert p95 < P95_BOUND_MS
         assert not any(m.gaps for m in members)
 
