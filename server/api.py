@@ -1,4 +1,9 @@
-"""HTTP endpoints: health, sessions, methods. Errors are JSON ``{code, reason}``."""
+"""HTTP endpoints: health, sessions, methods, invite rotation.
+
+Errors are JSON ``{code, reason}``; the endpoints of one session that take a bearer
+token answer an unknown session, a wrong and a missing token alike: 404
+``{"error": "not_found"}``.
+"""
 
 from __future__ import annotations
 
@@ -134,9 +139,9 @@ async def facilitator_session(request: Request) -> SessionMeta | None:
     """The session named in the path if the bearer token is its facilitator token.
     Unknown sessions cost the same hashing work as wrong tokens."""
     session_id = request.path_params["session_id"]
-    meta = await request.app.state.store.get_session(session_id) if is_session_id(
-        session_id
-    ) else None
+    meta = None
+    if is_session_id(session_id):
+        meta = await request.app.state.store.get_session(session_id)
     granted = token_matches(bearer_token(request), meta.facilitator_hash if meta else None)
     return meta if granted else None
 
