@@ -1,4 +1,8 @@
-"""HTTP endpoints: health, sessions, methods. Errors are JSON ``{code, reason}``.
+"""HTTP endpoints: health, sessions, methods, invite rotation.
+
+Errors are JSON ``{code, reason}``; the endpoints of one session that take a bearer
+token answer an unknown session, a wrong and a missing token alike: 404
+``{"error": "not_found"}``.
 
 ``POST /api/sessions`` may start a follow-up session from a JSON export
 (``from_export``), carrying the items of the sections listed in ``carry``; title,
@@ -14,10 +18,18 @@ import msgspec
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from server.audit import AuditAction, record
 from server.core.state import encode_state, new_state
 from server.exports.followup import CarryError, carry_items
 from server.store.base import SessionMeta
-from server.tokens import new_id, new_token, token_hash
+from server.tokens import (
+    RETIRED_KEPT,
+    is_session_id,
+    new_id,
+    new_token,
+    token_hash,
+    token_matches,
+)
 from shared_schema.board import SectionId
 from shared_schema.export_doc import ExportDocument
 from shared_schema.method import Method
@@ -133,3 +145,42 @@ async def get_method(request: Request) -> Response:
     if method is None:
         return error(404, "unknown_method", "no such method")
     return _json(method)
+
+
+class InviteRotated(msgspec.Struct):
+    invite_link: str
+
+
+NOT_FOUND = {"error": "not_found"}
+"""The one answer for an unknown session, a wrong token and a missing token."""
+
+
+def bearer_token(request: Request) -> str:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
+async def facilitator_session(request: Request) -> SessionMeta | None:
+    """The session named in the path if the bearer token is its facilitator token.
+    Unknown sessions cost the same hashing work as wrong tokens."""
+    session_id = request.path_params["session_id"]
+    meta = None
+    if is_session_id(session_id):
+        meta = await request.app.state.store.get_session(session_id)
+    granted = token_matches(bearer_token(request), meta.facilitator_hash if meta else None)
+    return meta if granted else None
+
+
+async def rotate_invite(request: Request) -> Response:
+    """A new invite link; the old one admits no new members (known members may
+    still come back with it)."""
+    meta = await facilitator_session(request)
+    if meta is None:
+        return JSONResponse(NOT_FOUND, status_code=404)
+    token = new_token()
+    meta.retired_invite_hashes = [*meta.retired_invite_hashes, meta.invite_hash][-RETIRED_KEPT:]
+    meta.invite_hash = token_hash(token)
+    await request.app.state.store.update_session(meta)
+    record(AuditAction.ROTATE_INVITE, meta.id, "facilitator_link")
+    link = f"{base_url(request)}/s/{meta.id}#k={token}"
+    return _json(InviteRotated(invite_link=link))

@@ -8,20 +8,25 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from server import api
+from server.audit import log as audit_log
+from server.audit import open_audit_file
 from server.backplane.memory import MemoryBackplane
 from server.config import Settings
 from server.exports import http as exports_http
+from server.hub.abort import AbortCapture
 from server.hub.endpoint import websocket_endpoint
 from server.hub.hub import Hub
 from server.logs import redact_frames
 from server.methods.loader import load_methods
 from server.retention import sweeping
+from server.security import SecurityHeaders
 from server.store.sqlite import SqliteStore
 
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
@@ -42,6 +47,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         app.state.store = store
         app.state.hub = hub
         app.state.export_gate = asyncio.Semaphore(exports_http.RENDERS_AT_ONCE)
+        audit_file = open_audit_file(settings.audit_log) if settings.audit_log else None
         try:
             async with sweeping(store, hub, settings.retention_days):
                 yield
@@ -49,6 +55,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await hub.close()
             await backplane.close()
             await store.close()
+            if audit_file is not None:
+                audit_log.removeHandler(audit_file)
+                audit_file.close()
 
     async def page(request: Request) -> Response:
         return FileResponse(WEB_DIR / "index.html")
@@ -58,6 +67,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/api/sessions", api.create_session, methods=["POST"]),
         Route("/api/sessions/{session_id}", exports_http.delete, methods=["DELETE"]),
         Route("/api/sessions/{session_id}/export/{fmt}", exports_http.export),
+        Route("/api/sessions/{session_id}/invite", api.rotate_invite, methods=["POST"]),
         Route("/api/methods", api.list_methods),
         Route("/api/methods/{method_id}", api.get_method),
         WebSocketRoute("/ws/{session_id}", websocket_endpoint),
@@ -65,4 +75,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/s/{session_id}", page),
         Mount("/static", StaticFiles(directory=WEB_DIR), name="static"),
     ]
-    return Starlette(routes=routes, lifespan=lifespan)
+    # AbortCapture first: it must see the server's own ``send``
+    middleware = [Middleware(AbortCapture), Middleware(SecurityHeaders)]
+    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)

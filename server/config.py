@@ -64,6 +64,13 @@ class Settings:
             "(checked at start and hourly; 0 deletes closed sessions at the next check)"
         },
     )
+    audit_log: Path | None = field(
+        default=None,
+        metadata={
+            "help": "file that also receives the audit trail of privileged actions "
+            "(always logged on the intervisiebord.audit logger)"
+        },
+    )
     log_level: str = field(default="info", metadata={"help": "debug, info, warning, error"})
 
     @property

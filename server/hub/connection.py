@@ -1,7 +1,10 @@
 """One websocket connection: a bounded outbound queue drained by a sender task.
 
-Invariant: the hub never awaits a client. ``send`` only enqueues; a client whose
+Invariants: the hub never awaits a client. ``send`` only enqueues; a client whose
 queue is full is closed with SLOW_CONSUMER instead of being buffered forever.
+Once ``close`` was called the receive side ends too (a waiting ``receive`` returns
+a disconnect), so the connection leaves its room at once; a close that cannot be
+written within FLUSH_TIMEOUT_S (the peer stopped reading) aborts the TCP connection.
 """
 
 from __future__ import annotations
@@ -10,19 +13,24 @@ import asyncio
 import contextlib
 import logging
 
+from starlette.types import Message
 from starlette.websockets import WebSocket
 
 from server.hub import codes
+from server.hub.abort import abort
 
 log = logging.getLogger("intervisiebord.hub")
 
 FLUSH_TIMEOUT_S = 5.0
-"""How long a closing connection may take to send what is still queued."""
+"""How long a closing connection may take to send what is still queued and the
+close frame; after that the TCP connection is aborted."""
 
 
 class Connection:
     __slots__ = (
+        "_interrupted",
         "_queue",
+        "_reader",
         "_sender",
         "client_id",
         "client_key",
@@ -43,6 +51,8 @@ class Connection:
         self.close_reason = ""
         self._queue: asyncio.Queue[str | None] = asyncio.Queue(maxsize=queue_size)
         self._sender = asyncio.create_task(self._send_loop())
+        self._reader: asyncio.Task[object] | None = None
+        self._interrupted = False
 
     def send(self, frame: str) -> None:
         if self.closed:
@@ -53,6 +63,24 @@ class Connection:
             log.warning("closing slow consumer participant=%s", self.participant_id)
             self.close(codes.SLOW_CONSUMER, "outbound queue full")
 
+    async def receive(self) -> Message:
+        """The next ASGI message; a disconnect once ``close`` was called."""
+        gone: Message = {"type": "websocket.disconnect", "code": self.close_code or 1000}
+        if self.closed:
+            return gone
+        self._reader = asyncio.current_task()
+        try:
+            return await self.ws.receive()
+        except asyncio.CancelledError:
+            if not self._interrupted:
+                raise
+            self._interrupted = False
+            if self._reader is not None:
+                self._reader.uncancel()
+            return gone
+        finally:
+            self._reader = None
+
     def close(self, code: int, reason: str = "") -> None:
         """Close after what is queued (or at once for a slow consumer)."""
         if self.closed:
@@ -60,6 +88,9 @@ class Connection:
         self.closed = True
         self.close_code = code
         self.close_reason = reason
+        if self._reader is not None and self._reader is not asyncio.current_task():
+            self._interrupted = True
+            self._reader.cancel()
         if code == codes.SLOW_CONSUMER:
             self._sender.cancel()
             # the closing task replaces the sender, so it stays referenced and
@@ -70,8 +101,16 @@ class Connection:
             self._queue.put_nowait(None)
 
     async def _close_now(self, code: int, reason: str) -> None:
-        with contextlib.suppress(Exception):
-            await self.ws.close(code, reason)
+        try:
+            await asyncio.wait_for(self.ws.close(code, reason), FLUSH_TIMEOUT_S)
+        except TimeoutError:
+            self._abort()
+        except Exception:  # noqa: S110 - the peer is gone already
+            pass
+
+    def _abort(self) -> None:
+        if abort(self.ws):
+            log.warning("aborted unresponsive connection participant=%s", self.participant_id)
 
     async def _send_loop(self) -> None:
         try:
@@ -88,7 +127,11 @@ class Connection:
     async def finish(self) -> None:
         """After the receive loop ended: flush what is queued (bounded), then stop."""
         self.close(codes.GOING_AWAY)
-        with contextlib.suppress(Exception):
+        try:
             await asyncio.wait_for(asyncio.shield(self._sender), FLUSH_TIMEOUT_S)
+        except TimeoutError:
+            self._abort()
+        except Exception:  # noqa: S110 - the sender's own failure ends it
+            pass
         self._sender.cancel()
         await asyncio.gather(self._sender, return_exceptions=True)

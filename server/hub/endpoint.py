@@ -13,10 +13,11 @@ import logging
 import msgspec
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from server.audit import AuditAction, record
 from server.config import Settings
 from server.core.records import Record
+from server.core.reducer import Applied, precheck, sent_anonymously
 from server.core.reducer import Rejected as CoreRejected
-from server.core.reducer import precheck, sent_anonymously
 from server.core.state import anonymous_key, client_key, participant_id
 from server.core.visibility import board_view
 from server.hub import codes
@@ -26,17 +27,21 @@ from server.hub.ratelimit import TokenBucket
 from server.hub.replies import reply_frame
 from server.hub.room import Room
 from server.store.base import SessionMeta
-from server.tokens import token_matches
+from server.tokens import is_session_id, token_matches
 from shared_schema.client import Hello, Op
 from shared_schema.codec import client_decoder, encoder
-from shared_schema.server import Error, Welcome
+from shared_schema.server import Error, SessionPut, Welcome
 from shared_schema.version import PROTOCOL_VERSION
 
 log = logging.getLogger("intervisiebord.hub")
 
 HELLO_TIMEOUT_S = 10.0
+RETURNING = "returning"
+"""A rotated-away invite token: admits members who joined before, nobody new."""
 FLOOD_STRIKES = 50
 """Rate-limited messages in a row after which the connection is closed."""
+PRE_HELLO_FRAMES = 50
+"""Frames without a valid hello after which the connection is closed (4009)."""
 
 
 def origin_allowed(ws: WebSocket, settings: Settings) -> bool:
@@ -53,7 +58,9 @@ def _error(code: str, reason: str, client_seq: int | None = None) -> str:
     return encoder.encode(Error(code=code, reason=reason, client_seq=client_seq)).decode()
 
 
-def _decode_error(exc: msgspec.DecodeError) -> str:
+def _decode_error(exc: msgspec.DecodeError | RecursionError) -> str:
+    if isinstance(exc, RecursionError):  # msgspec skipping a deeply nested value
+        return _error(codes.INVALID_MESSAGE, "the message is nested too deeply")
     text = str(exc)
     if isinstance(exc, msgspec.ValidationError):
         code = codes.UNKNOWN_TYPE if "`$.type`" in text else codes.INVALID_MESSAGE
@@ -94,7 +101,7 @@ async def websocket_endpoint(ws: WebSocket) -> None:
 async def _await_hello(ws: WebSocket, conn: Connection) -> Hello | None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + HELLO_TIMEOUT_S
-    while True:
+    for _ in range(PRE_HELLO_FRAMES):
         try:
             text = await asyncio.wait_for(_receive_text(ws, conn), deadline - loop.time())
         except TimeoutError:
@@ -104,17 +111,19 @@ async def _await_hello(ws: WebSocket, conn: Connection) -> Hello | None:
             continue
         try:
             message = client_decoder.decode(text)
-        except msgspec.DecodeError as exc:
+        except (msgspec.DecodeError, RecursionError) as exc:
             conn.send(_decode_error(exc))
             continue
         if isinstance(message, Hello):
             return message
         conn.send(_error(codes.HELLO_REQUIRED, "send hello first", message.client_seq))
+    conn.close(codes.FLOOD, "too many messages before hello")
+    return None
 
 
 async def _receive_text(ws: WebSocket, conn: Connection) -> str | None:
     """The next text frame; None (after an error reply) for a binary frame."""
-    message = await ws.receive()
+    message = await conn.receive()
     if message["type"] == "websocket.disconnect":
         raise WebSocketDisconnect(message.get("code", 1000))
     text = message.get("text")
@@ -133,14 +142,27 @@ async def _welcome(
         )
         conn.close(codes.PROTOCOL_MISMATCH, "protocol mismatch")
         return None
-    meta = await hub.store.get_session(session_id) if len(session_id) == 32 else None
+    meta = await hub.store.get_session(session_id) if is_session_id(session_id) else None
     via = _role_of_token(meta, hello.token)
-    if meta is None or via is None:
+    room = None if meta is None or via is None else await hub.room(meta)
+    if room is not None and via == RETURNING and not _known_member(room, hello.client_id):
+        hub.release(room)
+        room = None
+    if room is None or via is None:
         conn.send(_error(codes.ACCESS_DENIED_ERROR, "unknown session or wrong link"))
         conn.close(codes.ACCESS_DENIED, "access denied")
         return None
-    room = await hub.room(meta)
     result = await hub.join(room, hello.client_id, hello.name, via)
+    if isinstance(result, Applied) and any(
+        isinstance(s.change, SessionPut) for s in result.changes
+    ):
+        # a new member came with the facilitator link and took over the role
+        record(
+            AuditAction.ROLE,
+            session_id,
+            participant_id(session_id, client_key(session_id, hello.client_id)),
+            "facilitator_link",
+        )
     if isinstance(result, CoreRejected):
         conn.send(_error(result.code, result.reason))
         closing = codes.REMOVED if result.code == "removed" else codes.SESSION_CLOSED
@@ -179,19 +201,31 @@ async def _welcome(
 
 
 def _role_of_token(meta: SessionMeta | None, token: str) -> str | None:
-    if meta is None:
-        return None
-    if token_matches(token, meta.facilitator_hash):
+    """Which link the token is; the same hashing work whether the session exists."""
+    facilitator = token_matches(token, meta.facilitator_hash if meta else None)
+    invite = token_matches(token, meta.invite_hash if meta else None)
+    if facilitator:
         return "facilitator"
-    if token_matches(token, meta.invite_hash):
+    if invite:
         return "participant"
+    if meta is not None and any(token_matches(token, h) for h in meta.retired_invite_hashes):
+        return RETURNING
     return None
+
+
+def _known_member(room: Room, client_id: str) -> bool:
+    key = client_key(room.session_id, client_id)
+    member = room.state.participants.get(participant_id(room.session_id, key))
+    return member is not None and not member.removed
 
 
 async def _receive_loop(
     ws: WebSocket, conn: Connection, hub: Hub, room: Room, settings: Settings
 ) -> None:
-    bucket = TokenBucket(settings.rate_per_s, settings.rate_burst)
+    bucket = room.buckets.get(conn.client_id)
+    if bucket is None:  # kept per client id: reconnecting does not refill it
+        bucket = TokenBucket(settings.rate_per_s, settings.rate_burst)
+        room.buckets[conn.client_id] = bucket
     strikes = 0
     while not conn.closed:
         text = await _receive_text(ws, conn)
@@ -199,7 +233,7 @@ async def _receive_loop(
             continue
         try:
             message = client_decoder.decode(text)
-        except msgspec.DecodeError as exc:
+        except (msgspec.DecodeError, RecursionError) as exc:
             message = None
             problem = _decode_error(exc)
         if not bucket.take():

@@ -22,9 +22,11 @@ from server.backplane.base import Backplane
 from server.core import reducer
 from server.core.records import Record, Sequenced
 from server.core.reducer import Actor, Scoped
-from server.core.state import BoardState, encode_state
+from server.core.state import BoardState, encode_state, participant_id
 from server.hub import codes
+from server.hub.auditing import audit_op
 from server.hub.connection import Connection
+from server.hub.ratelimit import TokenBucket
 from server.hub.replies import reply_frame
 from server.store.base import Store
 from shared_schema.client import CloseSession, SetExport
@@ -60,6 +62,8 @@ class Room:
         """Local senders of ops in flight under one-off keys; memory only."""
         self.recent: deque[tuple[int, list[Scoped]]] = deque(maxlen=RECENT_KEPT)
         self.join_waiters: dict[str, asyncio.Future[reducer.Result]] = {}
+        self.buckets: dict[str, TokenBucket] = {}
+        """Rate limit per client id, kept across its reconnects."""
         self.on_removed: Callable[[str], None] | None = None
         self._backplane = backplane
         self._store = store
@@ -120,6 +124,9 @@ class Room:
             self._store_then_answer(record, item.seq, result)
         else:
             self._answer(record, item.seq, result)
+        if isinstance(result, reducer.Applied) and record.client_id in self.by_client:
+            # audited once, by the hub that holds the sender's connection
+            audit_op(self.session_id, participant_id(self.session_id, record.client_id), record.op)
         for scoped in changes:
             if isinstance(scoped.change, ParticipantPut) and scoped.change.participant.removed:
                 self._disconnect(scoped.change.participant.id, codes.REMOVED, "removed")

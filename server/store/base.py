@@ -26,6 +26,8 @@ class SessionMeta(msgspec.Struct, kw_only=True):
     facilitator_hash: str
     invite_hash: str
     closed_ms: int | None = None
+    retired_invite_hashes: list[str] = msgspec.field(default_factory=list)
+    """Hashes of rotated-away invite tokens: they let known members back in, nobody new."""
 
 
 class Store(Protocol):

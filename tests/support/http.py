@@ -41,3 +41,15 @@ def export(server: ServerProcess, session_id: str, token: str | None, fmt: str) 
 
 def delete(server: ServerProcess, session_id: str, token: str | None) -> Answer:
     return request(server, "DELETE", f"/api/sessions/{session_id}", token)
+
+
+def exchange(server: ServerProcess, method: str, path: str, body: Any = None,
+             token: str | None = None) -> tuple[int, dict[str, str], bytes]:
+    """``request`` as a (status, headers, body) tuple."""
+    answer = request(server, method, path, token, body)
+    return answer.status, answer.headers, answer.body
+
+
+def rotate(server: ServerProcess, session_id: str, token: str) -> tuple[int, dict[str, Any]]:
+    answer = request(server, "POST", f"/api/sessions/{session_id}/invite", token)
+    return answer.status, answer.json()

@@ -1,0 +1,47 @@
+"""Fan-out latency: from an op's send to its event's arrival at each member."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+from collections.abc import Callable
+from typing import Any
+
+from tests.support.client import BoardClient
+
+
+class TimedClient(BoardClient):
+    """A board client that notes when each event arrived (perf_counter)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.arrivals: dict[int, float] = {}
+
+    def _handle(self, msg: dict[str, Any]) -> None:
+        if msg["type"] == "event":
+            self.arrivals[msg["seq"]] = time.perf_counter()
+        super()._handle(msg)
+
+
+def percentile(samples: list[float], p: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, math.ceil(p / 100 * len(ordered)) - 1)]
+
+
+async def timed_ops(sender: BoardClient, members: list[TimedClient], text: str,
+                    stop: Callable[[int], bool], timeout: float = 10) -> list[float]:
+    """Send add_item ops one after the other, each when every member has the
+    previous one, until ``stop(ops sent)``; returns the latencies in ms."""
+    latencies: list[float] = []
+    sent = 0
+    while not stop(sent):
+        started = time.perf_counter()
+        reply = await sender.add("questions", text)
+        assert reply["type"] == "applied", reply
+        seq = reply["seq"]
+        await asyncio.gather(*(m.until(lambda m=m, seq=seq: seq in m.arrivals, timeout)
+                               for m in members))
+        latencies += [(m.arrivals[seq] - started) * 1000 for m in members]
+        sent += 1
+    return latencies
