@@ -66,6 +66,7 @@ class Member:
         self.tally = tally
         self.ports = ports
         self.hub = hub
+        self.first_hub = hub
         self.room_id = room_id
         self.index = index
         self.last_n = [0] * size
@@ -92,12 +93,9 @@ class Member:
         tally = self.tally
         last = self.last_n[sender]
         if count != last + 1:
-            if count > last + 1:
-                tally.error("gap", f"room {self.room_id[:8]} member {self.index} "
-                                   f"from {sender}: {last} -> {count}")
-            else:
-                tally.error("duplicate_or_reorder", f"room {self.room_id[:8]} member "
-                                                    f"{self.index} from {sender}: {last} -> {count}")
+            kind = "gap" if count > last + 1 else "duplicate_or_reorder"
+            tally.error(kind, f"room {self.room_id[:8]} member {self.index} "
+                              f"from {sender}: {last} -> {count}")
         if count > last:
             self.last_n[sender] = count
         tally.deliveries += 1

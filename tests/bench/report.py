@@ -26,6 +26,12 @@ def _errors(errors: dict[str, int]) -> str:
     return "ok" if not errors else ", ".join(f"{k} {v}" for k, v in sorted(errors.items()))
 
 
+def _sustained(result: dict[str, Any]) -> str:
+    """The highest sustained rate; ">=" when the last step tried was still sustained."""
+    prefix = "" if result["limit_found"] else ">= "
+    return prefix + _num(result["max_sustained_ops_s"])
+
+
 def _find(results: list[dict[str, Any]], **match: str) -> dict[str, Any] | None:
     for result in results:
         if all(result.get(k) == v for k, v in match.items()) and "skipped" not in result:
@@ -59,8 +65,8 @@ def targets(results: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
         if ours and peer:
             factor = ours["max_sustained_ops_s"] / peer["max_sustained_ops_s"] \
                 if peer["max_sustained_ops_s"] else math.inf
-            rows.append((name, f"{_num(ours['max_sustained_ops_s'])} vs "
-                               f"{_num(peer['max_sustained_ops_s'])} ops/s = {factor:.2f}x",
+            rows.append((name, f"{_sustained(ours)} vs {_sustained(peer)} ops/s = "
+                               f"{factor:.2f}x",
                          _verdict(factor >= TARGET_RATE_FACTOR,
                                   f"{factor / TARGET_RATE_FACTOR:.0%} of the target")))
         else:
@@ -121,7 +127,7 @@ def markdown(results: list[dict[str, Any]], meta: dict[str, Any], notes: str) ->
             errs = {k: v for s in r["steps"] for k, v in s["errors"].items()}
             out.append(
                 f"| {r['system']} | {r['topology']} | {r['load']} "
-                f"({r['rooms']} x {r['size']}) | {_num(r['max_sustained_ops_s'])} | "
+                f"({r['rooms']} x {r['size']}) | {_sustained(r)} | "
                 f"{_ms(base['p50_ms'])} / {_ms(base['p99_ms'])} / {_ms(base['max_ms'])} | "
                 f"{_num(base['server_cpu_us_per_delivery'], 1)} | "
                 f"{_num(base['generator_cpu_us_per_delivery'], 1)} | "

@@ -8,13 +8,14 @@ server processes (hubs and, in the two-hub topology, Redis).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import multiprocessing
 import secrets
-import statistics
 import time
 import urllib.request
 from array import array
+from collections.abc import Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
@@ -25,9 +26,10 @@ from tests.bench.worker import Assignment, Result, RoomSpec, main, prepare_board
 P99_LIMIT_MS = 50.0
 RATE_TOLERANCE = 0.95
 """A step counts as sustained only if this share of the planned ops went out."""
-START_DELAY_S = 1.0
+START_DELAY_S = 0.5
 SETTLE_S = 2.0
 PREPARE_CONCURRENCY = 32
+KILLED_HUB = 1
 
 
 @dataclass
@@ -106,9 +108,19 @@ class Generator:
                 proc.join(5)
 
 
-def cpu_seconds(pids: list[int]) -> float:
-    import psutil
+def _psutil() -> Any:
+    """psutil (the ``bench`` extra); None without it: CPU and memory then read 0."""
+    try:
+        import psutil
+    except ImportError:
+        return None
+    return psutil
 
+
+def cpu_seconds(pids: list[int]) -> float:
+    psutil = _psutil()
+    if psutil is None:
+        return 0.0
     total = 0.0
     for pid in pids:
         try:
@@ -120,8 +132,9 @@ def cpu_seconds(pids: list[int]) -> float:
 
 
 def rss_bytes(pids: list[int]) -> int:
-    import psutil
-
+    psutil = _psutil()
+    if psutil is None:
+        return 0
     total = 0
     for pid in pids:
         try:
@@ -251,109 +264,140 @@ def rate_step(gen: Generator, dep: systems.Deployment, rate: float, clients: int
     return step
 
 
-def run_rates(system: str, topology: str, load: str, sizes: Sizes) -> dict[str, Any]:
+@contextlib.contextmanager
+def _generator(sizes: Sizes, gen: Generator | None) -> Iterator[Generator]:
+    """The given generator (its clients are released afterwards) or a new one."""
+    if gen is not None:
+        try:
+            yield gen
+        finally:
+            gen.call("release", None)
+        return
+    own = Generator(sizes.workers)
+    try:
+        yield own
+    finally:
+        own.close()
+
+
+def run_rates(system: str, topology: str, load: str, sizes: Sizes,
+              extra_args: tuple[str, ...] = (), gen: Generator | None = None
+              ) -> dict[str, Any]:
     """Load A or B: the base rate, then 2x, 4x ... until p99 > 50 ms (or max_steps)."""
     if load == "A":
         count, size, base = sizes.a_sessions, sizes.a_size, sizes.a_rate
     else:
         count, size, base = 1, sizes.b_size, sizes.b_room_rate / sizes.b_size
-    dep = systems.start(system, topology)
-    gen = Generator(sizes.workers)
+    dep = systems.start(system, topology, extra_args=extra_args)
     try:
-        rooms = make_rooms(dep, count, size, prepare=True)
-        setup = _connect(gen, dep, rooms, sizes, with_items=True)
-        steps = []
-        for k in range(sizes.max_steps):
-            step = rate_step(gen, dep, base * 2**k, count * size, sizes)
-            steps.append(step)
-            print(f"  {system}/{topology} load {load} x{2**k}: {step['ops_s']:.0f} ops/s "
-                  f"p50 {step['p50_ms']:.1f} p99 {step['p99_ms']:.1f} max {step['max_ms']:.1f} ms"
-                  f" server {step['server_cpu_us_per_delivery'] or 0:.0f} us/delivery"
-                  f" errors {step['errors'] or 'none'}", flush=True)
-            if not step["sustained"]:
-                break
-        sustained = [s["ops_s"] for s in steps if s["sustained"]]
-        return {"system": system, "topology": topology, "load": load, "rooms": count,
-                "size": size, **setup, "steps": steps,
-                "max_sustained_ops_s": max(sustained) if sustained else 0.0}
+        with _generator(sizes, gen) as gen:
+            return _rates(dep, gen, load, count, size, base, sizes)
     finally:
-        gen.close()
         systems.cleanup(dep)
 
 
-def run_idle(system: str, topology: str, sizes: Sizes, room_size: int = 8) -> dict[str, Any]:
+def _rates(dep: systems.Deployment, gen: Generator, load: str, count: int, size: int,
+           base: float, sizes: Sizes) -> dict[str, Any]:
+    system, topology = dep.system, dep.topology
+    rooms = make_rooms(dep, count, size, prepare=True)
+    setup = _connect(gen, dep, rooms, sizes, with_items=True)
+    steps = []
+    for k in range(sizes.max_steps):
+        step = rate_step(gen, dep, base * 2**k, count * size, sizes)
+        steps.append(step)
+        print(f"  {system}/{topology} load {load} x{2**k}: {step['ops_s']:.0f} ops/s "
+              f"p50 {step['p50_ms']:.1f} p99 {step['p99_ms']:.1f} max {step['max_ms']:.1f} ms"
+              f" server {step['server_cpu_us_per_delivery'] or 0:.0f} us/delivery"
+              f" errors {step['errors'] or 'none'}", flush=True)
+        if not step["sustained"]:
+            break
+    sustained = [s["ops_s"] for s in steps if s["sustained"]]
+    return {"system": system, "topology": topology, "load": load, "rooms": count,
+            "size": size, **setup, "steps": steps,
+            "max_sustained_ops_s": max(sustained) if sustained else 0.0,
+            "limit_found": not steps[-1]["sustained"]}
+
+
+def run_idle(system: str, topology: str, sizes: Sizes, room_size: int = 8,
+             gen: Generator | None = None) -> dict[str, Any]:
     """Load C: memory per idle connection = server RSS growth / connections."""
     dep = systems.start(system, topology)
-    gen = Generator(sizes.workers)
     try:
-        rooms = make_rooms(dep, -(-sizes.c_connections // room_size), room_size, prepare=False)
-        pids = dep.server_pids()
-        time.sleep(SETTLE_S)
-        before = rss_bytes(pids)
-        setup = _connect(gen, dep, rooms, sizes, with_items=False)
-        time.sleep(SETTLE_S)
-        after = rss_bytes(pids)
-        per = (after - before) / setup["connected"]
-        print(f"  {system}/{topology} load C: {setup['connected']} connections, "
-              f"{per / 1024:.1f} KiB each", flush=True)
-        return {"system": system, "topology": topology, "load": "C", **setup,
-                "rss_before": before, "rss_after": after, "bytes_per_connection": per,
-                "errors": setup["setup_errors"]}
+        with _generator(sizes, gen) as gen:
+            return _idle(dep, gen, sizes, room_size)
     finally:
-        gen.close()
         systems.cleanup(dep)
 
 
-def run_kill(sizes: Sizes) -> dict[str, Any]:
+def _idle(dep: systems.Deployment, gen: Generator, sizes: Sizes, room_size: int
+          ) -> dict[str, Any]:
+    system, topology = dep.system, dep.topology
+    rooms = make_rooms(dep, -(-sizes.c_connections // room_size), room_size, prepare=False)
+    pids = dep.server_pids()
+    time.sleep(SETTLE_S)
+    before = rss_bytes(pids)
+    setup = _connect(gen, dep, rooms, sizes, with_items=False)
+    time.sleep(SETTLE_S)
+    after = rss_bytes(pids)
+    per = (after - before) / setup["connected"]
+    print(f"  {system}/{topology} load C: {setup['connected']} connections, "
+          f"{per / 1024:.1f} KiB each", flush=True)
+    return {"system": system, "topology": topology, "load": "C", **setup,
+            "rss_before": before, "rss_after": after, "bytes_per_connection": per,
+            "errors": setup["setup_errors"]}
+
+
+def run_kill(sizes: Sizes, gen: Generator | None = None) -> dict[str, Any]:
     """SIGKILL one of two hubs under load; time until every client has the same state."""
     dep = systems.start("intervisiebord", "two")
-    gen = Generator(sizes.workers)
     try:
-        rooms = make_rooms(dep, 1, sizes.kill_clients, prepare=True)
-        setup = _connect(gen, dep, rooms, sizes, with_items=True, reconnect=True)
-        rate = sizes.kill_room_rate / sizes.kill_clients
-        start_at = time.time() + START_DELAY_S
-        kill_at = start_at + sizes.kill_after
-        gen.send("generate", {"rate": rate, "start_at": start_at, "stop_at": kill_at,
-                              "warmup": 0.0})
-        time.sleep(max(0.0, kill_at - time.time()))
-        dep.hubs[1].kill()
-        killed_at = time.time()
-        gen.receive()
-        settled = gen.call("settle", {"timeout": sizes.converge_timeout})
-        target = max(r.extra["max_seq"] for r in settled)
-        final: list[Result] = gen.call("converge", {"target_seq": target,
-                                                    "timeout": sizes.converge_timeout})
-        own: dict[tuple[int, int], int] = {}
-        for result in final:
-            own.update(result.extra["own_last"])
-        expected = sum(own.values())
-        lost = sum(max(0, expected - got) for got in
-                   (v for r in final for v in r.received.values()))
-        last = max(r.extra["last_activity"] + r.extra["monotonic_offset"] for r in final)
-        seqs = sorted({s for r in final for s in r.extra["seqs"]})
-        hashes = {h for r in final for h in r.extra["hashes"]}
-        errors, examples = merge_errors(final)
-        unanswered = sum(r.extra["unanswered"] for r in final)
-        converged = (all(r.extra["settled"] for r in settled)
-                     and all(r.extra["converged"] for r in final)
-                     and len(seqs) == 1 and len(hashes) == 1 and unanswered == 0)
-        if lost:
-            errors["lost"] = lost
-        if not converged:
-            errors["not_converged"] = 1
-        result = {"system": "intervisiebord", "topology": "two", "load": "kill", **setup,
-                  "ops": expected, "converge_s": max(0.0, last - killed_at),
-                  "converged": converged, "lost": lost, "seqs": seqs[:5],
-                  "reconnects": sum(r.extra["reconnects"] for r in final),
-                  "errors": errors, "examples": examples}
-        print(f"  intervisiebord/two kill: {result['reconnects']} reconnects, converged "
-              f"{converged} in {result['converge_s']:.2f} s, lost {lost}", flush=True)
-        return result
+        with _generator(sizes, gen) as gen:
+            return _kill(dep, gen, sizes)
     finally:
-        gen.close()
         systems.cleanup(dep)
 
 
-def summarize(values: list[float]) -> float:
-    return statistics.fmean(values) if values else float("nan")
+def _kill(dep: systems.Deployment, gen: Generator, sizes: Sizes) -> dict[str, Any]:
+    rooms = make_rooms(dep, 1, sizes.kill_clients, prepare=True)
+    setup = _connect(gen, dep, rooms, sizes, with_items=True, reconnect=True)
+    rate = sizes.kill_room_rate / sizes.kill_clients
+    start_at = time.time() + START_DELAY_S
+    kill_at = start_at + sizes.kill_after
+    gen.send("generate", {"rate": rate, "start_at": start_at, "stop_at": kill_at,
+                          "warmup": 0.0})
+    time.sleep(max(0.0, kill_at - time.time()))
+    dep.hubs[KILLED_HUB].kill()
+    killed_at = time.time()
+    gen.receive()
+    settled = gen.call("settle", {"killed_hub": KILLED_HUB,
+                                  "timeout": sizes.converge_timeout})
+    target = max(r.extra["max_seq"] for r in settled)
+    final: list[Result] = gen.call("converge", {"target_seq": target,
+                                                "timeout": sizes.converge_timeout})
+    own: dict[tuple[int, int], int] = {}
+    for result in final:
+        own.update(result.extra["own_last"])
+    expected = sum(own.values())
+    lost = sum(max(0, expected - got) for got in
+               (v for r in final for v in r.received.values()))
+    last = max(r.extra["last_activity"] + r.extra["monotonic_offset"] for r in final)
+    seqs = sorted({s for r in final for s in r.extra["seqs"]})
+    hashes = {h for r in final for h in r.extra["hashes"]}
+    errors, examples = merge_errors(final)
+    unanswered = sum(r.extra["unanswered"] for r in final)
+    converged = (all(r.extra["settled"] for r in settled)
+                 and all(r.extra["converged"] for r in final)
+                 and len(seqs) == 1 and len(hashes) == 1 and unanswered == 0)
+    if lost:
+        errors["lost"] = lost
+    if not converged:
+        errors["not_converged"] = 1
+    outcome = {"system": "intervisiebord", "topology": "two", "load": "kill", **setup,
+              "ops": expected, "converge_s": max(0.0, last - killed_at),
+              "converged": converged, "lost": lost, "seqs": seqs[:5],
+              "reconnects": sum(r.extra["reconnects"] for r in final),
+              "errors": errors, "examples": examples}
+    print(f"  intervisiebord/two kill: {outcome['reconnects']} reconnects, converged "
+          f"{converged} in {outcome['converge_s']:.2f} s, lost {lost}", flush=True)
+    return outcome
+

@@ -28,6 +28,7 @@ SERVER_ROOT_ENV = "BENCH_SERVER_ROOT"
 def server_root() -> Path:
     return Path(os.environ.get(SERVER_ROOT_ENV) or ROOT)
 START_TIMEOUT_S = 30.0
+PR_SET_PDEATHSIG = 1
 SYSTEMS = ("intervisiebord", "raw", "socketio")
 TOPOLOGIES = ("one", "two")
 
@@ -89,10 +90,19 @@ class Proc:
                 self.kill()
 
 
+def _die_with_parent() -> None:
+    """Linux: SIGKILL this child when the harness dies, so no server outlives a run."""
+    with contextlib.suppress(OSError, AttributeError):
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
 def spawn(name: str, args: list[str], port: int, workdir: Path, cwd: Path = ROOT) -> Proc:
     log = workdir / f"{name}.log"
     with log.open("wb") as out:
         popen = subprocess.Popen(args, cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
+                                 preexec_fn=_die_with_parent,
                                  env={**os.environ, "PYTHONUNBUFFERED": "1"})
     proc = Proc(name, port, popen, log)
     try:
@@ -169,7 +179,8 @@ def _hub_args(system: str, port: int, workdir: Path, index: int, redis_url: str)
     raise ValueError(system)
 
 
-def start(system: str, topology: str, hub_count: int = 2) -> Deployment:
+def start(system: str, topology: str, hub_count: int = 2, extra_args: tuple[str, ...] = ()
+          ) -> Deployment:
     """Start ``system`` in ``topology``; raises Skipped when it cannot run here."""
     raise_nofile_limit()
     workdir = Path(tempfile.mkdtemp(prefix=f"bench-{system}-{topology}-"))
@@ -186,7 +197,8 @@ def start(system: str, topology: str, hub_count: int = 2) -> Deployment:
         for index in range(count):
             port = free_port()
             dep.hubs.append(spawn(f"{system}{index}",
-                                  _hub_args(system, port, workdir, index, redis_url),
+                                  [*_hub_args(system, port, workdir, index, redis_url),
+                                   *extra_args],
                                   port, workdir,
                                   server_root() if system == "intervisiebord" else ROOT))
     except BaseException:

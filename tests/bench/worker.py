@@ -11,6 +11,7 @@ import asyncio
 import os
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
@@ -19,6 +20,7 @@ from tests.bench.clients import ASK_STEP, BoardMember, Member, RawMember, Socket
 
 CONNECT_CONCURRENCY = 64
 DRAIN_POLL_S = 0.02
+PREPARE_TIMEOUT_S = 30.0
 
 
 @dataclass
@@ -52,6 +54,16 @@ class Result:
     sent: dict[tuple[int, int], int] = field(default_factory=dict)
     received: dict[tuple[int, int], int] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+async def wait_until(predicate: Callable[[], bool], timeout: float) -> bool:
+    """Check ``predicate`` every DRAIN_POLL_S until it holds (True) or time is up (False)."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            return False
+        await asyncio.sleep(DRAIN_POLL_S)
+    return True
 
 
 def _cpu() -> float:
@@ -98,13 +110,8 @@ class Worker:
         return {"connected": len(self.members), "seconds": time.monotonic() - started,
                 "errors": dict(self.tally.errors), "examples": list(self.tally.examples)}
 
-    async def _until(self, predicate: Any, timeout: float) -> bool:
-        deadline = time.monotonic() + timeout
-        while not predicate():
-            if time.monotonic() > deadline:
-                return False
-            await asyncio.sleep(DRAIN_POLL_S)
-        return True
+    async def _until(self, predicate: Callable[[], bool], timeout: float) -> bool:
+        return await wait_until(predicate, timeout)
 
     async def generate(self, rate: float, start_at: float, stop_at: float, warmup: float
                        ) -> Result:
@@ -154,10 +161,13 @@ class Worker:
         result.examples = list(self.tally.examples)
         return result
 
-    async def settle(self, timeout: float) -> Result:
-        """After a hub was killed: wait until every member is back and all is answered."""
-        ok = await self._until(lambda: all(m.connected and m.unanswered() == 0
-                                           for m in self.members), timeout)
+    async def settle(self, killed_hub: int, timeout: float) -> Result:
+        """After a hub was killed: wait until its members have moved to another hub,
+        every member is connected and every op is answered."""
+        ok = await self._until(lambda: all(
+            m.connected and m.unanswered() == 0
+            and (m.first_hub != killed_hub or m.reconnects > 0) for m in self.members),
+            timeout)
         return Result(extra={"settled": ok, "max_seq": max(m.seq_now() for m in self.members)})
 
     async def converge(self, target_seq: int, timeout: float) -> Result:
@@ -191,6 +201,8 @@ async def _serve(pipe: Connection) -> None:
         try:
             match command:
                 case "assign":
+                    if worker is not None:
+                        await worker.close()
                     worker = Worker(args)
                     answer: Any = None
                 case "connect":
@@ -208,6 +220,11 @@ async def _serve(pipe: Connection) -> None:
                 case "converge":
                     assert worker is not None
                     answer = await worker.converge(**args)
+                case "release":
+                    if worker is not None:
+                        await worker.close()
+                    worker = None
+                    answer = None
                 case "close":
                     if worker is not None:
                         await worker.close()
@@ -225,7 +242,7 @@ def main(pipe: Connection) -> None:
     """Entry point of a worker process."""
     import resource
 
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     asyncio.run(_serve(pipe))
 
@@ -237,9 +254,7 @@ async def prepare_board_room(port: int, room_id: str, facilitator_token: str) ->
                          client_id=f"bench-fac-{room_id[:16]}")
     await member.connect()
     await member.set_step(ASK_STEP)
-    deadline = time.monotonic() + 30
-    while member.unanswered() and time.monotonic() < deadline:
-        await asyncio.sleep(DRAIN_POLL_S)
+    await wait_until(lambda: member.unanswered() == 0, PREPARE_TIMEOUT_S)
     await member.close()
     if member.unanswered() or tally.errors:
         raise RuntimeError(f"room {room_id} not prepared: {tally.examples}")

@@ -4,7 +4,8 @@ A connection's path names its room; every text message is sent unchanged to ever
 member of the room, the sender included. With ``--redis-url`` every message goes
 through one Redis channel per room instead (published over one pipelined
 connection, received by a pattern subscription), so members on several processes
-see the same order.
+see the same order. ``--drop-every N`` withholds every Nth message from one member:
+a fault the harness's own test uses to show that it notices lost messages.
 """
 
 from __future__ import annotations
@@ -52,20 +53,30 @@ class Relay:
                 broadcast(members, message["data"].decode())
 
 
-async def main(port: int, redis_url: str) -> None:
+def send_all(members: set[ServerConnection], message: str | bytes, drop: bool) -> None:
+    if drop and len(members) > 1:
+        members = set(members)
+        members.pop()
+    broadcast(members, message)
+
+
+async def main(port: int, redis_url: str, drop_every: int) -> None:
     rooms: dict[str, set[ServerConnection]] = {}
     relay = Relay(redis_url, rooms) if redis_url else None
+    count = 0
 
     async def handler(ws: ServerConnection) -> None:
         room = ws.request.path if ws.request else "/"
         members = rooms.setdefault(room, set())
         members.add(ws)
+        nonlocal count
         try:
             async for message in ws:
+                count += 1
                 if relay is not None:
                     relay.queue.put_nowait((room, str(message)))
                 else:
-                    broadcast(members, message)
+                    send_all(members, message, drop_every > 0 and count % drop_every == 0)
         finally:
             members.discard(ws)
             if not members:
@@ -86,8 +97,9 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--redis-url", default="")
+    parser.add_argument("--drop-every", type=int, default=0)
     args = parser.parse_args()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(main(args.port, args.redis_url))
+        asyncio.run(main(args.port, args.redis_url, args.drop_every))
