@@ -22,15 +22,19 @@ import msgspec
 import websockets
 from websockets.asyncio.client import ClientConnection
 
+from tests.support.client import ASK
+
 OPEN_TIMEOUT_S = 60.0
 WELCOME_TIMEOUT_S = 60.0
 RECONNECT_ATTEMPTS = 200
 RECONNECT_PAUSE_S = 0.05
 PROTOCOL = 1
-ASK_STEP = 3
+ASK_STEP = ASK
 """Tienstappen step "ask": every participant may add and edit in ``questions``."""
 SECTION = "questions"
 EXAMPLES = 20
+CLOSED = "closed_"
+"""Error kind prefix of a connection the server ended (followed by the close code)."""
 
 _decode = msgspec.json.decode
 
@@ -130,6 +134,10 @@ class Member:
             pass
         finally:
             self.connected = False
+            if not self.closing and not self.reconnect:
+                received = ws.protocol.close_rcvd
+                self.tally.error(f"{CLOSED}{received.code if received else 1006}",
+                                 f"member {self.index} of room {self.room_id[:8]}")
             if self.reconnect and not self.closing and ws is self.ws:
                 self._reconnecting = asyncio.create_task(self._follow())
 

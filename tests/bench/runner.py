@@ -43,7 +43,7 @@ class Sizes:
     b_room_rate: float = 10.0
     c_connections: int = 10_000
     kill_clients: int = 500
-    kill_room_rate: float = 10.0
+    kill_room_rate: float = 20.0
     kill_after: float = 5.0
     duration: float = 15.0
     warmup: float = 3.0

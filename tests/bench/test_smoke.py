@@ -36,6 +36,9 @@ def _assert_correct(result: dict[str, Any]) -> None:
     examples = result.get("examples", []) + [e for s in result.get("steps", [])
                                              for e in s["examples"]]
     assert correctness_errors([result]) == [], examples
+    every = [result.get("errors", {}), result.get("setup_errors", {})] + \
+        [s["errors"] for s in result.get("steps", [])]
+    assert all(errors == {} for errors in every), (every, examples)
     for step in result.get("steps", []):
         ops = round(step["ops_s"] * SIZES.duration)
         assert ops > 0

@@ -125,9 +125,12 @@ class Worker:
         offset = loop.time() - time.time()
         ops = 0
 
-        async def pace(member: Member) -> None:
+        spread = interval / max(1, len(self.members))
+
+        async def pace(position: int, member: Member) -> None:
+            """Members start evenly spread over one interval, so the total is exact."""
             nonlocal ops
-            due = start_at + self.rng.uniform(0, interval) + offset
+            due = start_at + spread * (position + self.rng.random()) + offset
             end = stop_at + offset
             while due < end:
                 delay = due - loop.time()
@@ -137,7 +140,7 @@ class Worker:
                 ops += 1
                 due += interval
 
-        await asyncio.gather(*(pace(m) for m in self.members))
+        await asyncio.gather(*(pace(j, m) for j, m in enumerate(self.members)))
         result = Result(ops=ops, cpu_s=_cpu() - cpu0, elapsed=stop_at - start_at)
         result.sent = {(r, i): m.n for (r, i), m in zip(self.a.members, self.members,
                                                           strict=True)}
