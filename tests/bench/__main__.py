@@ -85,10 +85,11 @@ def profile(seconds: float, sizes: runner.Sizes, out: Path) -> str:
     finally:
         gen.close()
         systems.cleanup(dep)
+    print(f"py-spy collapsed stacks: {raw}")
     return top_frames(raw)
 
 
-def top_frames(raw: Path, count: int = 25) -> str:
+def top_frames(raw: Path, count: int = 40) -> str:
     """Self and inclusive sample shares per function from py-spy's collapsed stacks."""
     own: dict[str, int] = {}
     inclusive: dict[str, int] = {}
