@@ -248,9 +248,10 @@ def rate_step(gen: Generator, dep: systems.Deployment, rate: float, clients: int
     deliveries = sum(r.deliveries for r in drained)
     gen_cpu = sum(r.cpu_s for r in drained)
     target = rate * clients
-    achieved = ops / sizes.duration
+    window = max([sizes.duration, *(r.elapsed for r in generated)])
+    achieved = ops / window
     step = {
-        "rate_per_client": rate, "target_ops_s": target, "ops_s": achieved,
+        "rate_per_client": rate, "target_ops_s": target, "ops_s": achieved, "ops": ops,
         "deliveries": deliveries, "deliveries_s": deliveries / sizes.duration,
         **percentiles(latencies), "samples": len(latencies),
         "server_cpu_us_per_delivery": 1e6 * server_cpu / deliveries if deliveries else None,
