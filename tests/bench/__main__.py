@@ -44,6 +44,11 @@ def run_all(sizes: runner.Sizes, system_names: list[str], topologies: list[str],
                 print(f"  {skip}", flush=True)
                 results.append({"system": system, "topology": topology, "load": load,
                                 "skipped": str(skip)})
+            except Exception as exc:  # one broken run must not lose the others' figures
+                print(f"  failed: {exc}", flush=True)
+                results.append({"system": system, "topology": topology, "load": load,
+                                "skipped": f"failed: {exc}"[:300],
+                                "errors": {"run_failed": 1}})
     return results
 
 

@@ -65,10 +65,18 @@ def targets(results: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
         if ours and peer:
             factor = ours["max_sustained_ops_s"] / peer["max_sustained_ops_s"] \
                 if peer["max_sustained_ops_s"] else math.inf
-            rows.append((name, f"{_sustained(ours)} vs {_sustained(peer)} ops/s = "
-                               f"{factor:.2f}x",
-                         _verdict(factor >= TARGET_RATE_FACTOR,
-                                  f"{factor / TARGET_RATE_FACTOR:.0%} of the target")))
+            measured = f"{_sustained(ours)} vs {_sustained(peer)} ops/s = {factor:.2f}x"
+            how = f"{factor / TARGET_RATE_FACTOR:.0%} of the target"
+            if ours["limit_found"] and peer["limit_found"]:
+                verdict = _verdict(factor >= TARGET_RATE_FACTOR, how)
+            elif not ours["limit_found"] and factor >= TARGET_RATE_FACTOR:
+                verdict = _verdict(True, f"at least {how}")
+            elif not peer["limit_found"] and ours["limit_found"] \
+                    and factor < TARGET_RATE_FACTOR:
+                verdict = _verdict(False, f"at most {how}")
+            else:
+                verdict = "inconclusive: a limit was not reached (raise --max-steps)"
+            rows.append((name, measured, verdict))
         else:
             rows.append((name, "–", "not measured"))
     for topology in ("one", "two"):
