@@ -154,10 +154,13 @@ def main(argv: list[str] | None = None) -> int:
     args.json.write_text(json.dumps({"meta": meta, "results": results}, indent=1, default=str))
     report.plot(results, args.plot)
     print(f"wrote {args.out}, {args.plot}, {args.json}")
-    errors = correctness_errors(results)
-    for line in errors:
+    ours = correctness_errors([r for r in results if r["system"] == "intervisiebord"])
+    peers = correctness_errors([r for r in results if r["system"] != "intervisiebord"])
+    for line in peers:
+        print("peer error (reported, not failing the run):", line)
+    for line in ours:
         print("CORRECTNESS:", line)
-    return 1 if errors else 0
+    return 1 if ours else 0
 
 
 if __name__ == "__main__":
