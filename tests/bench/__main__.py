@@ -121,12 +121,16 @@ def main(argv: list[str] | None = None) -> int:
     defaults = runner.Sizes()
     parser.add_argument("--smoke", action="store_true",
                         help="tiny sizes for every load (seconds, not minutes)")
-    parser.add_argument("--systems", default="intervisiebord,raw,socketio")
-    parser.add_argument("--topologies", default="one,two")
-    parser.add_argument("--loads", default=",".join(ALL_LOADS))
+    parser.add_argument("--systems", default=",".join(systems.SYSTEMS),
+                        help="comma-separated: intervisiebord, raw, socketio")
+    parser.add_argument("--topologies", default=",".join(systems.TOPOLOGIES),
+                        help="comma-separated: one (one process), two (two + Redis)")
+    parser.add_argument("--loads", default=",".join(ALL_LOADS),
+                        help="comma-separated: A, B, C, kill")
     for spec in dataclasses.fields(runner.Sizes):
         parser.add_argument("--" + spec.name.replace("_", "-"), type=type(spec.default),
-                            default=None, help=f"default {getattr(defaults, spec.name)}")
+                            default=None, help=f"{runner.SIZE_HELP[spec.name]} "
+                            f"(default {getattr(defaults, spec.name)})")
     parser.add_argument("--out", type=Path, default=Path("docs/benchmarks.md"))
     parser.add_argument("--plot", type=Path, default=Path("docs/benchmarks.png"))
     parser.add_argument("--json", type=Path, default=Path("docs/benchmarks.json"))

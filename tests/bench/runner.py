@@ -54,10 +54,30 @@ class Sizes:
 
     @classmethod
     def smoke(cls) -> Sizes:
+        """A few clients per load and one short step: every path, no figures."""
         return cls(a_sessions=4, a_size=4, b_size=12, b_room_rate=12.0, c_connections=40,
                    kill_clients=12, kill_room_rate=12.0, kill_after=1.5, duration=1.5,
                    warmup=0.3, max_steps=1, workers=2, drain_timeout=10.0,
                    converge_timeout=20.0)
+
+
+SIZE_HELP = {
+    "a_sessions": "load A: sessions",
+    "a_size": "load A: clients per session",
+    "a_rate": "load A: ops/s per client at the base step",
+    "b_size": "load B: clients in the one session",
+    "b_room_rate": "load B: ops/s in the session at the base step",
+    "c_connections": "load C: idle connections",
+    "kill_clients": "hub kill: clients in the one session",
+    "kill_room_rate": "hub kill: ops/s in the session until the kill",
+    "kill_after": "hub kill: seconds of ops before the SIGKILL",
+    "duration": "seconds per rate step",
+    "warmup": "seconds at the start of a step left out of the latencies",
+    "max_steps": "most rate steps (base, 2x, 4x ...) per load",
+    "workers": "load generator processes",
+    "drain_timeout": "seconds to wait for the last deliveries after a step",
+    "converge_timeout": "seconds to wait for convergence after the hub kill",
+}
 
 
 class Generator:
