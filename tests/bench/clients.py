@@ -138,7 +138,8 @@ class Member:
                 received = ws.protocol.close_rcvd
                 self.tally.error(f"{CLOSED}{received.code if received else 1006}",
                                  f"member {self.index} of room {self.room_id[:8]}")
-            if self.reconnect and not self.closing and ws is self.ws:
+            following = self._reconnecting is not None and not self._reconnecting.done()
+            if self.reconnect and not self.closing and ws is self.ws and not following:
                 self._reconnecting = asyncio.create_task(self._follow())
 
     def handle(self, raw: str | bytes) -> None:
