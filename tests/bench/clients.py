@@ -74,6 +74,8 @@ class Member:
         self.room_id = room_id
         self.index = index
         self.last_n = [0] * size
+        self.total = 0
+        """sum(last_n), kept as counters arrive."""
         self.n = 0
         self.reconnect = reconnect
         self.ws: ClientConnection | None = None
@@ -87,7 +89,7 @@ class Member:
     # -- bookkeeping --------------------------------------------------------------------
 
     def received(self) -> int:
-        return sum(self.last_n)
+        return self.total
 
     def _on_text(self, text: str, now_ns: int) -> None:
         if not text.startswith("b "):
@@ -102,6 +104,7 @@ class Member:
                               f"from {sender}: {last} -> {count}")
         if count > last:
             self.last_n[sender] = count
+            self.total += count - last
         tally.deliveries += 1
         if tally.measure_from_ns <= sent_ns < tally.measure_until_ns:
             tally.latencies_us.append((now_ns - sent_ns) // 1000)
@@ -269,6 +272,7 @@ class BoardMember(Member):
                 sender = int(s)
                 if sender < len(self.last_n):
                     self.last_n[sender] = max(self.last_n[sender], int(n))
+        self.total = sum(self.last_n)
 
     async def _send(self, message: dict[str, Any]) -> int:
         self.client_seq += 1
