@@ -153,18 +153,20 @@ def markdown(results: list[dict[str, Any]], meta: dict[str, Any], notes: str) ->
                        f"{_errors(r['errors'])} |")
     out += ["", "## Rate steps (loads A and B)", "",
             "| system | topology | load | planned ops/s | sent ops/s | deliveries/s | p50 | p99 "
-            "| max (ms) | server µs/delivery | server CPU | generator CPU | sustained | "
-            "correctness |", "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+            "| max (ms) | server µs/delivery | server CPU | generator CPU | generator lag p99 "
+            "/ max (ms) | sustained | correctness |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         if "steps" not in r:
             continue
-        for s in r["steps"]:
+        for s in sorted(r["steps"], key=lambda step: step["target_ops_s"]):
             out.append(
                 f"| {r['system']} | {r['topology']} | {r['load']} | {_num(s['target_ops_s'])} | "
                 f"{_num(s['ops_s'])} | {_num(s['deliveries_s'])} | {_ms(s['p50_ms'])} | "
                 f"{_ms(s['p99_ms'])} | {_ms(s['max_ms'])} | "
                 f"{_num(s['server_cpu_us_per_delivery'], 1)} | "
                 f"{s['server_cpu_share']:.0%} | {s['generator_cpu_share']:.0%} | "
+                f"{_ms(s.get('generator_lag_p99_ms'))} / {_ms(s.get('generator_lag_max_ms'))} | "
                 f"{'yes' if s['sustained'] else 'no'} | {_errors(s['errors'])} |")
     examples = [e for r in results for e in r.get("examples", [])] + \
         [e for r in results for s in r.get("steps", []) for e in s["examples"]]
@@ -172,7 +174,10 @@ def markdown(results: list[dict[str, Any]], meta: dict[str, Any], notes: str) ->
         out += ["", "### First correctness errors", ""] + [f"- {e}" for e in examples[:20]]
     out += ["", "CPU shares are of one core (200% = both cores). The load generator shares "
             "the machine; a step whose generator CPU nears its worker count x 100% measures "
-            "the generator, not the server.", "", "![p99 latency by op rate](benchmarks.png)",
+            "the generator, not the server. Generator lag is how late a worker's event loop "
+            "ran a 10 ms timer during the step (the worst worker): receipts are stamped up to "
+            "that late, so a p99 latency close to it says more about the generator or the "
+            "machine than about the server.", "", "![p99 latency by op rate](benchmarks.png)",
             "", NOTES_MARKER, notes.strip(), ""]
     return "\n".join(out)
 
@@ -194,8 +199,9 @@ def plot(results: list[dict[str, Any]], path: Path) -> None:
         for r in results:
             if r.get("load") != load or "steps" not in r:
                 continue
-            xs = [s["ops_s"] for s in r["steps"]]
-            ys = [s["p99_ms"] for s in r["steps"]]
+            ordered = sorted(r["steps"], key=lambda step: step["target_ops_s"])
+            xs = [s["ops_s"] for s in ordered]
+            ys = [s["p99_ms"] for s in ordered]
             ax.plot(xs, ys, marker="o", label=f"{r['system']} ({r['topology']})")
         ax.axhline(50, color="grey", linestyle="--", linewidth=1)
         ax.set_xscale("log")

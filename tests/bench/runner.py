@@ -278,6 +278,8 @@ def rate_step(gen: Generator, dep: systems.Deployment, rate: float, clients: int
         "generator_cpu_us_per_delivery": 1e6 * gen_cpu / deliveries if deliveries else None,
         "server_cpu_share": server_cpu / (sizes.duration + 1e-9),
         "generator_cpu_share": gen_cpu / (sizes.duration + 1e-9),
+        "generator_lag_p99_ms": max(r.extra["lag_p99_ms"] for r in generated),
+        "generator_lag_max_ms": max(r.extra["lag_max_ms"] for r in generated),
         "errors": errors, "examples": examples, "generator_pids": len(gen_pids),
     }
     step["sustained"] = (not errors and step["p99_ms"] <= P99_LIMIT_MS
@@ -322,21 +324,27 @@ def _rates(dep: systems.Deployment, gen: Generator, load: str, count: int, size:
     system, topology = dep.system, dep.topology
     rooms = make_rooms(dep, count, size, prepare=True)
     setup = _connect(gen, dep, rooms, sizes, with_items=True)
-    steps = []
-    for k in range(sizes.max_steps):
-        step = rate_step(gen, dep, base * 2**k, count * size, sizes)
+    steps: list[dict[str, Any]] = []
+
+    def step_at(factor: float) -> dict[str, Any]:
+        step = rate_step(gen, dep, base * factor, count * size, sizes)
         steps.append(step)
-        print(f"  {system}/{topology} load {load} x{2**k}: {step['ops_s']:.0f} ops/s "
+        print(f"  {system}/{topology} load {load} x{factor:.3g}: {step['ops_s']:.0f} ops/s "
               f"p50 {step['p50_ms']:.1f} p99 {step['p99_ms']:.1f} max {step['max_ms']:.1f} ms"
               f" server {step['server_cpu_us_per_delivery'] or 0:.0f} us/delivery"
               f" errors {step['errors'] or 'none'}", flush=True)
-        if not step["sustained"]:
+        return step
+
+    for k in range(sizes.max_steps):
+        if not step_at(2**k)["sustained"]:
+            if k > 0 and sizes.max_steps > 1:
+                step_at(2 ** (k - 0.5))  # between the last good and the first bad step
             break
     sustained = [s["ops_s"] for s in steps if s["sustained"]]
     return {"system": system, "topology": topology, "load": load, "rooms": count,
             "size": size, **setup, "steps": steps,
             "max_sustained_ops_s": max(sustained) if sustained else 0.0,
-            "limit_found": not steps[-1]["sustained"]}
+            "limit_found": any(not s["sustained"] for s in steps)}
 
 
 def run_idle(system: str, topology: str, sizes: Sizes, room_size: int = 8,

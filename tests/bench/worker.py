@@ -21,6 +21,7 @@ from tests.bench.clients import ASK_STEP, BoardMember, Member, RawMember, Socket
 CONNECT_CONCURRENCY = 64
 DRAIN_POLL_S = 0.02
 PREPARE_TIMEOUT_S = 30.0
+LAG_TICK_S = 0.01
 
 
 @dataclass
@@ -64,6 +65,15 @@ async def wait_until(predicate: Callable[[], bool], timeout: float) -> bool:
             return False
         await asyncio.sleep(DRAIN_POLL_S)
     return True
+
+
+async def _watch_lag(lags: list[float]) -> None:
+    """How late this worker's event loop runs a timer: the generator's own delay."""
+    loop = asyncio.get_running_loop()
+    while True:
+        due = loop.time() + LAG_TICK_S
+        await asyncio.sleep(LAG_TICK_S)
+        lags.append(max(0.0, loop.time() - due))
 
 
 def _cpu() -> float:
@@ -140,9 +150,15 @@ class Worker:
                 ops += 1
                 due += interval
 
+        lags: list[float] = []
+        monitor = asyncio.create_task(_watch_lag(lags))
         await asyncio.gather(*(pace(j, m) for j, m in enumerate(self.members)))
+        monitor.cancel()
         # A generator that fell behind sends its last op late: the real send window.
         result = Result(ops=ops, cpu_s=_cpu() - cpu0, elapsed=time.time() - start_at)
+        lags.sort()
+        result.extra["lag_p99_ms"] = 1000 * lags[int(len(lags) * 0.99)] if lags else 0.0
+        result.extra["lag_max_ms"] = 1000 * lags[-1] if lags else 0.0
         result.sent = {(r, i): m.n for (r, i), m in zip(self.a.members, self.members,
                                                           strict=True)}
         self._cpu_at_generate_end = _cpu() - cpu0
