@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import shutil
 import tempfile
 import threading
 import time
@@ -35,8 +36,8 @@ def main() -> None:
     systems.raise_nofile_limit()
     tracemalloc.start(FRAMES)
     port = systems.free_port()
-    settings = Settings(port=port, data_dir=Path(tempfile.mkdtemp(prefix="bench-memtrace-")),
-                        log_level="warning")
+    data_dir = Path(tempfile.mkdtemp(prefix="bench-memtrace-"))
+    settings = Settings(port=port, data_dir=data_dir, log_level="warning")
     server = uvicorn.Server(uvicorn_config(settings))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -62,6 +63,7 @@ def main() -> None:
         gen.close()
         server.should_exit = True
         thread.join(30)
+        shutil.rmtree(data_dir, ignore_errors=True)
     per = 1024 * connected
     sites = after.compare_to(before, "traceback")
     print(f"{connected} connections: {sum(s.size_diff for s in sites) / per:.1f} KiB "
