@@ -1,0 +1,217 @@
+"""The Markdown report (docs/benchmarks.md) and the plot (docs/benchmarks.png)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+NOTES_MARKER = "<!-- notes: kept across runs -->"
+TARGET_P99_MS = 20.0
+TARGET_RATE_FACTOR = 3.0
+TARGET_CPU_FACTOR = 1.5
+TARGET_IDLE_KIB = 20.0
+TARGET_CONVERGE_S = 3.0
+
+
+def _ms(value: float | None) -> str:
+    return "–" if value is None or math.isnan(value) else f"{value:.1f}"
+
+
+def _num(value: float | None, digits: int = 0) -> str:
+    return "–" if value is None or math.isnan(value) else f"{value:,.{digits}f}"
+
+
+def _errors(errors: dict[str, int]) -> str:
+    return "ok" if not errors else ", ".join(f"{k} {v}" for k, v in sorted(errors.items()))
+
+
+def _sustained(result: dict[str, Any]) -> str:
+    """The highest sustained rate; ">=" when the last step tried was still sustained."""
+    prefix = "" if result["limit_found"] else ">= "
+    return prefix + _num(result["max_sustained_ops_s"])
+
+
+def _find(results: list[dict[str, Any]], **match: str) -> dict[str, Any] | None:
+    for result in results:
+        if all(result.get(k) == v for k, v in match.items()) and "skipped" not in result:
+            return result
+    return None
+
+
+def _verdict(ok: bool | None, how: str) -> str:
+    if ok is None:
+        return "not measured"
+    return ("met" if ok else "missed") + f" ({how})"
+
+
+def targets(results: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
+    """(target, measured, verdict) rows."""
+    rows: list[tuple[str, str, str]] = []
+    a_two = _find(results, system="intervisiebord", topology="two", load="A")
+    if a_two:
+        p99 = a_two["steps"][0]["p99_ms"]
+        ok = p99 <= TARGET_P99_MS and not a_two["steps"][0]["errors"]
+        rows.append(("Load A, two hubs + Redis: p99 <= 20 ms at the base rate",
+                     f"{_ms(p99)} ms", _verdict(ok, f"{p99 - TARGET_P99_MS:+.1f} ms")))
+    else:
+        rows.append(("Load A, two hubs + Redis: p99 <= 20 ms at the base rate", "–",
+                     "not measured"))
+    for topology in ("two", "one"):
+        ours = _find(results, system="intervisiebord", topology=topology, load="A")
+        peer = _find(results, system="socketio", topology=topology, load="A")
+        name = f"Load A ({topology} hub{'s' if topology == 'two' else ''}): highest " \
+               "sustained rate >= 3x python-socketio's"
+        if ours and peer:
+            factor = ours["max_sustained_ops_s"] / peer["max_sustained_ops_s"] \
+                if peer["max_sustained_ops_s"] else math.inf
+            measured = f"{_sustained(ours)} vs {_sustained(peer)} ops/s = {factor:.2f}x"
+            how = f"{factor / TARGET_RATE_FACTOR:.0%} of the target"
+            if ours["limit_found"] and peer["limit_found"]:
+                verdict = _verdict(factor >= TARGET_RATE_FACTOR, how)
+            elif not ours["limit_found"] and factor >= TARGET_RATE_FACTOR:
+                verdict = _verdict(True, f"at least {how}")
+            elif not peer["limit_found"] and ours["limit_found"] \
+                    and factor < TARGET_RATE_FACTOR:
+                verdict = _verdict(False, f"at most {how}")
+            else:
+                verdict = "inconclusive: a limit was not reached (raise --max-steps)"
+            rows.append((name, measured, verdict))
+        else:
+            rows.append((name, "–", "not measured"))
+    for topology in ("one", "two"):
+        ours = _find(results, system="intervisiebord", topology=topology, load="A")
+        raw = _find(results, system="raw", topology=topology, load="A")
+        name = f"CPU per delivery ({topology}) within 1.5x of raw websockets (load A base)"
+        if ours and raw and ours["steps"][0]["server_cpu_us_per_delivery"] \
+                and raw["steps"][0]["server_cpu_us_per_delivery"]:
+            a = ours["steps"][0]["server_cpu_us_per_delivery"]
+            b = raw["steps"][0]["server_cpu_us_per_delivery"]
+            rows.append((name, f"{a:.1f} vs {b:.1f} µs = {a / b:.2f}x",
+                         _verdict(a / b <= TARGET_CPU_FACTOR,
+                                  f"{a / b - TARGET_CPU_FACTOR:+.2f}x against 1.5x")))
+        else:
+            rows.append((name, "–", "not measured"))
+    for topology in ("one", "two"):
+        idle = _find(results, system="intervisiebord", topology=topology, load="C")
+        name = f"Memory per idle connection ({topology}) <= 20 KiB"
+        if idle:
+            kib = idle["bytes_per_connection"] / 1024
+            rows.append((name, f"{kib:.1f} KiB",
+                         _verdict(kib <= TARGET_IDLE_KIB, f"{kib - TARGET_IDLE_KIB:+.1f} KiB")))
+        else:
+            rows.append((name, "–", "not measured"))
+    kill = _find(results, load="kill")
+    name = "Hub killed: all clients converged within 3 s, 0 lost"
+    if kill:
+        ok = kill["converged"] and kill["lost"] == 0 and kill["converge_s"] <= TARGET_CONVERGE_S
+        rows.append((name, f"{kill['connected']} clients, {kill['converge_s']:.2f} s, "
+                           f"lost {kill['lost']}",
+                     _verdict(ok, f"{kill['converge_s'] - TARGET_CONVERGE_S:+.2f} s")))
+    else:
+        rows.append((name, "–", "not measured"))
+    return rows
+
+
+def markdown(results: list[dict[str, Any]], meta: dict[str, Any], notes: str) -> str:
+    out = ["# Benchmarks", "",
+           "Generated by `scripts/bench` (tests/bench/README.md). "
+           f"Run: {meta['started']} UTC, {meta['seconds']:.0f} s, {meta['cpus']} CPUs, "
+           f"sizes: `{meta['sizes']}`.", ""]
+    if meta.get("server_root"):
+        out += [f"Intervisiebord server code from `{meta['server_root']}`.", ""]
+    if meta.get("smoke"):
+        out += ["**Smoke sizes: these figures say nothing about speed.**", ""]
+    out += ["## Targets", "", "| target | measured | verdict |", "|---|---|---|"]
+    out += [f"| {a} | {b} | {c} |" for a, b, c in targets(results)]
+    out += ["", "## Summary", "",
+            "| system | topology | load | highest sustained ops/s (p99 <= 50 ms) | "
+            "p50 / p99 / max at base (ms) | server µs/delivery | generator µs/delivery | "
+            "correctness |", "|---|---|---|---|---|---|---|---|"]
+    for r in results:
+        if "skipped" in r:
+            out.append(f"| {r['system']} | {r['topology']} | {r['load']} | {r['skipped']} "
+                       "| | | | |")
+        elif r["load"] in ("A", "B"):
+            base = r["steps"][0]
+            errs = {k: v for s in r["steps"] for k, v in s["errors"].items()}
+            out.append(
+                f"| {r['system']} | {r['topology']} | {r['load']} "
+                f"({r['rooms']} x {r['size']}) | {_sustained(r)} | "
+                f"{_ms(base['p50_ms'])} / {_ms(base['p99_ms'])} / {_ms(base['max_ms'])} | "
+                f"{_num(base['server_cpu_us_per_delivery'], 1)} | "
+                f"{_num(base['generator_cpu_us_per_delivery'], 1)} | "
+                f"{_errors({**r['setup_errors'], **errs})} |")
+        elif r["load"] == "C":
+            out.append(f"| {r['system']} | {r['topology']} | C ({r['connected']} idle) | "
+                       f"{r['bytes_per_connection'] / 1024:.1f} KiB per connection | | | | "
+                       f"{_errors(r['errors'])} |")
+        elif r["load"] == "kill":
+            out.append(f"| {r['system']} | {r['topology']} | hub killed ({r['connected']} "
+                       f"clients) | converged {r['converged']} in {r['converge_s']:.2f} s, "
+                       f"{r['reconnects']} reconnects, {r['ops']} ops, lost {r['lost']} | | | | "
+                       f"{_errors(r['errors'])} |")
+    out += ["", "## Rate steps (loads A and B)", "",
+            "| system | topology | load | planned ops/s | sent ops/s | deliveries/s | p50 | p99 "
+            "| max (ms) | server µs/delivery | server CPU | generator CPU | generator lag p99 "
+            "/ max (ms) | sustained | correctness |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in results:
+        if "steps" not in r:
+            continue
+        for s in sorted(r["steps"], key=lambda step: step["target_ops_s"]):
+            out.append(
+                f"| {r['system']} | {r['topology']} | {r['load']} | {_num(s['target_ops_s'])} | "
+                f"{_num(s['ops_s'])} | {_num(s['deliveries_s'])} | {_ms(s['p50_ms'])} | "
+                f"{_ms(s['p99_ms'])} | {_ms(s['max_ms'])} | "
+                f"{_num(s['server_cpu_us_per_delivery'], 1)} | "
+                f"{s['server_cpu_share']:.0%} | {s['generator_cpu_share']:.0%} | "
+                f"{_ms(s.get('generator_lag_p99_ms'))} / {_ms(s.get('generator_lag_max_ms'))} | "
+                f"{'yes' if s['sustained'] else 'no'} | {_errors(s['errors'])} |")
+    examples = [e for r in results for e in r.get("examples", [])] + \
+        [e for r in results for s in r.get("steps", []) for e in s["examples"]]
+    if examples:
+        out += ["", "### First correctness errors", ""] + [f"- {e}" for e in examples[:20]]
+    out += ["", "CPU shares are of one core (200% = both cores). The load generator shares "
+            "the machine; a step whose generator CPU nears its worker count x 100% measures "
+            "the generator, not the server. Generator lag is how late a worker's event loop "
+            "ran a 10 ms timer during the step (the worst worker): receipts are stamped up to "
+            "that late, so a p99 latency close to it says more about the generator or the "
+            "machine than about the server.", "", "![p99 latency by op rate](benchmarks.png)",
+            "", NOTES_MARKER, notes.strip(), ""]
+    return "\n".join(out)
+
+
+def kept_notes(path: Path) -> str:
+    if path.exists() and NOTES_MARKER in (text := path.read_text()):
+        return text.split(NOTES_MARKER, 1)[1]
+    return ""
+
+
+def plot(results: list[dict[str, Any]], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
+    for ax, load in zip(axes, ("A", "B"), strict=True):
+        for r in results:
+            if r.get("load") != load or "steps" not in r:
+                continue
+            ordered = sorted(r["steps"], key=lambda step: step["target_ops_s"])
+            xs = [s["ops_s"] for s in ordered]
+            ys = [s["p99_ms"] for s in ordered]
+            ax.plot(xs, ys, marker="o", label=f"{r['system']} ({r['topology']})")
+        ax.axhline(50, color="grey", linestyle="--", linewidth=1)
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("ops/s sent")
+        ax.set_ylabel("p99 fan-out latency (ms)")
+        ax.set_title(f"Load {load}")
+        ax.grid(True, which="both", alpha=0.3)
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
