@@ -3,8 +3,10 @@
 WAL mode with ``synchronous=NORMAL``: a committed transaction survives a process
 kill (it is in the WAL, handed to the OS); only a power loss may drop the last
 commits. The close of a session is written with ``synchronous=FULL`` (fsync before
-it is acknowledged). Calls run on the event loop thread: each is a short local
-transaction, and appends come in batches from the backplane's flusher.
+it is acknowledged). Every call runs on one worker thread, in the order the calls
+were made, so the event loop never waits on the disk (SQLite's automatic WAL
+checkpoints take milliseconds) and the connection is only ever used by one thread
+at a time. Appends come in batches from the backplane's flusher.
 
 Deletion leaves no copy of a session's bytes: ``secure_delete`` zeroes freed
 content, ``VACUUM`` rebuilds the file and ``wal_checkpoint(TRUNCATE)`` empties the
@@ -14,9 +16,13 @@ exists, so a late write cannot bring a deleted session back.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sqlite3
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any, TypeVar
 
 import msgspec
 
@@ -51,6 +57,8 @@ CHECKPOINT_TRIES = 5
 
 log = logging.getLogger("intervisiebord.store")
 
+T = TypeVar("T")
+
 _meta_encoder = msgspec.msgpack.Encoder()
 _meta_decoder = msgspec.msgpack.Decoder(SessionMeta)
 
@@ -66,8 +74,9 @@ class SqliteStore:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("PRAGMA secure_delete=ON")
         self._db.executescript(SCHEMA)
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite")
 
-    async def create_session(self, meta: SessionMeta, snapshot: bytes) -> None:
+    def _create_session(self, meta: SessionMeta, snapshot: bytes) -> None:
         with self._db:
             self._db.execute("BEGIN")
             self._db.execute(
@@ -79,24 +88,23 @@ class SqliteStore:
                 (meta.id, snapshot),
             )
 
-    async def get_session(self, session_id: str) -> SessionMeta | None:
+    def _get_session(self, session_id: str) -> SessionMeta | None:
         row = self._db.execute("SELECT meta FROM sessions WHERE id = ?", (session_id,)).fetchone()
         return None if row is None else _meta_decoder.decode(row[0])
 
-    async def update_session(self, meta: SessionMeta) -> None:
+    def _update_session(self, meta: SessionMeta) -> None:
         self._db.execute(
             "UPDATE sessions SET meta = ? WHERE id = ?", (_meta_encoder.encode(meta), meta.id)
         )
 
-    async def append(self, session_id: str, entries: list[tuple[int, bytes]]) -> None:
+    def _append(self, session_id: str, entries: list[tuple[int, bytes]]) -> None:
         with self._db:
             self._db.execute("BEGIN")
             self._db.executemany(
                 _INSERT_OP, [(session_id, seq, data, session_id) for seq, data in entries]
             )
 
-    async def append_many(self, batch: dict[str, list[tuple[int, bytes]]]) -> None:
-        """Several rooms' entries in one transaction (the memory backplane's flush)."""
+    def _append_many(self, batch: dict[str, list[tuple[int, bytes]]]) -> None:
         with self._db:
             self._db.execute("BEGIN")
             self._db.executemany(
@@ -108,14 +116,14 @@ class SqliteStore:
                 ],
             )
 
-    async def read_log(self, session_id: str, after_seq: int) -> list[tuple[int, bytes]]:
+    def _read_log(self, session_id: str, after_seq: int) -> list[tuple[int, bytes]]:
         rows = self._db.execute(
             "SELECT seq, data FROM ops WHERE session_id = ? AND seq > ? ORDER BY seq",
             (session_id, after_seq),
         ).fetchall()
         return [(int(seq), bytes(data)) for seq, data in rows]
 
-    async def last_seq(self, session_id: str) -> int:
+    def _last_seq(self, session_id: str) -> int:
         row = self._db.execute(
             "SELECT MAX(seq) FROM ops WHERE session_id = ?", (session_id,)
         ).fetchone()
@@ -126,23 +134,23 @@ class SqliteStore:
         ).fetchone()
         return int(snap[0]) if snap else 0
 
-    async def save_snapshot(self, session_id: str, seq: int, data: bytes) -> None:
+    def _save_snapshot(self, session_id: str, seq: int, data: bytes) -> None:
         self._db.execute(_UPSERT_SNAPSHOT, (session_id, seq, data, session_id))
 
-    async def load_snapshot(self, session_id: str) -> tuple[int, bytes] | None:
+    def _load_snapshot(self, session_id: str) -> tuple[int, bytes] | None:
         row = self._db.execute(
             "SELECT seq, data FROM snapshots WHERE session_id = ?", (session_id,)
         ).fetchone()
         return None if row is None else (int(row[0]), bytes(row[1]))
 
-    async def trim_log(self, session_id: str, upto_seq: int) -> None:
+    def _trim_log(self, session_id: str, upto_seq: int) -> None:
         self._db.execute(
             "DELETE FROM ops WHERE session_id = ? AND seq <= ? AND seq <= "
             "(SELECT seq FROM snapshots WHERE session_id = ?)",
             (session_id, upto_seq, session_id),
         )
 
-    async def close_session(
+    def _close_session(
         self, session_id: str, seq: int, snapshot: bytes, closed_ms: int
     ) -> None:
         """Final snapshot + close time in one fsynced transaction; the log below the
@@ -170,7 +178,7 @@ class SqliteStore:
         finally:
             self._db.execute("PRAGMA synchronous=NORMAL")
 
-    async def closed_before(self, cutoff_ms: int) -> list[str]:
+    def _closed_before(self, cutoff_ms: int) -> list[str]:
         due = []
         for session_id, blob in self._db.execute("SELECT id, meta FROM sessions"):
             meta = _meta_decoder.decode(blob)
@@ -178,7 +186,7 @@ class SqliteStore:
                 due.append(str(session_id))
         return due
 
-    async def delete_session(self, session_id: str) -> None:
+    def _delete_session(self, session_id: str) -> None:
         with self._db:
             self._db.execute("BEGIN IMMEDIATE")
             for table, column in (
@@ -200,4 +208,52 @@ class SqliteStore:
         log.warning("write-ahead log not truncated: another reader holds it")
 
     async def close(self) -> None:
-        self._db.close()
+        await self._call(self._db.close)
+        self._worker.shutdown()
+
+    async def _call(self, fn: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._worker, fn, *args)
+
+    # -- the Store protocol: each call queued to the worker thread -----------------------
+
+    async def create_session(self, meta: SessionMeta, snapshot: bytes) -> None:
+        await self._call(self._create_session, meta, snapshot)
+
+    async def get_session(self, session_id: str) -> SessionMeta | None:
+        return await self._call(self._get_session, session_id)
+
+    async def update_session(self, meta: SessionMeta) -> None:
+        await self._call(self._update_session, meta)
+
+    async def append(self, session_id: str, entries: list[tuple[int, bytes]]) -> None:
+        await self._call(self._append, session_id, entries)
+
+    async def append_many(self, batch: dict[str, list[tuple[int, bytes]]]) -> None:
+        """Several rooms' entries in one transaction (the memory backplane's flush)."""
+        await self._call(self._append_many, batch)
+
+    async def read_log(self, session_id: str, after_seq: int) -> list[tuple[int, bytes]]:
+        return await self._call(self._read_log, session_id, after_seq)
+
+    async def last_seq(self, session_id: str) -> int:
+        return await self._call(self._last_seq, session_id)
+
+    async def save_snapshot(self, session_id: str, seq: int, data: bytes) -> None:
+        await self._call(self._save_snapshot, session_id, seq, data)
+
+    async def load_snapshot(self, session_id: str) -> tuple[int, bytes] | None:
+        return await self._call(self._load_snapshot, session_id)
+
+    async def trim_log(self, session_id: str, upto_seq: int) -> None:
+        await self._call(self._trim_log, session_id, upto_seq)
+
+    async def close_session(
+        self, session_id: str, seq: int, snapshot: bytes, closed_ms: int
+    ) -> None:
+        await self._call(self._close_session, session_id, seq, snapshot, closed_ms)
+
+    async def closed_before(self, cutoff_ms: int) -> list[str]:
+        return await self._call(self._closed_before, cutoff_ms)
+
+    async def delete_session(self, session_id: str) -> None:
+        await self._call(self._delete_session, session_id)
