@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
@@ -18,6 +19,7 @@ from server.config import Settings
 from server.hub.endpoint import websocket_endpoint
 from server.hub.hub import Hub
 from server.methods.loader import load_methods
+from server.security import SecurityHeaders
 from server.store.sqlite import SqliteStore
 
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
@@ -56,4 +58,4 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/s/{session_id}", page),
         Mount("/static", StaticFiles(directory=WEB_DIR), name="static"),
     ]
-    return Starlette(routes=routes, lifespan=lifespan)
+    return Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(SecurityHeaders)])
