@@ -12,7 +12,8 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, expect
 
-from tests.e2e.people import SEEN_WITHIN_MS, Person
+from tests.e2e.people import SEEN_WITHIN_MS as SEEN
+from tests.e2e.people import Person
 from tests.support.server import ServerProcess
 
 
@@ -49,7 +50,7 @@ def test_whole_tienstappen_session(browser: Browser, web: ServerProcess,
     # 2 Choose the case: sealed dot votes, revealed by the facilitator, who then
     # names the presenter.
     fac.next_step("Casus kiezen")
-    expect(part.page.locator("#step-title")).to_have_text("Casus kiezen", timeout=SEEN_WITHIN_MS)
+    expect(part.page.locator("#step-title")).to_have_text("Casus kiezen", timeout=SEEN)
     pres.write("cases", "Klant zegt telkens af. Vraag: hoe houd ik contact?")
     part.write("cases", "Collega neemt mijn klanten over. Vraag: wat doe ik?")
     seen_by("Klant zegt telkens af", fac, part)
@@ -94,15 +95,15 @@ def test_whole_tienstappen_session(browser: Browser, web: ServerProcess,
     pres.item("nog meer betrokken").focus()
     pres.page.keyboard.press("n")
     for person in (fac, part):
-        expect(person.item("zelf bereiken")).to_have_class(re.compile("rating-warm"), timeout=SEEN_WITHIN_MS)
-        expect(person.item("lukte het contact")).to_have_class(re.compile("rating-cold"), timeout=SEEN_WITHIN_MS)
-        expect(person.item("nog meer betrokken")).to_have_class(re.compile("rating-neutral"), timeout=SEEN_WITHIN_MS)
+        for text, rating in (("zelf bereiken", "warm"), ("lukte het contact", "cold"),
+                             ("nog meer betrokken", "neutral")):
+            expect(person.item(text)).to_have_class(re.compile(f"rating-{rating}"), timeout=SEEN)
     pres.screenshot(screenshots, "board-presenter")
 
     # 6, 7 Answer and follow up: nothing is written; people say they are done.
     fac.next_step("Vragen beantwoorden")
     part.click("Ik ben klaar")
-    expect(fac.page.locator(".ready-count")).to_have_text("1 van 3 klaar", timeout=SEEN_WITHIN_MS)
+    expect(fac.page.locator(".ready-count")).to_have_text("1 van 3 klaar", timeout=SEEN)
     fac.next_step("Doorvragen")
     expect(fac.page.locator(".ready-count")).to_have_text("0 van 3 klaar")
 
@@ -122,8 +123,9 @@ def test_whole_tienstappen_session(browser: Browser, web: ServerProcess,
     pres.expect_item("geen nee zeg")
     pres.item("geen nee zeg").get_by_role("button", name="Kies deze").click()
     for person in (fac, part):
-        expect(person.item("geen nee zeg")).to_have_class(re.compile("is-chosen"), timeout=SEEN_WITHIN_MS)
-        expect(person.item("te veel wil")).to_have_class(re.compile("rating-neutral"), timeout=SEEN_WITHIN_MS)
+        chosen, rated = person.item("geen nee zeg"), person.item("te veel wil")
+        expect(chosen).to_have_class(re.compile("is-chosen"), timeout=SEEN)
+        expect(rated).to_have_class(re.compile("rating-neutral"), timeout=SEEN)
 
     # 10 Alternatives on the sticky-note canvas: drag by mouse, move by keyboard, colour.
     fac.next_step("Nieuwe situatie bespreken")
@@ -139,13 +141,15 @@ def test_whole_tienstappen_session(browser: Browser, web: ServerProcess,
     part.page.mouse.move(box["x"] + 120, box["y"] + 150, steps=5)
     part.page.mouse.up()
     left = note.evaluate("el => parseFloat(el.style.left)")
-    expect(fac.item("vaste belafspraak")).to_have_css("left", f"{left:g}px", timeout=SEEN_WITHIN_MS)
+    expect(fac.item("vaste belafspraak")).to_have_css("left", f"{left:g}px", timeout=SEEN)
     pres.item("Vaker nee zeggen").focus()
     before = pres.item("Vaker nee zeggen").evaluate("el => parseFloat(el.style.left)")
     pres.page.keyboard.press("ArrowRight")
-    expect(fac.item("Vaker nee zeggen")).to_have_css("left", f"{before + 16:g}px", timeout=SEEN_WITHIN_MS)
+    moved = f"{before + 16:g}px"
+    expect(fac.item("Vaker nee zeggen")).to_have_css("left", moved, timeout=SEEN)
     part.item("vaste belafspraak").get_by_label(re.compile("^Kleur van")).select_option("green")
-    expect(fac.item("vaste belafspraak")).to_have_class(re.compile("color-green"), timeout=SEEN_WITHIN_MS)
+    green = re.compile("color-green")
+    expect(fac.item("vaste belafspraak")).to_have_class(green, timeout=SEEN)
     part.screenshot(screenshots, "board-notes")
 
     # 11 Tips, by the participants.
@@ -174,7 +178,7 @@ def test_whole_tienstappen_session(browser: Browser, web: ServerProcess,
     fac.click("Sessie sluiten")
     fac.click("Ja, sluiten")
     for person in (fac, pres, part):
-        expect(person.page.locator("#closed-title")).to_be_visible(timeout=SEEN_WITHIN_MS)
+        expect(person.page.locator("#closed-title")).to_be_visible(timeout=SEEN)
         expect(person.page.locator("textarea")).to_have_count(0)
         expect(person.page.locator(".export-panel button")).to_have_count(4)
         # Everything written is on the closed board, once.

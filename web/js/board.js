@@ -331,7 +331,13 @@ export class BoardElement extends HTMLElement {
     const ctx = { model, items, editing: this.editing, drag: this.drag, readOnly: model.board.closed };
     if (model.board.closed) {
       const used = new Set([...items.values()].map((i) => i.section));
-      return model.method.sections.filter((s) => used.has(s.id)).map((def) => renderSection(def, ctx));
+      const first = (/** @type {string} */ id) => {
+        const index = model.method.steps.findIndex((step) => (step.sections ?? []).some((s) => s.section === id));
+        return index < 0 ? Infinity : index;
+      };
+      return model.method.sections.filter((s) => used.has(s.id))
+        .sort((a, b) => first(a.id) - first(b.id))
+        .map((def) => renderSection(def, ctx));
     }
     const defs = (model.step.sections ?? []).map((s) => model.sectionDef(s.section)).filter((d) => d !== undefined);
     const hint = h("p", { class: "hint", id: "notes-keys", hidden: true }, t("notes.keys"));

@@ -278,7 +278,7 @@ function itemCard(def, item, ctx, extra, style) {
   /** @type {(HTMLElement | string | null)[]} */
   const meta = [h("span", { class: "author" }, mine ? t("item.you") : author)];
   if (item.pending) meta.push(h("span", { class: "pending-mark" }, t("item.pending")));
-  if (item.rating) meta.push(h("span", { class: `rating-badge rating-${item.rating}`, title: t(`rating.${item.rating}`) }, h("span", { "aria-hidden": "true" }, t(`rating.short.${item.rating}`)), h("span", { class: "sr-only" }, t(`rating.${item.rating}`))));
+  if (item.rating && (ro || !model.may("rate", def.id))) meta.push(h("span", { class: `rating-badge rating-${item.rating}`, title: t(`rating.${item.rating}`) }, h("span", { "aria-hidden": "true" }, t(`rating.short.${item.rating}`)), h("span", { class: "sr-only" }, t(`rating.${item.rating}`))));
   if (item.chosen) meta.push(h("span", { class: "flag" }, t("item.chosen")));
   if (item.circled) meta.push(h("span", { class: "flag" }, t("item.circled")));
   if (def.kind === "cases" || model.may("vote", def.id)) {
