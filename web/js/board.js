@@ -279,7 +279,7 @@ export class BoardElement extends HTMLElement {
       h("ol", { class: "steps" }, steps.map((step, index) => {
         const state = index < current ? "done" : index === current ? "current" : "todo";
         const label = h("span", { class: "step-label" }, h("span", { class: "step-num", "aria-hidden": "true" }, index + 1), h("span", { class: "step-name" }, loc(step.title)));
-        return h("li", { class: `step step-${state}${step.frame ? " step-frame" : ""}`, "data-key": `step-${index}`, "aria-current": index === current ? "step" : null },
+        return h("li", { class: `step step-${state}${step.frame ? " step-frame" : ""}`, "data-key": `step-${index}`, "aria-current": index === current ? "step" : null, title: loc(step.title) },
           fac && index !== current
             ? h("button", { type: "button", class: "step-jump", "data-action": "step", "data-step": String(index), "aria-label": t("control.goto_step", { n: index + 1, title: loc(step.title) }) }, label)
             : label);
@@ -394,11 +394,14 @@ export class BoardElement extends HTMLElement {
     return h("div", { class: "person-actions" },
       h("button", { type: "button", class: "btn btn-small", "data-action": "role", "data-pid": p.id, "data-role": isPresenter ? "participant" : "presenter", "aria-label": t(isPresenter ? "people.unmake_presenter_named" : "people.make_presenter_named", { name: p.name }) },
         t(isPresenter ? "people.unmake_presenter" : "people.make_presenter")),
-      p.role !== "observer"
-        ? h("button", { type: "button", class: "btn btn-small btn-quiet", "data-action": "role", "data-pid": p.id, "data-role": "observer", "aria-label": t("people.make_observer_named", { name: p.name }) }, t("people.make_observer"))
-        : h("button", { type: "button", class: "btn btn-small btn-quiet", "data-action": "role", "data-pid": p.id, "data-role": "participant", "aria-label": t("people.make_participant_named", { name: p.name }) }, t("people.make_participant")),
-      h("button", { type: "button", class: "btn btn-small btn-quiet", "data-action": "ask", "data-confirm": `handover-${p.id}`, "aria-label": t("people.handover_named", { name: p.name }) }, t("people.handover")),
-      h("button", { type: "button", class: "btn btn-small btn-quiet", "data-action": "ask", "data-confirm": `remove-${p.id}`, "aria-label": t("people.remove_named", { name: p.name }) }, t("people.remove")));
+      h("details", { class: "more", "data-key": `more-${p.id}` },
+        h("summary", { class: "btn btn-small btn-quiet", "aria-label": t("people.more_named", { name: p.name }) }, t("people.more")),
+        h("div", { class: "more-menu" },
+          p.role !== "observer"
+            ? h("button", { type: "button", class: "btn btn-small btn-quiet", "data-action": "role", "data-pid": p.id, "data-role": "observer", "aria-label": t("people.make_observer_named", { name: p.name }) }, t("people.make_observer"))
+            : h("button", { type: "button", class: "btn btn-small btn-quiet", "data-action": "role", "data-pid": p.id, "data-role": "participant", "aria-label": t("people.make_participant_named", { name: p.name }) }, t("people.make_participant")),
+          h("button", { type: "button", class: "btn btn-small btn-quiet", "data-action": "ask", "data-confirm": `handover-${p.id}`, "aria-label": t("people.handover_named", { name: p.name }) }, t("people.handover")),
+          h("button", { type: "button", class: "btn btn-small btn-quiet btn-danger-text", "data-action": "ask", "data-confirm": `remove-${p.id}`, "aria-label": t("people.remove_named", { name: p.name }) }, t("people.remove")))));
   }
 
   // -- input ----------------------------------------------------------------------------

@@ -81,6 +81,13 @@ export function morphChildren(target, source) {
       target.insertBefore(next, cursor);
       continue;
     }
+    // Drop the old nodes before a keyed match rather than moving the match: moving
+    // a node that has the focus would blur it.
+    while (cursor && cursor !== match && !(cursor instanceof Element && keyed.has(cursor.getAttribute("data-key") ?? "\u0000"))) {
+      const after = cursor.nextSibling;
+      cursor.remove();
+      cursor = after;
+    }
     if (match === cursor) cursor = cursor.nextSibling;
     else target.insertBefore(match, cursor);
     morphNode(match, next);
@@ -113,11 +120,13 @@ function morphNode(old, next) {
     if (old.nodeValue !== next.nodeValue) old.nodeValue = next.nodeValue;
     return;
   }
+  // The user opens and closes <details>; a render does not undo that.
+  const own = (/** @type {string} */ name) => name === "style" || (name === "open" && old instanceof HTMLDetailsElement);
   for (const attr of Array.from(old.attributes)) {
-    if (attr.name !== "style" && !next.hasAttribute(attr.name)) old.removeAttribute(attr.name);
+    if (!own(attr.name) && !next.hasAttribute(attr.name)) old.removeAttribute(attr.name);
   }
   for (const attr of Array.from(next.attributes)) {
-    if (attr.name !== "style" && old.getAttribute(attr.name) !== attr.value) old.setAttribute(attr.name, attr.value);
+    if (!own(attr.name) && old.getAttribute(attr.name) !== attr.value) old.setAttribute(attr.name, attr.value);
   }
   const style = /** @type {any} */ (next)[STYLE];
   if (style) applyStyle(old, style);
