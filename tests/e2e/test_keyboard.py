@@ -42,8 +42,7 @@ def test_keyboard_only(browser: Browser, web: ServerProcess, people: list[Person
     # Move between items with the arrow keys, edit in place with Enter.
     tab_to(part.page, "li[data-item]")
     part.page.keyboard.press("ArrowDown")
-    focused = part.page.evaluate("() => document.activeElement.querySelector('.item-text').textContent")
-    assert focused == "Tweede gedachte"
+    expect(part.page.locator("li.item:focus .item-text")).to_have_text("Tweede gedachte")
     part.page.keyboard.press("Enter")
     expect(part.page.locator("form.edit-form textarea")).to_be_focused()
     part.page.keyboard.type(", aangevuld")

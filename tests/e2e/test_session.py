@@ -87,8 +87,12 @@ def test_whole_tienstappen_session(browser: Browser, web: ServerProcess,
     seen_by("lukte het contact", part, pres)
     seen_by("nog meer betrokken", fac, pres)
 
-    # 5 The presenter rates K/W/N, by mouse and by keyboard.
+    # 5 The presenter rates K/W/N, by mouse and by keyboard; the facilitator runs the
+    # timer (the server's deadline counts down everywhere).
     fac.next_step("Vragen waarderen")
+    fac.click("Start")
+    expect(part.page.locator(".timer.is-running")).to_be_visible(timeout=SEEN)
+    expect(part.page.locator("[data-timer]")).to_have_text(re.compile(r"^4:5\d$"))
     expect(part.page.locator(".btn-rate")).to_have_count(0)
     pres.item("zelf bereiken").get_by_role("button", name="Warm").click()
     pres.item("lukte het contact").get_by_role("button", name="Koud").click()
@@ -152,11 +156,15 @@ def test_whole_tienstappen_session(browser: Browser, web: ServerProcess,
     expect(fac.item("vaste belafspraak")).to_have_class(green, timeout=SEEN)
     part.screenshot(screenshots, "board-notes")
 
-    # 11 Tips, by the participants.
+    # 11 Tips, by the participants; anonymously from here on.
     fac.next_step("Tips en adviezen")
     expect(pres.section("tips").locator("form.add-form")).to_have_count(0)
+    fac.click("Anoniem schrijven: uit")
+    expect(part.page.get_by_text("Anoniem schrijven staat aan")).to_be_visible(timeout=SEEN)
     part.write("tips", "Plan het gesprek op een vast moment")
     seen_by("vast moment", fac, pres)
+    expect(fac.item("vast moment").locator(".author")).to_have_text("Anoniem")
+    fac.click("Anoniem schrijven: aan")
 
     # 12 Evaluate, everyone at the same time.
     fac.next_step("Nabespreken en evalueren")

@@ -639,7 +639,7 @@ export class BoardElement extends HTMLElement {
     if (event.target.closest("button, select, textarea, input, label, form")) return;
     const note = event.target.closest("li[data-movable]");
     const item = note instanceof HTMLElement ? this.model?.view(this.connection?.pending ?? []).get(note.dataset.item ?? "") : undefined;
-    if (!note || !item) return;
+    if (!note || !item || getComputedStyle(note).position !== "absolute") return;
     this.drag = { id: item.id, x: item.x, y: item.y, startX: event.clientX, startY: event.clientY, originX: item.x, originY: item.y, moved: false, pointer: event.pointerId };
     note.setPointerCapture(event.pointerId);
   }

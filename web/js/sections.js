@@ -40,6 +40,8 @@ export function renderSection(def, ctx) {
   const items = [...ctx.items.values()]
     .filter((i) => i.section === def.id && passesFilter(i, config, ctx.items))
     .sort((a, b) => a.seq - b.seq);
+  // Once the votes are out, the cases stand in the order of their votes.
+  if (def.kind === "cases" && state && !state.sealed) items.sort((a, b) => b.votes - a.votes || a.seq - b.seq);
   const headingId = `section-${def.id}-title`;
   const wide = def.kind === "notes" || def.kind === "success_factors" || def.kind === "hourglass" || (def.lanes ?? []).length > 1;
   return h(
