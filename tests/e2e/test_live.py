@@ -17,8 +17,8 @@ RESUME_WITHIN_MS = 10_000
 BOARD = "document.querySelector('iv-board')"
 
 
-def links(server: ServerProcess, title: str) -> tuple[str, str]:
-    session = server.create_session(title=title)
+def links(server: ServerProcess, title: str, method: str = "tienstappen") -> tuple[str, str]:
+    session = server.create_session(title=title, method=method)
     base = f"{server.base}/s/{session.id}#k="
     return base + session.facilitator_token, base + session.invite_token
 
