@@ -15,9 +15,11 @@ import { passesFilter } from "./model.js";
 
 export const COLORS = /** @type {const} */ (["yellow", "pink", "blue", "green", "orange", "purple"]);
 const RATINGS = /** @type {const} */ (["cold", "warm", "neutral"]);
-const NOTE_W = 176;
+const NOTE_W = 192;
 const NOTE_H = 128;
 const CANVAS_MIN_H = 360;
+/** Room below the lowest note for its actions when it has the focus. */
+const NOTE_ACTIONS_H = 120;
 
 /**
  * @typedef {object} Ctx
@@ -211,7 +213,7 @@ function itemList(def, items, ctx) {
  * @param {Ctx} ctx
  */
 function canvas(def, items, ctx) {
-  const bottom = Math.max(CANVAS_MIN_H, ...items.map((i) => i.y + NOTE_H + 32));
+  const bottom = Math.max(CANVAS_MIN_H, ...items.map((i) => i.y + NOTE_H + NOTE_ACTIONS_H));
   return h(
     "div", { class: "section-body" },
     h("p", { class: "hint" }, t(ctx.model.may("add", def.id) ? "notes.hint" : "notes.hint_read")),
@@ -373,9 +375,9 @@ function addForm(def, ctx, where) {
       "data-lane": where.lane ?? null, "data-sheet": where.sheet ? String(where.sheet) : null,
       "data-parent": where.parent ?? null, "data-count": where.count !== undefined ? String(where.count) : null,
     },
-    h("label", { for: fieldId, class: "add-label" }, label),
+    h("label", { for: fieldId, class: where.lane && !where.parent ? "add-label sr-only" : "add-label" }, label),
     h("textarea", {
-      id: fieldId, name: "text", rows: "2", maxlength: "2000", required: true, disabled,
+      id: fieldId, name: "text", rows: where.lane ? "1" : "2", maxlength: "2000", required: true, disabled,
       placeholder: prefix ? prefix : t(`add.placeholder.${def.kind}`), "aria-describedby": hintId,
       "data-prefix": prefix || null,
     }),
@@ -385,7 +387,7 @@ function addForm(def, ctx, where) {
           h("select", { name: "color", disabled, "aria-label": t("item.color") }, COLORS.map((c) => h("option", { value: c }, t(`color.${c}`)))))
         : null,
       h("button", { type: "submit", class: "btn btn-primary btn-small", disabled }, t(where.parent ? "ideas.add_alternative" : "add.submit")),
-      h("span", { id: hintId, class: "hint" }, disabled ? t("add.locked") : state?.hidden ? t("add.hidden_hint") : t("add.enter_hint")),
+      h("span", { id: hintId, class: disabled || state?.hidden ? "hint" : "hint enter-hint" }, disabled ? t("add.locked") : state?.hidden ? t("add.hidden_hint") : t("add.enter_hint")),
     ),
   );
 }
