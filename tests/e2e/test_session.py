@@ -8,6 +8,7 @@ at the same time and each sees the others' items within a second.
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 from playwright.sync_api import Browser, expect
@@ -18,6 +19,12 @@ from tests.support.server import ServerProcess
 
 
 def seen_by(text: str, *people: Person) -> None:
+    """Everyone in ``people`` shows the item within a second of this call (made right
+    after the item was sent), all of them together."""
+    deadline = time.monotonic() + SEEN / 1000
+    for person in people:
+        remaining_ms = max(1.0, (deadline - time.monotonic()) * 1000)
+        expect(person.item(text)).to_have_count(1, timeout=remaining_ms)
     for person in people:
         person.expect_item(text)
 
