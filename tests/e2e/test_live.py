@@ -100,6 +100,12 @@ def test_lost_websocket_resumes_without_loss_or_doubles(
     # Live again: a new item still arrives within a second.
     fac.write("checkin", "Weer live")
     part.expect_item("Weer live")
+    # A reload keeps the member (same client id), the board and nothing pending.
+    part.page.reload()
+    expect(part.page.locator(".status-open")).to_be_visible()
+    expect(part.page.locator(".person-name", has_text="Anouk (jij)")).to_have_count(1)
+    expect(fac.page.locator(".person")).to_have_count(2)
+    texts_once(part, [*expected, "Weer live"])
 
 
 def test_killed_server_comes_back_and_clients_resume(

@@ -73,7 +73,8 @@ def test_whole_tienstappen_session(browser: Browser, web: ServerProcess,
     for person in (fac, pres, part):
         expect(person.item("Klant zegt telkens af").locator(".votes")).to_have_text("3 stemmen")
     fac.screenshot(screenshots, "board-facilitator")
-    fac.click("Maak Dewi inbrenger")
+    # The facilitator names the author of the chosen case presenter, on the case.
+    fac.item("Klant zegt telkens af").get_by_role("button", name="Maak Dewi inbrenger").click()
     expect(pres.page.locator(".role-line")).to_have_text("Jouw rol: Inbrenger")
 
     # 3 The presenter brings in the case.

@@ -191,7 +191,10 @@ export class BoardElement extends HTMLElement {
 
   tick() {
     const timer = this.querySelector("[data-timer]");
-    if (timer && this.model) timer.textContent = timerText(this.model.board.timer);
+    if (!timer || !this.model) return;
+    const text = timerText(this.model.board.timer);
+    timer.textContent = text;
+    timer.parentElement?.classList.toggle("is-over", this.model.board.timer.running && text === t("timer.over"));
   }
 
   // -- rendering ------------------------------------------------------------------------
@@ -300,7 +303,7 @@ export class BoardElement extends HTMLElement {
         h("p", { class: "instruction" }, loc(step.instruction)),
         h("p", { class: "role-line" }, t("board.you_are", { role: t(`role.${model.role}`) }))),
       h("div", { class: "step-side" },
-        h("div", { class: `timer${timer.running ? " is-running" : ""}` },
+        h("div", { class: `timer${timer.running ? " is-running" : ""}${timer.running && timerText(timer) === t("timer.over") ? " is-over" : ""}` },
           h("span", { class: "timer-label" }, t("timer.label")),
           h("span", { class: "timer-value", role: "timer", "aria-label": t("timer.label"), "data-timer": "" }, timerText(timer)),
           fac ? h("div", { class: "timer-controls", role: "group", "aria-label": t("timer.controls") },

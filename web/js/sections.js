@@ -270,6 +270,11 @@ function itemCard(def, item, ctx, extra, style) {
       actions.push(h("button", { type: "button", class: "btn btn-small", "data-action": "circle", "data-item": item.id, "aria-pressed": String(item.circled) }, t(item.circled ? "item.circled_button" : "item.circle")));
     }
     if (model.may("vote", def.id)) actions.push(voteButtons(item, ctx));
+    // Choosing the case: the facilitator names its author presenter in one step.
+    const owner = item.author ? model.participants.get(item.author) : undefined;
+    if (def.kind === "cases" && model.isFacilitator && owner && !owner.removed && owner.role === "participant" && state?.revealed) {
+      actions.push(h("button", { type: "button", class: "btn btn-small", "data-action": "role", "data-pid": owner.id, "data-role": "presenter" }, t("people.make_presenter_named", { name: owner.name })));
+    }
     if (canMove) {
       actions.push(h("label", { class: "color-pick" },
         h("span", { class: "sr-only" }, t("item.color")),
