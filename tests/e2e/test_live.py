@@ -137,3 +137,22 @@ def test_killed_server_comes_back_and_clients_resume(
         part.expect_item("Na de herstart")
     finally:
         server.stop()
+
+
+def test_removed_member_is_told_and_stays_out(
+        browser: Browser, web: ServerProcess, people: list[Person]) -> None:
+    facilitator_link, invite_link = links(web, "Verwijderen")
+    fac = Person(browser, web.base, "Fenna")
+    part = Person(browser, web.base, "Anouk")
+    people.extend([fac, part])
+    fac.join(facilitator_link)
+    part.join(invite_link)
+    fac.page.locator("summary", has_text="Meer").click()
+    fac.click("Verwijder Anouk uit de sessie")
+    fac.click("Ja, verwijder Anouk")
+    banner = part.page.locator("[data-banner=ended]")
+    expect(banner).to_contain_text("De begeleider heeft je uit deze sessie verwijderd.",
+                                   timeout=SEEN_WITHIN_MS)
+    expect(fac.page.locator(".person")).to_have_count(1)
+    part.page.reload()
+    expect(part.page.locator("[data-banner=ended]")).to_be_visible()

@@ -62,6 +62,7 @@ export class BoardConnection {
     this.storageKey = `iv.conn.${sessionId}.${token.slice(0, 8)}`;
     /** @type {Stored} */
     this.stored = this.load();
+    this.save();
     /** @type {WebSocket | null} */
     this.socket = null;
     /** @type {Status} */
