@@ -68,6 +68,8 @@ def test_whole_tienstappen_session(browser: Browser, web: ServerProcess,
     vote.click()
     pres.item("Klant zegt telkens af").get_by_role("button", name=re.compile("^Stem op")).click()
     expect(pres.item("Klant zegt telkens af").locator(".my-votes")).to_have_text("jouw stemmen: 1")
+    expect(part.section("cases").locator(".votes-left")).to_have_text(
+        "Je hebt nog 1 van je 3 stemmen.")
     expect(fac.item("Klant zegt telkens af").locator(".votes")).to_have_text("stemmen verborgen")
     fac.click("Onthul Casussen en hun vraag")
     for person in (fac, pres, part):

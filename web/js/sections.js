@@ -149,9 +149,17 @@ function sectionBody(def, items, ctx) {
         itemList(def, items.filter((i) => i.lane === lane.id), ctx),
         addForm(def, ctx, { lane: lane.id, label: loc(lane.title) }),
       )));
-    default:
+    default: {
       if (lanes.length) return laneGrid(def, items, ctx, 1);
-      return h("div", { class: "section-body" }, itemList(def, items, ctx), addForm(def, ctx, {}));
+      const { model } = ctx;
+      const budget = !ctx.readOnly && model.may("vote", def.id)
+        ? model.method.vote_budget ?? 3
+        : null;
+      const used = items.reduce((sum, i) => sum + (model.myVotes.get(i.id) ?? 0), 0);
+      return h("div", { class: "section-body" },
+        budget !== null ? h("p", { class: "hint votes-left" }, t("vote.left", { n: Math.max(0, budget - used), total: budget })) : null,
+        itemList(def, items, ctx), addForm(def, ctx, {}));
+    }
   }
 }
 
