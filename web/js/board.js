@@ -3,7 +3,7 @@
 // ops. The server is the authority; own ops show at once, marked until answered.
 
 import { BoardConnection } from "./connection.js";
-import { h, morphChildren, randomId } from "./dom.js";
+import { h, morphChildren, randomId, tagOf } from "./dom.js";
 import { explain, lang, loc, t } from "./i18n.js";
 import { BoardModel } from "./model.js";
 import { notePosition, renderSection, shorten } from "./sections.js";
@@ -74,7 +74,7 @@ export class BoardElement extends HTMLElement {
   }
 
   get nameKey() {
-    return `iv.name.${this.sessionId}.${this.token.slice(0, 8)}`;
+    return `iv.name.${this.sessionId}.${tagOf(this.token)}`;
   }
 
   /** @param {string} name */

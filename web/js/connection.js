@@ -3,7 +3,7 @@
 // the last client_seq and the unanswered ops are kept in localStorage per session and
 // link, so a reload or a lost connection resends them with the same idempotency key.
 
-import { randomId } from "./dom.js";
+import { randomId, tagOf } from "./dom.js";
 
 /** @typedef {import("../types/protocol").ServerMessage} ServerMessage */
 /** @typedef {import("../types/protocol").Welcome} Welcome */
@@ -59,7 +59,7 @@ export class BoardConnection {
     this.token = token;
     this.name = name;
     this.handlers = handlers;
-    this.storageKey = `iv.conn.${sessionId}.${token.slice(0, 8)}`;
+    this.storageKey = `iv.conn.${sessionId}.${tagOf(token)}`;
     /** @type {Stored} */
     this.stored = this.load();
     this.save();

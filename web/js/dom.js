@@ -146,3 +146,17 @@ export function randomId(length) {
   crypto.getRandomValues(bytes);
   return Array.from(bytes, (b) => (b % 36).toString(36)).join("");
 }
+
+/**
+ * A short, non-reversible tag of a secret (32-bit FNV-1a), to tell links apart in
+ * storage keys without writing any part of the secret itself.
+ * @param {string} secret
+ */
+export function tagOf(secret) {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < secret.length; i += 1) {
+    hash ^= secret.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash.toString(16).padStart(8, "0");
+}
