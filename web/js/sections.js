@@ -199,7 +199,8 @@ function ideas(def, items, ctx) {
         : null;
       return itemCard(def, idea, ctx, extra);
     })),
-    addForm(def, ctx, {}),
+    // While only circled ideas show, a new idea would vanish at once: add alternatives.
+    (ctx.model.stepSection(def.id)?.filter ?? []).includes("circled") ? null : addForm(def, ctx, {}),
   );
 }
 
@@ -391,7 +392,7 @@ function addForm(def, ctx, where) {
     h("label", { for: fieldId, class: where.lane && !where.parent ? "add-label sr-only" : "add-label" }, label),
     h("textarea", {
       id: fieldId, name: "text", rows: where.lane ? "1" : "2", maxlength: "2000", required: true, disabled,
-      placeholder: prefix ? prefix : t(`add.placeholder.${def.kind}`), "aria-describedby": hintId,
+      placeholder: prefix || (where.parent ? t("ideas.placeholder_alternative") : t(`add.placeholder.${def.kind}`)), "aria-describedby": hintId,
       "data-prefix": prefix || null,
     }),
     h("div", { class: "form-row" },
