@@ -64,6 +64,10 @@ def test_hourglass_and_hidden_until_revealed(browser: Browser, web: ServerProces
         "Het moment dat ik de deur dichtdeed", timeout=SEEN)
     fac.screenshot(screenshots, "board-hourglass")
     goto(fac, part, 5)
+    # Anonymous and hidden: the server sends the item to nobody, its author's client
+    # keeps its own copy once applied.
+    fac.click("Anoniem schrijven: uit")
+    expect(part.page.get_by_text("Anoniem schrijven staat aan")).to_be_visible(timeout=SEEN)
     part.write("perspectives", "Ik zou me machteloos voelen")
     part.expect_item("machteloos")
     expect(fac.section("perspectives").locator(".badge-hidden")).to_have_text(
@@ -71,6 +75,8 @@ def test_hourglass_and_hidden_until_revealed(browser: Browser, web: ServerProces
     expect(fac.item("machteloos")).to_have_count(0)
     fac.click(re.compile("^Onthul In de schoenen"))
     fac.expect_item("machteloos")
+    expect(fac.item("machteloos").locator(".author")).to_have_text("Anoniem")
+    expect(part.item("machteloos")).to_have_count(1)
 
 
 def test_success_factors_in_lanes_and_sheets(browser: Browser, web: ServerProcess,
