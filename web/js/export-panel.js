@@ -41,7 +41,8 @@ export async function download(sessionId, token, format, button) {
     setTimeout(() => URL.revokeObjectURL(url), 10_000);
     if (status) status.textContent = t("export.done", { file: filename });
   } catch (error) {
-    const code = error instanceof HttpError ? error.code : "network";
+    // A server without the export endpoints answers a plain 404: not available.
+    const code = error instanceof HttpError ? (error.status === 404 ? "not_found" : error.code) : "network";
     const known = code === "not_found" || code === "export_disabled" || code === "not_closed" || code === "network";
     if (status) status.textContent = known ? explain(`export_${code}`) : explain(code);
   }
