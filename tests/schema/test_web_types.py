@@ -63,11 +63,14 @@ def test_catalog_families_cover_the_schema() -> None:
     colors = defs["Item"]["properties"]["color"]["enum"]
     ratings = defs["Item"]["properties"]["rating"]["anyOf"][0]["enum"]
     filters = defs["StepSection"]["properties"]["filter"]["items"]["enum"]
+    rights = [k for k in defs["StepSection"]["properties"]
+              if k not in ("section", "hidden", "hide_ratings", "filter")]
+    assert sorted(rights) == ["add", "choose", "circle", "rate", "vote"]
     wanted = [*(f"op.{o}" for o in ops), *(f"add.label.{k}" for k in kinds),
               *(f"add.placeholder.{k}" for k in kinds), *(f"role.{r}" for r in roles),
               *(f"role.plural.{r}" for r in roles), *(f"color.{c}" for c in colors),
               *(f"rating.{r}" for r in ratings), *(f"rating.short.{r}" for r in ratings),
-              *(f"filter.{f}" for f in filters),
+              *(f"filter.{f}" for f in filters), *(f"rights.{r}" for r in rights),
               *(f"export.{f}" for f in ("pdf", "md", "csv", "json"))]
     for lang, catalog in CATALOGS.items():
         assert [key for key in wanted if key not in catalog] == [], lang

@@ -301,7 +301,7 @@ export class BoardElement extends HTMLElement {
         h("p", { class: "eyebrow" }, t("board.step_n", { n: model.board.step + 1 }), step.frame ? ` · ${t("board.frame_step")}` : ""),
         h("h2", { id: "step-title" }, loc(step.title)),
         h("p", { class: "instruction" }, loc(step.instruction)),
-        h("p", { class: "role-line" }, t("board.you_are", { role: t(`role.${model.role}`) }))),
+        h("p", { class: "role-line" }, t("board.you_are", { role: t(`role.${model.role}`) }), this.myRights())),
       h("div", { class: "step-side" },
         h("div", { class: `timer${timer.running ? " is-running" : ""}${timer.running && timerText(timer) === t("timer.over") ? " is-over" : ""}` },
           h("span", { class: "timer-label" }, t("timer.label")),
@@ -317,6 +317,17 @@ export class BoardElement extends HTMLElement {
         fac ? h("div", { class: "step-controls" },
           h("button", { type: "button", class: "btn", "data-action": "step", "data-step": String(model.board.step - 1), disabled: model.board.step === 0 }, t("control.prev")),
           h("button", { type: "button", class: "btn btn-primary", "data-action": "step", "data-step": String(model.board.step + 1), disabled: model.board.step >= model.method.steps.length - 1 }, t("control.next"))) : null));
+  }
+
+  /** What the viewer can do in this step, in words (with the rating keys). */
+  myRights() {
+    const model = /** @type {BoardModel} */ (this.model);
+    /** @type {import("./model.js").Right[]} */
+    const rights = ["add", "rate", "vote", "circle", "choose"];
+    const sections = (model.step.sections ?? []).map((s) => s.section);
+    const mine = rights.filter((right) => sections.some((section) => model.may(right, section)));
+    if (!mine.length) return ` · ${t("rights.none")}`;
+    return ` · ${t("rights.you_can", { rights: mine.map((r) => t(`rights.${r}`)).join(", ") })}`;
   }
 
   closedIntro() {
