@@ -386,7 +386,7 @@ export class BoardElement extends HTMLElement {
         this.confirm === "close"
           ? h("div", { class: "confirm", role: "group", "aria-label": t("lead.close_confirm") },
             h("p", {}, t("lead.close_confirm")),
-            h("button", { type: "button", class: "btn btn-danger", "data-action": "close-confirm", "data-autofocus-btn": "true" }, t("lead.close_yes")),
+            h("button", { type: "button", class: "btn btn-danger", "data-action": "close-confirm" }, t("lead.close_yes")),
             h("button", { type: "button", class: "btn btn-quiet", "data-action": "close-cancel" }, t("lead.close_no")))
           : h("button", { type: "button", class: "btn btn-block btn-danger-outline", "data-action": "close-ask" }, t("lead.close"))) : null,
       !fac && model.board.anonymous ? h("p", { class: "panel hint" }, t("lead.anonymous_on_info")) : null);
@@ -485,6 +485,7 @@ export class BoardElement extends HTMLElement {
         break;
       case "ask":
         this.confirm = data.confirm ?? null;
+        this.focusAfterRender(`[data-person="${data.confirm?.replace(/^\w+-/, "")}"] .person-actions button`);
         break;
       case "confirm-cancel":
         this.confirm = null;
@@ -498,9 +499,8 @@ export class BoardElement extends HTMLElement {
         break;
       case "close-ask":
         this.confirm = "close";
-        this.scheduleRender();
-        queueMicrotask(() => this.querySelector("[data-autofocus-btn]") instanceof HTMLElement && /** @type {HTMLElement} */ (this.querySelector("[data-autofocus-btn]")).focus());
-        return;
+        this.focusAfterRender("[data-action=close-confirm]");
+        break;
       case "close-cancel":
         this.confirm = null;
         break;
@@ -570,6 +570,19 @@ export class BoardElement extends HTMLElement {
     if (!item) return;
     const color = /** @type {import("./sections.js").COLORS[number]} */ (select.value);
     this.send({ type: "move_item", item_id: item.id, x: item.x, y: item.y, color });
+  }
+
+  /**
+   * Move the focus to `selector` once the pending render is done (a confirmation
+   * replaces the button that had the focus).
+   * @param {string} selector
+   */
+  focusAfterRender(selector) {
+    this.scheduleRender();
+    queueMicrotask(() => {
+      const el = this.querySelector(selector);
+      if (el instanceof HTMLElement) el.focus();
+    });
   }
 
   stopEditing() {
