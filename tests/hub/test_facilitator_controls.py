@@ -384,6 +384,7 @@ def test_ready_count_carries_no_ids(server: ServerProcess) -> None:
         facilitator, (anna, bert, olga) = await _members(server, ["Anna", "Bert", "Olga"])
         everyone = (facilitator, anna, bert, olga)
         _ok(await facilitator.call("assign_role", participant_id=_pid(olga), role="observer"))
+        await _synced(facilitator, *everyone)
         start = {c.name: len(c.messages) for c in everyone}
 
         _ok(await facilitator.call("set_ready", ready=True))

@@ -1,0 +1,139 @@
+// <iv-start>: the start page. Create a session (title, method, language) and hand out
+// the facilitator link and the invite link.
+
+import { createSession, HttpError, listMethods } from "./api.js";
+import { h, morphChildren } from "./dom.js";
+import { explain, lang, loc, t } from "./i18n.js";
+import { brandHeader, copyField, copyText } from "./shell.js";
+
+/** @typedef {import("./api.js").MethodSummary} MethodSummary */
+/** @typedef {import("./api.js").SessionCreated} SessionCreated */
+
+export class StartElement extends HTMLElement {
+  constructor() {
+    super();
+    /** @type {MethodSummary[]} */
+    this.methods = [];
+    this.method = "tienstappen";
+    /** @type {SessionCreated | null} */
+    this.created = null;
+    /** @type {string | null} */
+    this.error = null;
+    this.busy = false;
+    /** @type {string | null} */
+    this.info = null;
+  }
+
+  async connectedCallback() {
+    this.addEventListener("submit", (e) => this.onSubmit(e));
+    this.addEventListener("change", (e) => this.onChange(e));
+    this.addEventListener("click", (e) => this.onClick(e));
+    window.addEventListener("iv-langchange", () => this.render());
+    this.render();
+    try {
+      this.methods = await listMethods();
+      if (!this.methods.some((m) => m.id === this.method) && this.methods.length) this.method = this.methods[0].id;
+    } catch (error) {
+      this.error = explain(error instanceof HttpError ? error.code : "network");
+    }
+    this.render();
+  }
+
+  render() {
+    document.title = t("app.name");
+    morphChildren(this, h("div", {}, brandHeader(), this.view()));
+  }
+
+  view() {
+    const chosen = this.methods.find((m) => m.id === this.method);
+    return h("main", { id: "main", class: "page" },
+      h("div", { class: "hero" },
+        h("h1", {}, t("start.title")),
+        h("p", { class: "lead" }, t("start.lead"))),
+      h("div", { class: "start-grid" },
+        h("section", { class: "card", "aria-labelledby": "new-title" },
+          h("h2", { id: "new-title" }, t("start.new")),
+          h("form", { class: "stack", "data-key": "create" },
+            h("label", { for: "title" }, t("start.session_title")),
+            h("input", { id: "title", name: "title", required: true, maxlength: "120", placeholder: t("start.session_title_placeholder") }),
+            h("label", { for: "method" }, t("start.method")),
+            h("select", { id: "method", name: "method", "aria-describedby": "method-summary" },
+              this.methods.map((m) => h("option", { value: m.id, selected: m.id === this.method }, loc(m.name)))),
+            h("p", { class: "method-summary", id: "method-summary" },
+              chosen ? [loc(chosen.summary), " ", h("span", { class: "muted" }, t("start.method_size", { steps: chosen.steps, minutes: chosen.minutes }))] : ""),
+            h("label", { for: "language" }, t("start.language")),
+            h("select", { id: "language", name: "language" },
+              h("option", { value: "nl", selected: lang() === "nl" }, "Nederlands"),
+              h("option", { value: "en", selected: lang() === "en" }, "English")),
+            h("p", { class: "hint" }, t("start.language_hint")),
+            h("button", { type: "submit", class: "btn btn-primary", disabled: this.busy || !this.methods.length }, t("start.create")),
+            h("div", { role: "alert", class: "form-error" }, this.error ?? ""))),
+        this.created ? this.links(this.created) : this.explainer()));
+  }
+
+  explainer() {
+    return h("section", { class: "card card-quiet", "aria-labelledby": "how-title" },
+      h("h2", { id: "how-title" }, t("start.how_title")),
+      h("ol", { class: "how" },
+        h("li", {}, t("start.how_1")),
+        h("li", {}, t("start.how_2")),
+        h("li", {}, t("start.how_3"))),
+      h("p", { class: "hint" }, t("start.privacy")));
+  }
+
+  /** @param {SessionCreated} created */
+  links(created) {
+    return h("section", { class: "card card-success", "aria-labelledby": "links-title", "data-created": created.session_id },
+      h("h2", { id: "links-title", tabindex: "-1" }, t("start.created")),
+      copyField("facilitator-link", t("start.facilitator_link"), created.facilitator_link),
+      h("p", { class: "hint" }, t("start.facilitator_hint")),
+      copyField("invite-link", t("start.invite_link"), created.invite_link),
+      h("p", { class: "hint" }, t("start.invite_hint")),
+      h("a", { class: "btn btn-primary", href: created.facilitator_link, "data-open-board": "" }, t("start.open_board")),
+      h("p", { class: "info", role: "status" }, this.info ?? ""));
+  }
+
+  /** @param {Event} event */
+  onChange(event) {
+    const target = event.target;
+    if (target instanceof HTMLSelectElement && target.name === "method") {
+      this.method = target.value;
+      this.render();
+    }
+  }
+
+  /** @param {MouseEvent} event */
+  onClick(event) {
+    const button = event.target instanceof Element ? event.target.closest("button[data-action=copy]") : null;
+    if (!(button instanceof HTMLElement)) return;
+    copyText(button.dataset.copy ?? "").then((ok) => {
+      this.info = t(ok ? "notice.copied" : "notice.copy_failed");
+      this.render();
+    });
+  }
+
+  /** @param {SubmitEvent} event */
+  async onSubmit(event) {
+    event.preventDefault();
+    const form = event.target;
+    if (!(form instanceof HTMLFormElement)) return;
+    const data = new FormData(form);
+    this.busy = true;
+    this.error = null;
+    this.render();
+    try {
+      this.created = await createSession({
+        title: String(data.get("title") ?? "").trim(),
+        method: String(data.get("method") ?? this.method),
+        language: String(data.get("language") ?? "nl"),
+      });
+      localStorage.setItem(`iv.invite.${this.created.session_id}`, this.created.invite_link);
+    } catch (error) {
+      this.error = explain(error instanceof HttpError ? error.code : "network");
+    }
+    this.busy = false;
+    this.render();
+    const heading = this.querySelector("#links-title");
+    if (heading instanceof HTMLElement) heading.focus();
+  }
+}
