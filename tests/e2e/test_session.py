@@ -198,14 +198,25 @@ def test_whole_tienstappen_session(browser: Browser, web: ServerProcess,
     for person in (fac, pres, part):
         expect(person.page.locator("#closed-title")).to_be_visible(timeout=SEEN)
         expect(person.page.locator("textarea")).to_have_count(0)
-        expect(person.page.locator(".export-panel button")).to_have_count(4)
+        expect(person.page.locator(".export-panel [data-action=export]")).to_have_count(4)
         # Everything written is on the closed board, once.
         for text in ("Druk week", "zelf bereiken", "geen nee zeg", "vaste belafspraak",
                      "vast moment", "eigen aandeel", "Fijn tempo"):
             expect(person.item(text)).to_have_count(1)
-    part.page.locator(".export-panel button", has_text="Markdown").click()
-    # On a server without the export endpoints the panel says so in words; with them,
-    # it names the downloaded file.
-    expect(part.page.locator("[data-export-status]")).to_have_text(
-        re.compile("^(Export is niet beschikbaar voor deze sessie.|Gedownload: .+)$"))
+    with part.page.expect_download() as download:
+        part.page.locator(".export-panel button", has_text="Markdown").click()
+    assert download.value.suggested_filename.endswith(".md")
+    assert "Fijn tempo" in Path(download.value.path()).read_text(encoding="utf-8")
+    expect(part.page.locator("[data-export-status]")).to_have_text(re.compile("^Gedownload: .+"))
     fac.screenshot(screenshots, "board-closed")
+    # The facilitator switches participant export off; the invite link may no longer
+    # export, the facilitator link still may.
+    fac.click("Deelnemers mogen exporteren: aan")
+    expect(fac.page.get_by_role("button", name="Deelnemers mogen exporteren: uit")
+           ).to_be_visible(timeout=SEEN)
+    part.page.locator(".export-panel button", has_text="CSV").click()
+    expect(part.page.locator("[data-export-status]")).to_have_text(
+        "De begeleider heeft export voor deelnemers uitgezet.")
+    with fac.page.expect_download() as download:
+        fac.page.locator(".export-panel button", has_text="CSV").click()
+    assert download.value.suggested_filename.endswith(".csv")

@@ -8,7 +8,7 @@ import { explain, lang, loc, t } from "./i18n.js";
 import { BoardModel } from "./model.js";
 import { notePosition, renderSection, shorten } from "./sections.js";
 import { brandHeader, copyField, copyText } from "./shell.js";
-import { download, exportPanel } from "./export-panel.js";
+import { download, exportPanel, exportToggle } from "./export-panel.js";
 
 /** @typedef {import("./connection.js").Op} Op */
 /** @typedef {import("./connection.js").OpInput} OpInput */
@@ -383,6 +383,7 @@ export class BoardElement extends HTMLElement {
         h("button", { type: "button", class: "btn btn-block", "data-action": "anonymous", "aria-pressed": String(model.board.anonymous) },
           t(model.board.anonymous ? "lead.anonymous_on" : "lead.anonymous_off")),
         h("p", { class: "hint" }, t("lead.anonymous_hint")),
+        ...exportToggle(model),
         this.confirm === "close"
           ? h("div", { class: "confirm", role: "group", "aria-label": t("lead.close_confirm") },
             h("p", {}, t("lead.close_confirm")),
@@ -496,6 +497,9 @@ export class BoardElement extends HTMLElement {
         break;
       case "anonymous":
         this.send({ type: "set_anonymous", anonymous: !model?.board.anonymous });
+        break;
+      case "export-toggle":
+        this.send({ type: "set_export", participants: !(model?.board.participant_export ?? true) });
         break;
       case "close-ask":
         this.confirm = "close";

@@ -17,7 +17,22 @@ export function exportPanel(model) {
     h("div", { class: "export-buttons" },
       FORMATS.map((format) => h("button", { type: "button", class: "btn", "data-action": "export", "data-format": format }, t(`export.${format}`)))),
     h("p", { class: "export-status", role: "status", "data-export-status": "", "data-keep": "" }),
-    model.board.anonymous ? h("p", { class: "hint" }, t("export.anonymous")) : null);
+    model.board.anonymous ? h("p", { class: "hint" }, t("export.anonymous")) : null,
+    ...(model.role === "facilitator" ? exportToggle(model) : []));
+}
+
+/**
+ * The facilitator's switch for participant export (invite-link holders), before and
+ * after the close.
+ * @param {import("./model.js").BoardModel} model
+ */
+export function exportToggle(model) {
+  const on = model.board.participant_export ?? true;
+  return [
+    h("button", { type: "button", class: "btn btn-block", "data-action": "export-toggle", "aria-pressed": String(on) },
+      t(on ? "lead.export_on" : "lead.export_off")),
+    h("p", { class: "hint" }, t("lead.export_hint")),
+  ];
 }
 
 /**

@@ -125,6 +125,7 @@ export class BoardModel {
           this.board.closed = change.closed;
           this.board.presenter = change.presenter;
           this.board.facilitator = change.facilitator;
+          this.board.participant_export = change.participant_export ?? true;
           break;
       }
     }

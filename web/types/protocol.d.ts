@@ -38,6 +38,7 @@ export interface Board {
   language: "en" | "nl";
   method: string;
   my_votes?: Record<string, number>;
+  participant_export?: boolean;
   participants: Array<Participant>;
   presenter?: string | null;
   ready_count?: number;
@@ -251,6 +252,7 @@ export interface SessionPut {
   anonymous: boolean;
   closed: boolean;
   facilitator: string | null;
+  participant_export?: boolean;
   presenter: string | null;
   type: "session_put";
 }
@@ -259,6 +261,12 @@ export interface SetAnonymous {
   anonymous: boolean;
   client_seq: number;
   type: "set_anonymous";
+}
+
+export interface SetExport {
+  client_seq: number;
+  participants: boolean;
+  type: "set_export";
 }
 
 export interface SetReady {
@@ -343,7 +351,7 @@ export interface Welcome {
   type: "welcome";
 }
 
-export type ClientMessage = Hello | AddItem | EditItem | MoveItem | DeleteItem | RateItem | CircleItem | ChooseItem | Vote | SetStep | LockSection | RevealSection | SetTimer | SetReady | AssignRole | RemoveParticipant | SetAnonymous | CloseSession;
+export type ClientMessage = Hello | AddItem | EditItem | MoveItem | DeleteItem | RateItem | CircleItem | ChooseItem | Vote | SetStep | LockSection | RevealSection | SetTimer | SetReady | AssignRole | RemoveParticipant | SetAnonymous | CloseSession | SetExport;
 
 export type ServerMessage = Welcome | Event | Applied | Rejected | Error | Presence;
 
