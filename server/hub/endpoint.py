@@ -133,14 +133,20 @@ async def _welcome(
         )
         conn.close(codes.PROTOCOL_MISMATCH, "protocol mismatch")
         return None
-    meta = await hub.store.get_session(session_id) if len(session_id) == 32 else None
-    via = _role_of_token(meta, hello.token)
-    if meta is None or via is None:
-        conn.send(_error(codes.ACCESS_DENIED_ERROR, "unknown session or wrong link"))
-        conn.close(codes.ACCESS_DENIED, "access denied")
+    try:
+        meta = await hub.store.get_session(session_id) if len(session_id) == 32 else None
+        via = _role_of_token(meta, hello.token)
+        if meta is None or via is None:
+            conn.send(_error(codes.ACCESS_DENIED_ERROR, "unknown session or wrong link"))
+            conn.close(codes.ACCESS_DENIED, "access denied")
+            return None
+        room = await hub.room(meta)
+        result = await hub.join(room, hello.client_id, hello.name, via)
+    except Exception as exc:  # the store or backplane is away (Redis restarting)
+        log.warning("join failed session=%s: %r", session_id[:8], exc)
+        conn.send(_error(codes.UNAVAILABLE, "the board is not reachable; reconnect later"))
+        conn.close(codes.TRY_AGAIN_LATER, "try again later")
         return None
-    room = await hub.room(meta)
-    result = await hub.join(room, hello.client_id, hello.name, via)
     if isinstance(result, CoreRejected):
         conn.send(_error(result.code, result.reason))
         closing = codes.REMOVED if result.code == "removed" else codes.SESSION_CLOSED
@@ -228,7 +234,12 @@ async def _submit(conn: Connection, hub: Hub, room: Room, op: Op) -> None:
         return
     record = Record(client_id=conn.client_id, client_seq=op.client_seq, ts_ms=now_ms(), op=op)
     try:
-        await hub.backplane.publish(room.session_id, record)
-    except Exception:
-        log.exception("sequencing failed session=%s", room.session_id[:8])
+        seq = await hub.backplane.publish(room.session_id, record)
+    except Exception as exc:
+        log.warning("sequencing failed session=%s: %r", room.session_id[:8], exc)
         conn.send(_error(codes.UNAVAILABLE, "the op could not be stored; resend it", op.client_seq))
+        return
+    # the next op is prechecked against this replica: it must include this one first
+    if not await room.applied(seq):
+        log.warning("replica behind session=%s seq=%d", room.session_id[:8], seq)
+        conn.close(codes.GOING_AWAY, "the board fell behind; reconnect")

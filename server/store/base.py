@@ -44,6 +44,10 @@ class Store(Protocol):
 
     async def trim_log(self, session_id: str, upto_seq: int) -> None: ...
 
+    async def restore(self, meta: SessionMeta, seq: int, snapshot: bytes) -> str:
+        """Seed a session its log lost (Redis emptied) from a replica at ``seq``, under
+        ``meta.epoch`` unless one is already in force; returns the epoch in force."""
+
     async def delete_session(self, session_id: str) -> None: ...
 
     async def close(self) -> None: ...
