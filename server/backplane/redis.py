@@ -191,7 +191,7 @@ class RedisBackplane:
                 ever_connected = True
                 attempt = 0
                 while True:
-                    self._dispatch(await conn.read_response(timeout=math.inf))
+                    self._dispatch(await conn.read_response(timeout=math.inf, push_request=True))
             except asyncio.CancelledError:
                 raise
             except (RedisError, OSError) as exc:
