@@ -44,12 +44,14 @@ def room_of_channel(prefix: str, channel: str) -> str:
     return channel[len(prefix) + 2 : channel.rindex("}")]
 
 
-def connect(url: str) -> Redis:
-    """A client that never retries by itself: callers decide what a failure means
-    (an op whose fate is unknown is answered ``unavailable`` and resent by its client)."""
+def connect(url: str, retries: int = 0) -> Redis:
+    """A client that retries a failed command at most ``retries`` times (once is
+    enough to replace a pooled connection that died with a restarted Redis). The
+    publisher never retries: an op whose fate is unknown is answered
+    ``unavailable`` and resent by its client, whose idempotency key makes that safe."""
     return Redis.from_url(
         url,
-        retry=Retry(NoBackoff(), 0),
+        retry=Retry(NoBackoff(), retries),
         socket_connect_timeout=CONNECT_TIMEOUT_S,
         socket_keepalive=True,
     )

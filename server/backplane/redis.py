@@ -87,7 +87,7 @@ class _Outgoing:
 class RedisBackplane:
     def __init__(self, url: str, prefix: str = "ib") -> None:
         self.prefix = prefix
-        self._cmd = connect(url)
+        self._cmd = connect(url, retries=1)
         self._pub = connect(url)
         self._subs: dict[str, dict[OnSequenced, OnEphemeral]] = defaultdict(dict)
         self._epochs: dict[str, str] = {}

@@ -77,7 +77,7 @@ _meta_decoder = msgspec.msgpack.Decoder(SessionMeta)
 class RedisStore:
     def __init__(self, url: str, prefix: str = "ib") -> None:
         self.prefix = prefix
-        self._redis = connect(url)
+        self._redis = connect(url, retries=1)
         self._save = self._redis.register_script(SAVE_SNAPSHOT_LUA)
         self._release = self._redis.register_script(RELEASE_LUA)
         self._trim = self._redis.register_script(TRIM_LUA)

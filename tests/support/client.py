@@ -65,6 +65,7 @@ class BoardClient:
         self.unacked: dict[int, dict[str, Any]] = {}
         self.answers: dict[int, list[dict[str, Any]]] = {}
         self.unavailable: set[int] = set()
+        self.reconnected_at: list[float] = []
         self.close_code: int | None = None
         self._cond = asyncio.Condition()
         self._reader: asyncio.Task[None] | None = None

@@ -50,4 +50,9 @@ def cluster(tmp_path: Path, *hub_args: str, with_nginx: bool = True) -> Iterator
         if with_nginx:
             nginx.start()
             stack.callback(nginx.stop)
-        yield Cluster(redis, hubs, nginx)
+        try:
+            yield Cluster(redis, hubs, nginx)
+        except BaseException:
+            for n, hub in enumerate(hubs, start=1):  # shown by pytest for the failure
+                print(f"--- hub {n} output (last 60 lines)\n" + "".join(hub.output[-60:]))
+            raise

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import websockets
@@ -37,10 +37,19 @@ async def reconnect(client: BoardClient) -> dict[str, Any]:
                 raise
             await asyncio.sleep(BACKOFF_S[min(attempt, len(BACKOFF_S) - 1)])
             attempt += 1
+    client.reconnected_at.append(loop.time())
     client.unavailable.clear()
     with contextlib.suppress(websockets.ConnectionClosed):
         await client.resend_unacked()
     return welcome
+
+
+async def keep_connected(client: BoardClient) -> None:
+    """For a member that only listens: reconnect whenever the connection drops.
+    Runs until cancelled."""
+    while True:
+        await client.until(lambda: client.close_code is not None, float("inf"))
+        await reconnect(client)
 
 
 async def settle(client: BoardClient, client_seq: int) -> None:
@@ -61,10 +70,25 @@ async def settle(client: BoardClient, client_seq: int) -> None:
                 await client.send_raw(json.dumps(client.unacked[client_seq]))
 
 
-async def drive(client: BoardClient, ops: Iterable[Op]) -> None:
-    """Send ops one at a time (each answered before the next), surviving failures."""
+async def drive(client: BoardClient, ops: Iterable[Op],
+                progress: Callable[[], None] | None = None) -> None:
+    """Send ops one at a time (each answered before the next), surviving failures;
+    ``progress`` is called after each answer."""
     for kind, fields in ops:
         await settle(client, await client.op(kind, **fields))
+        if progress is not None:
+            progress()
+
+
+async def converge(clients: list[BoardClient], seq: int) -> None:
+    """Wait until every client stands at ``seq`` with the same board."""
+    for client in clients:
+        if client.close_code is not None:
+            await reconnect(client)
+    for client in clients:
+        await client.until(lambda client=client: client.seq >= seq, ANSWER_TIMEOUT_S)
+    hashes = {client.state_hash() for client in clients}
+    assert len(hashes) == 1, f"boards differ at seq {seq}"
 
 
 def adds(tag: str, count: int, section: str = "questions") -> list[Op]:
