@@ -157,6 +157,9 @@ async def _welcome(
     member = room.state.participants[pid]
     replay = None
     if hello.resume is not None and hello.resume.epoch == room.epoch:
+        if hello.resume.last_seq > room.state.seq:
+            # after a fail-over this hub may not yet have applied all the client saw
+            await room.applied(min(hello.resume.last_seq, await _log_seq(hub, room)))
         replay = room.events_since(hello.resume.last_seq, pid)
         if replay is not None and len(replay) > settings.queue_size // 2:
             replay = None  # a snapshot is cheaper, and fits the outbound queue
@@ -181,6 +184,11 @@ async def _welcome(
     room.by_client[hello.client_id] = conn
     room.broadcast_presence()
     return room
+
+
+async def _log_seq(hub: Hub, room: Room) -> int:
+    """The room's last seq in the log (a seq from a client may be made up)."""
+    return await hub.store.last_seq(room.session_id)
 
 
 def _role_of_token(meta: SessionMeta | None, token: str) -> str | None:
