@@ -146,10 +146,14 @@ class RedisBackplane:
         if self._sub_conn is not None:
             with contextlib.suppress(RedisError, OSError):
                 await self._sub_conn.send_command("SUBSCRIBE", channel)
-        # if the connection is down, the listener subscribes every room when it is back
-        await asyncio.wait_for(asyncio.shield(confirmed), SUBSCRIBE_TIMEOUT_S)
-        keys = self.keys(room)
-        epoch, seq = await self._cmd.mget([keys.epoch, keys.seq])
+        try:
+            # if the connection is down, the listener subscribes every room once it is back
+            await asyncio.wait_for(asyncio.shield(confirmed), SUBSCRIBE_TIMEOUT_S)
+            keys = self.keys(room)
+            epoch, seq = await self._cmd.mget([keys.epoch, keys.seq])
+        except BaseException:
+            await self.unsubscribe(room, on_op)
+            raise
         self._epochs[room] = text(epoch)
         self._last[room] = int(seq or 0)
 
@@ -290,7 +294,12 @@ class RedisBackplane:
             if not rooms:
                 continue
             try:
-                found = await self._cmd.mget([self.keys(room).epoch for room in rooms])
+                # one GET per room, pipelined: the rooms' keys may live in different
+                # cluster slots, so no MGET across rooms
+                pipe = self._cmd.pipeline(transaction=False)
+                for room in rooms:
+                    pipe.get(self.keys(room).epoch)
+                found = await pipe.execute()
             except (RedisError, OSError):
                 continue  # Redis is away; publishing answers ``unavailable`` meanwhile
             for room, epoch in zip(rooms, found, strict=True):

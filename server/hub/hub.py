@@ -96,8 +96,12 @@ class Hub:
             hub_id=self.hub_id,
         )
         await self.backplane.subscribe(meta.id, room.on_sequenced, room.on_ephemeral)
-        room.replay(await self.backplane.read(meta.id, state.seq))
-        room.epoch = await self.backplane.epoch(meta.id) or meta.epoch
+        try:
+            room.replay(await self.backplane.read(meta.id, state.seq))
+            room.epoch = await self.backplane.epoch(meta.id) or meta.epoch
+        except BaseException:
+            await self.backplane.unsubscribe(meta.id, room.on_sequenced)
+            raise
         return room
 
     async def join(self, room: Room, client_id: str, name: str, via: str) -> Result | None:
