@@ -18,11 +18,15 @@ PRESENCE_TTL_S = 3 * PRESENCE_REFRESH_S
 
 
 class PresenceNote(msgspec.Struct, array_like=True):
-    """A hub's connected participant ids in one room; ``ask``: please announce yours."""
+    """A hub's connected participant ids in one room; ``ask``: please announce yours;
+    ``took``: members who connected to this hub since its last note, with the time
+    (epoch ms) they did: another hub closes their older connections there, so a
+    client has one connection, as on one hub."""
 
     hub: str
     online: list[str]
     ask: bool = False
+    took: dict[str, int] = msgspec.field(default_factory=dict)
 
 
 _encoder = msgspec.msgpack.Encoder()

@@ -18,6 +18,7 @@ import asyncio
 import heapq
 import itertools
 import logging
+import time
 from collections import deque
 from collections.abc import Callable, Iterable
 
@@ -81,6 +82,9 @@ class Room:
         self._presence_due = False
         self._presence_dirty = False
         self._presence_sent: list[str] | None = None
+        self._announced: set[str] = set()
+        self._since: dict[str, int] = {}
+        """Local members and when (epoch ms) they connected to this hub."""
         self.presence = PresenceMap(hub_id)
         self.meta = meta
         self.lost = False
@@ -217,14 +221,22 @@ class Room:
         if note is None:
             return
         self.presence.note(note, asyncio.get_running_loop().time())
-        if note.ask and note.hub != self.presence.hub_id and self.conns:
-            self.announce_presence()
+        if note.hub != self.presence.hub_id:
+            # a client that connected to another hub later replaces its connection here
+            for pid, since_ms in note.took.items():
+                if self._since.get(pid, since_ms) < since_ms:
+                    self._disconnect(pid, codes.GOING_AWAY, "replaced by a newer connection")
+            if note.ask and self.conns:
+                self.announce_presence()
         self._send_presence()
 
     def broadcast_presence(self) -> None:
         """A local member came or went: announce this hub's members to every hub of the
         room after ``PRESENCE_DELAY_S``; joins and leaves in a burst coalesce."""
         self._presence_dirty = True
+        members = self.local_members()
+        now_ms = int(time.time() * 1000)
+        self._since = {pid: self._since.get(pid, now_ms) for pid in members}
         if self._presence_due:
             return
         self._presence_due = True
@@ -232,11 +244,15 @@ class Room:
 
     def _announce_due(self) -> None:
         self._presence_due = False
+        members = self.local_members()
+        took = {pid: self._since.get(pid, 0) for pid in members if pid not in self._announced}
+        self._announced = set(members)
         # the first announcement of a room asks the other hubs for theirs
-        self.announce_presence(ask=self._presence_sent is None)
+        self.announce_presence(ask=self._presence_sent is None, took=took)
 
-    def announce_presence(self, ask: bool = False) -> None:
-        note = PresenceNote(hub=self.presence.hub_id, online=self.local_members(), ask=ask)
+    def announce_presence(self, ask: bool = False, took: dict[str, int] | None = None) -> None:
+        note = PresenceNote(hub=self.presence.hub_id, online=self.local_members(), ask=ask,
+                            took=took or {})
         self._spawn(self._publish_note(encode_note(note)))
 
     async def _publish_note(self, data: bytes) -> None:
