@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
 CONNECT_TIMEOUT_S = 2.0
+MAX_CONNECTIONS = 16
+"""Per client. Callers beyond it wait for a free connection (a plain pool would
+raise ``Too many connections`` when a thousand clients say hello at once)."""
+POOL_WAIT_S = 10.0
 
 
 class RoomKeys(NamedTuple):
@@ -49,12 +53,15 @@ def connect(url: str, retries: int = 0) -> Redis:
     enough to replace a pooled connection that died with a restarted Redis). The
     publisher never retries: an op whose fate is unknown is answered
     ``unavailable`` and resent by its client, whose idempotency key makes that safe."""
-    return Redis.from_url(
+    pool = BlockingConnectionPool.from_url(
         url,
+        max_connections=MAX_CONNECTIONS,
+        timeout=POOL_WAIT_S,
         retry=Retry(NoBackoff(), retries),
         socket_connect_timeout=CONNECT_TIMEOUT_S,
         socket_keepalive=True,
     )
+    return Redis(connection_pool=pool)
 
 
 def text(value: object) -> str:
