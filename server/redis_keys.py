@@ -61,7 +61,7 @@ def connect(url: str, retries: int = 0) -> Redis:
         socket_connect_timeout=CONNECT_TIMEOUT_S,
         socket_keepalive=True,
     )
-    return Redis(connection_pool=pool)
+    return Redis.from_pool(pool)
 
 
 def text(value: object) -> str:

@@ -46,10 +46,11 @@ READ_PAGE = 1000
 WATCH_INTERVAL_S = 1.0
 """How often the epochs of the subscribed rooms are compared with Redis."""
 
-RECONNECT_DELAYS_S = (0.05, 0.1, 0.2, 0.5)
+RECONNECT_DELAYS_S = (0.0, 0.05, 0.1, 0.2, 0.5)
 """Back-off between attempts to re-open the subscription (the last one repeats)."""
 
 SUBSCRIBE_TIMEOUT_S = 10.0
+CLOSE_TIMEOUT_S = 2.0
 
 PUBLISH_LUA = """
 local current = redis.call('GET', KEYS[2])
@@ -100,10 +101,13 @@ class RedisBackplane:
         self._sha = ""
         self._sub_conn: Connection | None = None
         self._on_lost: OnLost = lambda room: None
+        self._closing = False
         self._tasks: list[asyncio.Task[None]] = []
         self._spawned: set[asyncio.Task[None]] = set()
         self.reconnects = 0
         self.gaps_filled = 0
+        self.listening = asyncio.Event()
+        """Set while the subscription connection is up."""
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -117,9 +121,15 @@ class RedisBackplane:
         ]
 
     async def close(self) -> None:
-        for task in [*self._tasks, *self._spawned]:
+        # redis-py may turn a cancellation inside a read into a ConnectionError; the
+        # loops therefore also stop on ``_closing``, and closing waits a bounded time
+        self._closing = True
+        tasks = [*self._tasks, *self._spawned]
+        for task in tasks:
             task.cancel()
-        await asyncio.gather(*self._tasks, *self._spawned, return_exceptions=True)
+        self._wake.set()
+        if tasks:
+            await asyncio.wait(tasks, timeout=CLOSE_TIMEOUT_S)
         self._tasks = []
         if self._sub_conn is not None:
             await self._sub_conn.disconnect()
@@ -176,7 +186,7 @@ class RedisBackplane:
     async def _listen_loop(self) -> None:
         attempt = 0
         ever_connected = False
-        while True:
+        while not self._closing:
             conn: Connection = self._cmd.connection_pool.make_connection()  # type: ignore[no-untyped-call]
             try:
                 await conn.connect()  # type: ignore[no-untyped-call]
@@ -194,13 +204,17 @@ class RedisBackplane:
                         self._spawn(self._reread(room))
                 ever_connected = True
                 attempt = 0
+                self.listening.set()
                 while True:
                     self._dispatch(await conn.read_response(timeout=math.inf, push_request=True))
             except asyncio.CancelledError:
                 raise
             except (RedisError, OSError) as exc:
+                if self._closing:
+                    return
                 log.warning("pub/sub connection lost: %s", exc)
             finally:
+                self.listening.clear()
                 self._sub_conn = None
                 with contextlib.suppress(Exception):
                     await conn.disconnect()
@@ -288,7 +302,7 @@ class RedisBackplane:
         return False
 
     async def _watch_loop(self) -> None:
-        while True:
+        while not self._closing:
             await asyncio.sleep(WATCH_INTERVAL_S)
             rooms = [room for room in self._epochs if room not in self._filling]
             if not rooms:
@@ -330,7 +344,7 @@ class RedisBackplane:
         return await future
 
     async def _drain_loop(self) -> None:
-        while True:
+        while not self._closing:
             await self._wake.wait()
             self._wake.clear()
             batch, self._outbox = self._outbox, []

@@ -147,14 +147,16 @@ def test_redis_fills_gaps_after_a_dropped_subscription(tmp_path: Path) -> None:
                 await store.create_session(meta, snapshot)
                 listener = Listener()
                 await hub1.subscribe(meta.id, listener.on_op, listener.on_ephemeral)
-                admin = redis.asyncio.Redis.from_url(server.url)
-                for n in range(1, 301):
-                    await hub2.publish(meta.id, record(n))
-                    if n % 100 == 50:
-                        assert await admin.client_kill_filter(_type="pubsub") >= 1
-                await admin.aclose()
+                async with redis.asyncio.Redis.from_url(server.url) as admin:
+                    for start in range(1, 301, 50):
+                        if start % 100 == 51:  # 51, 151, 251: cut, then a burst at once
+                            await asyncio.wait_for(hub1.listening.wait(), TIMEOUT_S)
+                            assert await admin.client_kill_filter(_type="pubsub") >= 1
+                        await asyncio.gather(*(hub2.publish(meta.id, record(n))
+                                               for n in range(start, start + 50)))
                 await listener.until(lambda: len(listener.ops) == 300)
                 assert listener.seqs() == list(range(1, 301))
+                assert sorted(i.record.client_seq for i in listener.ops) == list(range(1, 301))
                 assert hub1.reconnects >= 1 and hub1.gaps_filled >= 1
 
         asyncio.run(main())

@@ -66,9 +66,11 @@ def test_pubsub_kill_during_2000_ops_loses_nothing(tmp_path: Path) -> None:
                 if answered % kills_every == 0:
                     kills += admin.client_kill_filter(_type="pubsub")
 
-            await asyncio.gather(*(drive(client, adds(f"p{n}", per_client), progress)
-                                   for n, client in enumerate(clients)))
-            admin.close()
+            try:
+                await asyncio.gather(*(drive(client, adds(f"p{n}", per_client), progress)
+                                       for n, client in enumerate(clients)))
+            finally:
+                admin.close()
             everyone = [facilitator, *clients]
             await converge(everyone, seq_of(c, session.id))
             reread = hub_log(c, r"pub/sub connection back")
