@@ -3,7 +3,8 @@
 - ``CLIENT KILL TYPE pubsub`` during 2,000 ops: each hub notices, re-reads its
   rooms' streams and fills the gap; nothing is lost, every client's seq is gap-free.
 - Redis killed with SIGKILL and restarted on its AOF: the hubs recover by themselves
-  within 5 s and no acknowledged op is lost.
+  within 5 s and no acknowledged op is lost; meanwhile a newcomer gets
+  ``unavailable`` and close 1013.
 - Redis emptied (FLUSHALL): the epoch changes, every client gets a full snapshot of
   one board, nobody silently diverges.
 """
@@ -13,6 +14,8 @@ from __future__ import annotations
 import asyncio
 import re
 from pathlib import Path
+
+import pytest
 
 from tests.support.client import ASK, BoardClient, run
 from tests.support.cluster import Cluster, cluster
@@ -113,6 +116,13 @@ def test_redis_sigkill_and_restart_on_aof(tmp_path: Path) -> None:
             async def crash_and_restart() -> float:
                 await kill_now.wait()
                 await asyncio.to_thread(c.redis.kill9)
+                # while Redis is away a newcomer is told so, not left hanging
+                newcomer = BoardClient(c.hubs[1].ws_base, session.id, session.invite_token,
+                                       "Nieuwkomer")
+                with pytest.raises(ConnectionError):
+                    await newcomer.connect()
+                assert newcomer.close_code == 1013
+                assert [e["code"] for e in newcomer.errors] == ["unavailable"]
                 await asyncio.to_thread(c.redis.start)
                 return loop.time()
 
