@@ -50,6 +50,8 @@ RECONNECT_DELAYS_S = (0.0, 0.05, 0.1, 0.2, 0.5)
 """Back-off between attempts to re-open the subscription (the last one repeats)."""
 
 SUBSCRIBE_TIMEOUT_S = 10.0
+FILL_ATTEMPTS = 5
+"""Reads of the stream for one gap before the room is reloaded instead."""
 CLOSE_TIMEOUT_S = 2.0
 
 PUBLISH_LUA = """
@@ -102,6 +104,7 @@ class RedisBackplane:
         self._sub_conn: Connection | None = None
         self._on_lost: OnLost = lambda room: None
         self._closing = False
+        self._reread_due: set[str] = set()
         self._tasks: list[asyncio.Task[None]] = []
         self._spawned: set[asyncio.Task[None]] = set()
         self.reconnects = 0
@@ -200,8 +203,9 @@ class RedisBackplane:
                 if ever_connected:
                     self.reconnects += 1
                     log.warning("pub/sub connection back; re-reading %d rooms", len(rooms))
-                    for room in rooms:
-                        self._spawn(self._reread(room))
+                    # each room is re-read once Redis confirmed its subscription, so no
+                    # op falls between the read and the subscription
+                    self._reread_due = set(rooms)
                 ever_connected = True
                 attempt = 0
                 self.listening.set()
@@ -230,6 +234,13 @@ class RedisBackplane:
             confirmed = self._confirm.get(channel)
             if confirmed is not None and not confirmed.done():
                 confirmed.set_result(None)
+            if self._reread_due and channel.endswith(":channel"):
+                room = room_of_channel(self.prefix, channel)
+                if room in self._reread_due:
+                    self._reread_due.discard(room)
+                    # always a read of its own: one already running may have read
+                    # before this subscription took effect
+                    self._spawn(self._reread(room))
             return
         if kind != b"message" or not channel.endswith(":channel"):
             return
@@ -271,28 +282,40 @@ class RedisBackplane:
             self._spawn(self._reread(room))
 
     async def _reread(self, room: str) -> None:
-        """Read the room's stream after the last seq delivered; check its epoch."""
+        """Read the room's stream after the last seq delivered (checking its epoch)
+        until no op held back waits for a missing one."""
         self._filling.add(room)
         try:
             if await self._epoch_lost(room):
                 return
-            missing = await self.read(room, self._last.get(room, 0))
-            if missing:
-                self.gaps_filled += 1
-                log.info("room %s: %d ops read from the stream", room[:8], len(missing))
-            for item in missing:
-                self._offer(room, item)
+            for _ in range(FILL_ATTEMPTS):
+                missing = await self.read(room, self._last.get(room, 0))
+                if missing:
+                    self.gaps_filled += 1
+                    log.info("room %s: %d ops read from the stream", room[:8], len(missing))
+                for item in missing:
+                    self._offer(room, item)
+                early = self._early.get(room)
+                if not early or room not in self._last:
+                    return
+                for seq in [s for s in early if s <= self._last[room]]:
+                    del early[seq]
+                if not early:
+                    return
+                if not missing and await self._trimmed(room):
+                    break
+            # the stream no longer holds the gap: the room must be loaded afresh
+            log.warning("room %s: gap not in the stream; reloading", room[:8])
+            self._early.pop(room, None)
+            self._on_lost(room)
         finally:
             self._filling.discard(room)
-        early = self._early.get(room)
-        if early and room in self._last:
-            for seq in [s for s in early if s <= self._last[room]]:
-                del early[seq]
-            if early:
-                # the stream no longer holds the gap (trimmed): the room must reload
-                log.warning("room %s: gap not in the stream; reloading", room[:8])
-                early.clear()
-                self._on_lost(room)
+
+    async def _trimmed(self, room: str) -> bool:
+        """Whether the stream starts after the next seq this hub needs."""
+        first = entries(await self._cmd.xrange(self.keys(room).log, count=1))
+        next_seq = self._last.get(room, 0) + 1
+        return not first or int(first[0][0].split(b"-")[0]) > next_seq
 
     async def _epoch_lost(self, room: str) -> bool:
         current = await self._cmd.get(self.keys(room).epoch)

@@ -160,3 +160,33 @@ def test_redis_fills_gaps_after_a_dropped_subscription(tmp_path: Path) -> None:
                 assert hub1.reconnects >= 1 and hub1.gaps_filled >= 1
 
         asyncio.run(main())
+
+
+def test_redis_reports_a_room_lost_when_the_stream_cannot_fill_a_gap(
+        redis_url: str, redis_prefix: str, tmp_path: Path) -> None:
+    """An op whose predecessors Redis no longer has (trimmed, or lost) must not be
+    waited for forever: the hub is told to load the room afresh."""
+    storage = Storage("redis", tmp_path, redis_url, redis_prefix)
+
+    async def main() -> None:
+        async with storage.open() as (store, hub1):
+            assert isinstance(hub1, RedisBackplane)
+            meta, snapshot = session_meta()
+            await store.create_session(meta, snapshot)
+            lost: list[str] = []
+            told = asyncio.Event()
+            hub1.watch(lambda room: (lost.append(room), told.set()))
+            listener = Listener()
+            await hub1.subscribe(meta.id, listener.on_op, listener.on_ephemeral)
+            for n in range(1, 11):
+                await hub1.publish(meta.id, record(n))
+            await listener.until(lambda: len(listener.ops) == 10)
+            await store.save_snapshot(meta.id, 10, b"snapshot at 10")
+            await store.trim_log(meta.id, 10)
+            # seq 12 arrives, 11 is nowhere: pub/sub lost it and the stream is trimmed
+            hub1._offer(meta.id, Sequenced(12, record(12)))
+            await asyncio.wait_for(told.wait(), TIMEOUT_S)
+            assert lost == [meta.id]
+            assert listener.seqs() == list(range(1, 11))
+
+    asyncio.run(main())
