@@ -161,9 +161,9 @@ class Hub:
                 try:
                     state = encode_state(room.state)
                     epoch = await self.store.restore(meta, room.state.seq, state)
-                    log.warning("session=%s: log lost; epoch now %s", session_id[:8], epoch)
+                    log.warning("session=%s: reloading; epoch %s", session_id[:8], epoch)
                 except Exception as exc:
-                    log.warning("session=%s: log lost, not restored: %s", session_id[:8], exc)
+                    log.warning("session=%s: not restored: %s", session_id[:8], exc)
             with contextlib.suppress(Exception):
                 await self.backplane.unsubscribe(session_id, room.on_sequenced)
             if self.rooms.get(session_id) is room:
