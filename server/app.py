@@ -17,6 +17,7 @@ from starlette.staticfiles import StaticFiles
 from server import api
 from server.audit import log as audit_log
 from server.audit import open_audit_file
+from server.backplane.base import Backplane
 from server.backplane.memory import MemoryBackplane
 from server.config import Settings
 from server.exports import http as exports_http
@@ -27,9 +28,25 @@ from server.logs import redact_frames
 from server.methods.loader import load_methods
 from server.retention import sweeping
 from server.security import SecurityHeaders
+from server.store.base import Store
 from server.store.sqlite import SqliteStore
 
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
+
+
+def open_storage(settings: Settings) -> tuple[Store, Backplane]:
+    """Redis for both when ``--redis-url`` is set (several hubs), else SQLite and the
+    in-process backplane (the embedded default)."""
+    if settings.redis_url:
+        from server.backplane.redis import RedisBackplane
+        from server.store.redis import RedisStore
+
+        return (
+            RedisStore(settings.redis_url, settings.redis_prefix),
+            RedisBackplane(settings.redis_url, settings.redis_prefix),
+        )
+    sqlite = SqliteStore(settings.database)
+    return sqlite, MemoryBackplane(sqlite)
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -38,10 +55,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        store = SqliteStore(settings.database)
-        backplane = MemoryBackplane(store)
+        store, backplane = open_storage(settings)
         await backplane.start()
         hub = Hub(backplane, store, snapshot_every=settings.snapshot_every)
+        hub.start()
         app.state.settings = settings
         app.state.methods = load_methods([settings.methods_dir] if settings.methods_dir else [])
         app.state.store = store

@@ -72,6 +72,16 @@ class Settings:
         },
     )
     log_level: str = field(default="info", metadata={"help": "debug, info, warning, error"})
+    redis_url: str = field(
+        default="",
+        metadata={
+            "help": "redis://host:port/db: run as one of several hubs with Redis as "
+            "backplane and store (default: embedded, SQLite, one process)"
+        },
+    )
+    redis_prefix: str = field(
+        default="ib", metadata={"help": "prefix of every Redis key and channel of this product"}
+    )
 
     @property
     def allowed_origins(self) -> frozenset[str]:

@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+import os
+import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.support.redis import DEFAULT_URL, answers, delete_prefix, own_redis
 from tests.support.server import ServerProcess
+from tests.support.storage import Storage
 
 
 @pytest.fixture
@@ -16,3 +20,34 @@ def server(tmp_path: Path) -> Iterator[ServerProcess]:
         yield proc
     finally:
         proc.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """REDIS_URL if set, else the Redis on 127.0.0.1:6379 if it answers, else a
+    redis-server started for this test run. Use it only with ``redis_prefix``."""
+    url = os.environ.get("REDIS_URL") or (DEFAULT_URL if answers(DEFAULT_URL) else "")
+    if url:
+        yield url
+        return
+    with own_redis(tmp_path_factory.mktemp("redis")) as own:
+        yield own.url
+
+
+@pytest.fixture
+def redis_prefix(redis_url: str) -> Iterator[str]:
+    """A key prefix of this test's own; its keys are deleted afterwards."""
+    prefix = f"ibtest-{secrets.token_hex(6)}"
+    try:
+        yield prefix
+    finally:
+        delete_prefix(redis_url, prefix)
+
+
+@pytest.fixture(params=["memory", "redis"])
+def storage(request: pytest.FixtureRequest, tmp_path: Path) -> Storage:
+    """Each store/backplane test body runs against SQLite + memory and real Redis."""
+    if request.param == "redis":
+        url = request.getfixturevalue("redis_url")
+        return Storage("redis", tmp_path, url, request.getfixturevalue("redis_prefix"))
+    return Storage("memory", tmp_path)

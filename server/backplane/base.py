@@ -15,12 +15,17 @@ from server.core.records import Record, Sequenced
 
 OnSequenced = Callable[[Sequenced], None]
 OnEphemeral = Callable[[bytes], None]
+OnLost = Callable[[str], None]
 
 
 class Backplane(Protocol):
     async def start(self) -> None: ...
 
     async def close(self) -> None: ...
+
+    def watch(self, on_lost: OnLost) -> None:
+        """Call ``on_lost(room)`` when the log lost the room (its epoch changed): the
+        hub must then reload the room and send its clients a full snapshot."""
 
     async def subscribe(self, room: str, on_op: OnSequenced, on_ephemeral: OnEphemeral) -> None:
         """Deliver the room's ops (and ephemeral messages) to the callbacks."""

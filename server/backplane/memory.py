@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 
-from server.backplane.base import OnEphemeral, OnSequenced
+from server.backplane.base import OnEphemeral, OnLost, OnSequenced
 from server.core.records import Record, Sequenced, decode_sequenced, encode_sequenced
 from server.store.sqlite import SqliteStore
 
@@ -32,6 +32,9 @@ class MemoryBackplane:
             self._flusher.cancel()
             await asyncio.gather(self._flusher, return_exceptions=True)
             self._flusher = None
+
+    def watch(self, on_lost: OnLost) -> None:
+        """The SQLite log cannot be lost under a running process: never called."""
 
     async def subscribe(self, room: str, on_op: OnSequenced, on_ephemeral: OnEphemeral) -> None:
         self._subs[room][on_op] = on_ephemeral

@@ -142,17 +142,23 @@ async def _welcome(
         )
         conn.close(codes.PROTOCOL_MISMATCH, "protocol mismatch")
         return None
-    meta = await hub.store.get_session(session_id) if is_session_id(session_id) else None
-    via = _role_of_token(meta, hello.token)
-    room = None if meta is None or via is None else await hub.room(meta)
-    if room is not None and via == RETURNING and not _known_member(room, hello.client_id):
-        hub.release(room)
-        room = None
-    if room is None or via is None:
-        conn.send(_error(codes.ACCESS_DENIED_ERROR, "unknown session or wrong link"))
-        conn.close(codes.ACCESS_DENIED, "access denied")
+    try:
+        meta = await hub.store.get_session(session_id) if is_session_id(session_id) else None
+        via = _role_of_token(meta, hello.token)
+        room = None if meta is None or via is None else await hub.room(meta)
+        if room is not None and via == RETURNING and not _known_member(room, hello.client_id):
+            hub.release(room)
+            room = None
+        if room is None or via is None:
+            conn.send(_error(codes.ACCESS_DENIED_ERROR, "unknown session or wrong link"))
+            conn.close(codes.ACCESS_DENIED, "access denied")
+            return None
+        result = await hub.join(room, hello.client_id, hello.name, via)
+    except Exception as exc:  # the store or backplane is away (Redis restarting)
+        log.warning("join failed session=%s: %r", session_id[:8], exc)
+        conn.send(_error(codes.UNAVAILABLE, "the board is not reachable; reconnect later"))
+        conn.close(codes.TRY_AGAIN_LATER, "try again later")
         return None
-    result = await hub.join(room, hello.client_id, hello.name, via)
     if isinstance(result, Applied) and any(
         isinstance(s.change, SessionPut) for s in result.changes
     ):
@@ -174,6 +180,9 @@ async def _welcome(
     member = room.state.participants[pid]
     replay = None
     if hello.resume is not None and hello.resume.epoch == room.epoch:
+        if hello.resume.last_seq > room.state.seq:
+            # after a fail-over this hub may not yet have applied all the client saw
+            await room.applied(min(hello.resume.last_seq, await _log_seq(hub, room)))
         replay = room.events_since(hello.resume.last_seq, pid)
         if replay is not None and len(replay) > settings.queue_size // 2:
             replay = None  # a snapshot is cheaper, and fits the outbound queue
@@ -198,6 +207,11 @@ async def _welcome(
     room.by_client[key] = conn
     room.broadcast_presence()
     return room
+
+
+async def _log_seq(hub: Hub, room: Room) -> int:
+    """The room's last seq in the log (a seq from a client may be made up)."""
+    return await hub.store.last_seq(room.session_id)
 
 
 def _role_of_token(meta: SessionMeta | None, token: str) -> str | None:
@@ -272,8 +286,13 @@ async def _submit(conn: Connection, hub: Hub, room: Room, op: Op) -> None:
     else:
         record = Record(client_id=conn.client_key, client_seq=op.client_seq, ts_ms=now_ms(), op=op)
     try:
-        await hub.backplane.publish(room.session_id, record)
-    except Exception:
+        seq = await hub.backplane.publish(room.session_id, record)
+    except Exception as exc:
         room.anonymous_senders.pop(one_off, None)
-        log.exception("sequencing failed session=%s", room.session_id[:8])
+        log.warning("sequencing failed session=%s: %r", room.session_id[:8], exc)
         conn.send(_error(codes.UNAVAILABLE, "the op could not be stored; resend it", op.client_seq))
+        return
+    # the next op is prechecked against this replica: it must include this one first
+    if not await room.applied(seq):
+        log.warning("replica behind session=%s seq=%d", room.session_id[:8], seq)
+        conn.close(codes.GOING_AWAY, "the board fell behind; reconnect")

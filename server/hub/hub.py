@@ -1,19 +1,28 @@
 """The hub: this process's rooms, created on first join and dropped when idle.
 
-Invariant: at most one ``Room`` per session in a process; a room subscribes to the
+Invariants: at most one ``Room`` per session in a process; a room subscribes to the
 backplane before it loads the snapshot and log, so no op falls between the two.
+When the log lost a room (Redis emptied: the epoch changed), the room is seeded
+again from this replica unless another hub did so first, then dropped: its clients
+reconnect and get a full snapshot under the new epoch, so nobody silently diverges.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import secrets
 import time
+
+import msgspec
 
 from server.backplane.base import Backplane
 from server.core.records import Join, Record
 from server.core.reducer import Result
-from server.core.state import client_key, decode_state, participant_id
+from server.core.state import client_key, decode_state, encode_state, participant_id
+from server.hub import codes
+from server.hub.presence import PRESENCE_REFRESH_S
 from server.hub.room import Room
 from server.store.base import SessionMeta, Store
 
@@ -38,17 +47,33 @@ class Hub:
         self._snapshot_every = snapshot_every
         self._log_keep = log_keep
         self._idle_unload_s = idle_unload_s
+        self.hub_id = secrets.token_hex(8)
+        """Names this process in presence notes."""
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._ticker: asyncio.Task[None] | None = None
+        backplane.watch(self._on_lost)
+
+    def start(self) -> None:
+        self._ticker = asyncio.get_running_loop().create_task(self._presence_ticker())
+
+    async def _presence_ticker(self) -> None:
+        while True:
+            await asyncio.sleep(PRESENCE_REFRESH_S)
+            for room in list(self.rooms.values()):
+                room.refresh_presence()
 
     async def room(self, meta: SessionMeta) -> Room:
         """The session's room, loaded if needed."""
         room = self.rooms.get(meta.id)
-        if room is not None:
+        if room is not None and not room.lost:
             self._cancel_unload(meta.id)
             return room
         lock = self._loading.setdefault(meta.id, asyncio.Lock())
         async with lock:
             room = self.rooms.get(meta.id)
-            if room is None:
+            if room is not None and room.lost:  # its recovery has not run yet
+                await self.backplane.unsubscribe(meta.id, room.on_sequenced)
+            if room is None or room.lost:
                 room = await self._load(meta)
                 self.rooms[meta.id] = room
         self._cancel_unload(meta.id)
@@ -67,10 +92,16 @@ class Hub:
             self.store,
             self._snapshot_every,
             self._log_keep,
+            meta=meta,
+            hub_id=self.hub_id,
         )
         await self.backplane.subscribe(meta.id, room.on_sequenced, room.on_ephemeral)
-        room.replay(await self.backplane.read(meta.id, state.seq))
-        room.epoch = await self.backplane.epoch(meta.id) or meta.epoch
+        try:
+            room.replay(await self.backplane.read(meta.id, state.seq))
+            room.epoch = await self.backplane.epoch(meta.id) or meta.epoch
+        except BaseException:
+            await self.backplane.unsubscribe(meta.id, room.on_sequenced)
+            raise
         return room
 
     async def join(self, room: Room, client_id: str, name: str, via: str) -> Result | None:
@@ -124,7 +155,41 @@ class Hub:
         await self.backplane.unsubscribe(session_id, room.on_sequenced)
         await room.drain()
 
+    def _on_lost(self, session_id: str) -> None:
+        room = self.rooms.get(session_id)
+        if room is None or room.lost:
+            return
+        room.lost = True
+        task = asyncio.get_running_loop().create_task(self._recover(room))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _recover(self, room: Room) -> None:
+        """Seed the log from this replica (unless another hub did), then drop the room.
+        Holds the room's loading lock, so a reconnecting client loads it afresh."""
+        session_id = room.session_id
+        async with self._loading.setdefault(session_id, asyncio.Lock()):
+            if room.meta is not None:
+                meta = msgspec.structs.replace(room.meta, epoch=secrets.token_hex(8))
+                try:
+                    state = encode_state(room.state)
+                    epoch = await self.store.restore(meta, room.state.seq, state)
+                    log.warning("session=%s: reloading; epoch %s", session_id[:8], epoch)
+                except Exception as exc:
+                    log.warning("session=%s: not restored: %s", session_id[:8], exc)
+            with contextlib.suppress(Exception):
+                await self.backplane.unsubscribe(session_id, room.on_sequenced)
+            if self.rooms.get(session_id) is room:
+                del self.rooms[session_id]
+            self._cancel_unload(session_id)
+            room.abandon(codes.SERVICE_RESTART, "the log was reset; reconnect")
+
     async def close(self) -> None:
+        if self._ticker is not None:
+            self._ticker.cancel()
+            await asyncio.gather(self._ticker, return_exceptions=True)
+        for task in list(self._tasks):
+            await asyncio.gather(task, return_exceptions=True)
         for session_id in list(self.rooms):
             room = self.rooms.pop(session_id)
             for conn in list(room.conns):

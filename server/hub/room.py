@@ -8,12 +8,19 @@ Invariants:
 - the sender of an op hears ``applied``/``rejected`` after the event is queued;
 - a ``close_session`` or ``set_export`` is acknowledged only after a snapshot of the
   state right after it is durable (exports read that snapshot).
+- ``applied(seq)`` returns once this replica has applied ``seq``: a connection's
+  next op is prechecked only against a replica that includes its previous one,
+  even when another hub process sequenced and fanned it out;
+- presence merges this hub's members with the other hubs' notes (``presence.py``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import heapq
+import itertools
 import logging
+import time
 from collections import deque
 from collections.abc import Callable, Iterable
 
@@ -26,9 +33,10 @@ from server.core.state import BoardState, encode_state, participant_id
 from server.hub import codes
 from server.hub.auditing import audit_op
 from server.hub.connection import Connection
+from server.hub.presence import PresenceMap, PresenceNote, decode_note, encode_note
 from server.hub.ratelimit import TokenBucket
 from server.hub.replies import reply_frame
-from server.store.base import Store
+from server.store.base import SessionMeta, Store
 from shared_schema.client import CloseSession, SetExport
 from shared_schema.codec import encoder
 from shared_schema.server import Error, Event, ParticipantPut, Presence
@@ -41,6 +49,11 @@ PRESENCE_DELAY_S = 0.05
 RECENT_KEPT = 2000
 """Events kept in memory for resuming clients; older resumes get a snapshot."""
 
+APPLY_WAIT_S = 10.0
+"""How long a connection waits for its sequenced op to reach this replica."""
+
+_waiter_ids = itertools.count()
+
 
 class Room:
     def __init__(
@@ -52,6 +65,9 @@ class Room:
         store: Store,
         snapshot_every: int,
         log_keep: int,
+        *,
+        meta: SessionMeta | None = None,
+        hub_id: str = "",
     ) -> None:
         self.session_id = session_id
         self.state = state
@@ -74,12 +90,22 @@ class Room:
         self._snapshot_seq = state.seq
         self._tasks: set[asyncio.Task[None]] = set()
         self._presence_due = False
+        self._presence_dirty = False
+        self._presence_sent: list[str] | None = None
+        self._announced: set[str] = set()
+        self._since: dict[str, int] = {}
+        """Local members and when (epoch ms) they connected to this hub."""
+        self.presence = PresenceMap(hub_id)
+        self.meta = meta
+        self.lost = False
+        """Set when the log lost this room: it no longer applies or snapshots."""
+        self._seq_waiters: list[tuple[int, int, asyncio.Future[None]]] = []
 
     # -- sequenced ops ------------------------------------------------------------------
 
     def on_sequenced(self, item: Sequenced) -> None:
         """Backplane callback: apply in seq order, or wait for the gap to be filled."""
-        if item.seq <= self.state.seq:
+        if item.seq <= self.state.seq or self.lost:
             return
         if item.seq > self.state.seq + 1:
             self._early[item.seq] = item
@@ -90,6 +116,23 @@ class Room:
             self._apply(self._early.pop(self.state.seq + 1))
         for seq in [s for s in self._early if s <= self.state.seq]:
             del self._early[seq]
+        waiters = self._seq_waiters
+        while waiters and waiters[0][0] <= self.state.seq:
+            future = heapq.heappop(waiters)[2]
+            if not future.done():
+                future.set_result(None)
+
+    async def applied(self, seq: int) -> bool:
+        """Wait until this replica applied ``seq``; False if that took too long."""
+        if self.state.seq >= seq or self.lost:
+            return True
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._seq_waiters, (seq, next(_waiter_ids), future))
+        try:
+            await asyncio.wait_for(future, APPLY_WAIT_S)
+        except TimeoutError:
+            return False
+        return True
 
     def replay(self, items: Iterable[Sequenced]) -> None:
         """Apply logged ops while loading (no connections yet)."""
@@ -226,33 +269,94 @@ class Room:
 
     # -- presence ----------------------------------------------------------------------
 
-    def presence_frame(self) -> str:
-        online = sorted({conn.participant_id for conn in self.conns})
-        return encoder.encode(Presence(online=online)).decode()
+    def local_members(self) -> list[str]:
+        return sorted({conn.participant_id for conn in self.conns})
 
     def on_ephemeral(self, data: bytes) -> None:
-        """Backplane callback for unsequenced frames (already encoded)."""
-        frame = data.decode()
-        for conn in self.conns:
-            conn.send(frame)
+        """Backplane callback: a hub's presence note for this room (ours included)."""
+        note = decode_note(data)
+        if note is None:
+            return
+        self.presence.note(note, asyncio.get_running_loop().time())
+        if note.hub != self.presence.hub_id:
+            # a client that connected to another hub later replaces its connection here
+            for pid, since_ms in note.took.items():
+                if self._since.get(pid, since_ms) < since_ms:
+                    self._disconnect(pid, codes.GOING_AWAY, "replaced by a newer connection")
+            if note.ask and self.conns:
+                self.announce_presence()
+        self._send_presence()
 
     def broadcast_presence(self) -> None:
-        """Schedule one presence frame for all; joins and leaves in a burst coalesce."""
+        """A local member came or went: announce this hub's members to every hub of the
+        room after ``PRESENCE_DELAY_S``; joins and leaves in a burst coalesce."""
+        self._presence_dirty = True
+        members = self.local_members()
+        now_ms = int(time.time() * 1000)
+        self._since = {pid: self._since.get(pid, now_ms) for pid in members}
         if self._presence_due:
             return
         self._presence_due = True
-        asyncio.get_running_loop().call_later(PRESENCE_DELAY_S, self._send_presence)
+        asyncio.get_running_loop().call_later(PRESENCE_DELAY_S, self._announce_due)
+
+    def _announce_due(self) -> None:
+        self._presence_due = False
+        members = self.local_members()
+        took = {pid: self._since.get(pid, 0) for pid in members if pid not in self._announced}
+        self._announced = set(members)
+        # the first announcement of a room asks the other hubs for theirs
+        self.announce_presence(ask=self._presence_sent is None, took=took)
+
+    def announce_presence(self, ask: bool = False, took: dict[str, int] | None = None) -> None:
+        note = PresenceNote(hub=self.presence.hub_id, online=self.local_members(), ask=ask,
+                            took=took or {})
+        self._spawn(self._publish_note(encode_note(note)))
+
+    async def _publish_note(self, data: bytes) -> None:
+        try:
+            await self._backplane.publish_ephemeral(self.session_id, data)
+        except Exception as exc:  # presence is best effort; the next refresh repeats it
+            log.info("presence not published session=%s: %s", self.session_id[:8], exc)
 
     def _send_presence(self) -> None:
-        self._presence_due = False
-        frame = self.presence_frame()
+        """One presence frame to the local members, if the merged set changed or a
+        local member came since the last one."""
+        online = self.presence.online(self.local_members(), asyncio.get_running_loop().time())
+        if online == self._presence_sent and not self._presence_dirty:
+            return
+        self._presence_sent, self._presence_dirty = online, False
+        frame = encoder.encode(Presence(online=online)).decode()
         for conn in self.conns:
             conn.send(frame)
+
+    def refresh_presence(self) -> None:
+        """Periodic: re-announce (so other hubs keep our members) and expire theirs."""
+        if self.conns:
+            self.announce_presence()
+        self._send_presence()
+
+    # -- the log lost this room -----------------------------------------------------
+
+    def abandon(self, code: int, reason: str) -> None:
+        """Stop applying; close every local connection (clients reconnect and get the
+        room as the log now holds it); release whoever waits for a seq."""
+        self.lost = True
+        for _, _, future in self._seq_waiters:
+            if not future.done():
+                future.set_result(None)
+        self._seq_waiters.clear()
+        for waiter in self.join_waiters.values():
+            if not waiter.done():
+                waiter.cancel()
+        for conn in list(self.conns):
+            conn.close(code, reason)
 
     # -- snapshots ----------------------------------------------------------------------
 
     def snapshot(self) -> None:
         """Write a snapshot of the current state; trim the log below it afterwards."""
+        if self.lost:
+            return
         seq, data = self.state.seq, encode_state(self.state)
         self._snapshot_seq = seq
         self._spawn(self._write_snapshot(seq, data))

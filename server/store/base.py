@@ -60,4 +60,8 @@ class Store(Protocol):
     async def delete_session(self, session_id: str) -> None:
         """Remove the session everywhere in the store (see the module invariants)."""
 
+    async def restore(self, meta: SessionMeta, seq: int, snapshot: bytes) -> str:
+        """Seed a session its log lost (Redis emptied) from a replica at ``seq``, under
+        ``meta.epoch`` unless one is already in force; returns the epoch in force."""
+
     async def close(self) -> None: ...

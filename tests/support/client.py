@@ -63,6 +63,9 @@ class BoardClient:
         self.ack_counts: Counter[int] = Counter()
         self.errors: list[dict[str, Any]] = []
         self.unacked: dict[int, dict[str, Any]] = {}
+        self.answers: dict[int, list[dict[str, Any]]] = {}
+        self.unavailable: set[int] = set()
+        self.reconnected_at: list[float] = []
         self.close_code: int | None = None
         self._cond = asyncio.Condition()
         self._reader: asyncio.Task[None] | None = None
@@ -120,10 +123,13 @@ class BoardClient:
                     self._change(change)
             case "applied" | "rejected":
                 self.acks[msg["client_seq"]] = msg
+                self.answers.setdefault(msg["client_seq"], []).append(msg)
                 self.ack_counts[msg["client_seq"]] += 1
                 self.unacked.pop(msg["client_seq"], None)
             case "error":
                 self.errors.append(msg)
+                if msg["code"] == "unavailable" and msg.get("client_seq") is not None:
+                    self.unavailable.add(msg["client_seq"])
             case "presence":
                 self.online = msg["online"]
 

@@ -27,9 +27,14 @@ class ServerProcess:
     """``intervisiebord serve`` on a free port; output is kept in ``self.output``."""
 
     def __init__(self, data_dir: Path, port: int | None = None, *args: str,
-                 env: dict[str, str] | None = None) -> None:
+                 env: dict[str, str] | None = None, redis_url: str | None = None,
+                 redis_prefix: str | None = None) -> None:
         self.data_dir = data_dir
         self.port = port or free_port()
+        if redis_url:
+            args = (*args, "--redis-url", redis_url)
+        if redis_prefix:
+            args = (*args, "--redis-prefix", redis_prefix)
         self.args = args
         self.env = env or {}
         self.output: list[str] = []

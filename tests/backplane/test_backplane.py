@@ -1,0 +1,192 @@
+"""One set of backplane test bodies, run against the memory backplane (SQLite log)
+and against real Redis; then what only several Redis hubs can show."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any
+
+import redis
+
+from server.backplane.base import Backplane
+from server.backplane.redis import RedisBackplane
+from server.core.records import Record, Sequenced
+from server.store.base import Store
+from shared_schema.client import SetReady
+from tests.support.redis import own_redis
+from tests.support.storage import Storage, session_meta
+
+TIMEOUT_S = 10.0
+
+
+def record(n: int, client: str = "c-test-0001") -> Record:
+    return Record(client_id=client, client_seq=n, ts_ms=n, op=SetReady(client_seq=n, ready=True))
+
+
+class Listener:
+    """Collects what a backplane delivers for one room; wakes waiters."""
+
+    def __init__(self) -> None:
+        self.ops: list[Sequenced] = []
+        self.ephemeral: list[bytes] = []
+        self.changed = asyncio.Event()
+
+    def on_op(self, item: Sequenced) -> None:
+        self.ops.append(item)
+        self.changed.set()
+
+    def on_ephemeral(self, data: bytes) -> None:
+        self.ephemeral.append(data)
+        self.changed.set()
+
+    async def until(self, predicate: Callable[[], bool]) -> None:
+        async def wait() -> None:
+            while not predicate():
+                self.changed.clear()
+                await self.changed.wait()
+
+        await asyncio.wait_for(wait(), TIMEOUT_S)
+
+    def seqs(self) -> list[int]:
+        return [item.seq for item in self.ops]
+
+
+def with_backplane(storage: Storage,
+                   body: Callable[[Store, Backplane], Coroutine[Any, Any, None]]) -> None:
+    async def main() -> None:
+        async with storage.open() as (store, backplane):
+            await body(store, backplane)
+
+    asyncio.run(main())
+
+
+def test_ops_are_sequenced_delivered_in_order_and_logged(storage: Storage) -> None:
+    async def body(store: Store, backplane: Backplane) -> None:
+        meta, snapshot = session_meta()
+        await store.create_session(meta, snapshot)
+        listener = Listener()
+        await backplane.subscribe(meta.id, listener.on_op, listener.on_ephemeral)
+        seqs = await asyncio.gather(*(backplane.publish(meta.id, record(n))
+                                      for n in range(1, 51)))
+        assert sorted(seqs) == list(range(1, 51))
+        await listener.until(lambda: len(listener.ops) == 50)
+        assert listener.seqs() == list(range(1, 51))
+        by_seq = {item.seq: item.record.client_seq for item in listener.ops}
+        assert all(by_seq[seq] == n for seq, n in zip(seqs, range(1, 51), strict=True))
+        logged = await backplane.read(meta.id, 45)
+        assert [item.seq for item in logged] == [46, 47, 48, 49, 50]
+        assert logged == listener.ops[45:]
+        assert await backplane.epoch(meta.id) == meta.epoch
+
+    with_backplane(storage, body)
+
+
+def test_rooms_are_separate_and_unsubscribe_stops_delivery(storage: Storage) -> None:
+    async def body(store: Store, backplane: Backplane) -> None:
+        rooms = [session_meta("A"), session_meta("B")]
+        for meta, snapshot in rooms:
+            await store.create_session(meta, snapshot)
+        a, b = Listener(), Listener()
+        await backplane.subscribe(rooms[0][0].id, a.on_op, a.on_ephemeral)
+        await backplane.subscribe(rooms[1][0].id, b.on_op, b.on_ephemeral)
+        await backplane.publish(rooms[0][0].id, record(1))
+        await backplane.publish_ephemeral(rooms[0][0].id, b"presence of A")
+        await backplane.publish(rooms[1][0].id, record(1, "c-test-0002"))
+        await a.until(lambda: len(a.ops) == 1 and len(a.ephemeral) == 1)
+        await b.until(lambda: len(b.ops) == 1)
+        assert a.ephemeral == [b"presence of A"] and b.ephemeral == []
+        assert a.ops[0].record.client_id == "c-test-0001"
+        assert b.ops[0].record.client_id == "c-test-0002"
+        assert a.seqs() == b.seqs() == [1], "each room has its own seq"
+
+        await backplane.unsubscribe(rooms[1][0].id, b.on_op)
+        await backplane.publish(rooms[1][0].id, record(2, "c-test-0002"))
+        await backplane.publish(rooms[0][0].id, record(2))
+        await a.until(lambda: len(a.ops) == 2)
+        assert len(b.ops) == 1
+
+    with_backplane(storage, body)
+
+
+def test_two_redis_hubs_see_one_order(redis_url: str, redis_prefix: str,
+                                      tmp_path: Path) -> None:
+    storage = Storage("redis", tmp_path, redis_url, redis_prefix)
+
+    async def main() -> None:
+        async with storage.open() as (store, hub1), storage.open() as (_, hub2):
+            meta, snapshot = session_meta()
+            await store.create_session(meta, snapshot)
+            one, two = Listener(), Listener()
+            await hub1.subscribe(meta.id, one.on_op, one.on_ephemeral)
+            await hub2.subscribe(meta.id, two.on_op, two.on_ephemeral)
+            await asyncio.gather(
+                *(hub1.publish(meta.id, record(n, "c-hub-one-1")) for n in range(1, 101)),
+                *(hub2.publish(meta.id, record(n, "c-hub-two-2")) for n in range(1, 101)),
+                hub2.publish_ephemeral(meta.id, b"hello from two"),
+            )
+            await one.until(lambda: len(one.ops) == 200 and len(one.ephemeral) == 1)
+            await two.until(lambda: len(two.ops) == 200 and len(two.ephemeral) == 1)
+            assert one.ops == two.ops
+            assert one.seqs() == list(range(1, 201))
+
+    asyncio.run(main())
+
+
+def test_redis_fills_gaps_after_a_dropped_subscription(tmp_path: Path) -> None:
+    """Our own redis-server: CLIENT KILL TYPE pubsub drops the subscription while ops
+    keep being published; the backplane re-reads the stream and misses nothing."""
+    with own_redis(tmp_path / "redis") as server:
+        storage = Storage("redis", tmp_path, server.url, "ib")
+
+        async def main() -> None:
+            async with storage.open() as (store, hub1), storage.open() as (_, hub2):
+                assert isinstance(hub1, RedisBackplane)
+                meta, snapshot = session_meta()
+                await store.create_session(meta, snapshot)
+                listener = Listener()
+                await hub1.subscribe(meta.id, listener.on_op, listener.on_ephemeral)
+                async with redis.asyncio.Redis.from_url(server.url) as admin:
+                    for start in range(1, 301, 50):
+                        if start % 100 == 51:  # 51, 151, 251: cut, then a burst at once
+                            await asyncio.wait_for(hub1.listening.wait(), TIMEOUT_S)
+                            assert await admin.client_kill_filter(_type="pubsub") >= 1
+                        await asyncio.gather(*(hub2.publish(meta.id, record(n))
+                                               for n in range(start, start + 50)))
+                await listener.until(lambda: len(listener.ops) == 300)
+                assert listener.seqs() == list(range(1, 301))
+                assert sorted(i.record.client_seq for i in listener.ops) == list(range(1, 301))
+                assert hub1.reconnects >= 1 and hub1.gaps_filled >= 1
+
+        asyncio.run(main())
+
+
+def test_redis_reports_a_room_lost_when_the_stream_cannot_fill_a_gap(
+        redis_url: str, redis_prefix: str, tmp_path: Path) -> None:
+    """An op whose predecessors Redis no longer has (trimmed, or lost) must not be
+    waited for forever: the hub is told to load the room afresh."""
+    storage = Storage("redis", tmp_path, redis_url, redis_prefix)
+
+    async def main() -> None:
+        async with storage.open() as (store, hub1):
+            assert isinstance(hub1, RedisBackplane)
+            meta, snapshot = session_meta()
+            await store.create_session(meta, snapshot)
+            lost: list[str] = []
+            told = asyncio.Event()
+            hub1.watch(lambda room: (lost.append(room), told.set()))
+            listener = Listener()
+            await hub1.subscribe(meta.id, listener.on_op, listener.on_ephemeral)
+            for n in range(1, 11):
+                await hub1.publish(meta.id, record(n))
+            await listener.until(lambda: len(listener.ops) == 10)
+            await store.save_snapshot(meta.id, 10, b"snapshot at 10")
+            await store.trim_log(meta.id, 10)
+            # seq 12 arrives, 11 is nowhere: pub/sub lost it and the stream is trimmed
+            hub1._offer(meta.id, Sequenced(12, record(12)))
+            await asyncio.wait_for(told.wait(), TIMEOUT_S)
+            assert lost == [meta.id]
+            assert listener.seqs() == list(range(1, 11))
+
+    asyncio.run(main())

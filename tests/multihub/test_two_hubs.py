@@ -1,0 +1,71 @@
+"""Acceptance 1: members of one session spread over two hubs behind nginx see each
+other's ops in the same seq order and end with identical boards; presence is merged
+over both hubs."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+from tests.support.client import ASK, BoardClient, run
+from tests.support.cluster import cluster
+from tests.support.workload import adds, drive
+
+MEMBERS = 7
+OPS_EACH = 40
+
+
+def test_one_session_over_two_hubs_behind_nginx(tmp_path: Path) -> None:
+    with cluster(tmp_path) as c:
+        session = c.hubs[0].create_session()
+        lb = c.nginx.ws_base
+
+        async def scenario() -> None:
+            facilitator = BoardClient(lb, session.id, session.facilitator_token, "Fee")
+            await facilitator.connect()
+            members = [BoardClient(lb, session.id, session.invite_token, f"Lid {n}")
+                       for n in range(MEMBERS)]
+            for member in members:
+                await member.connect()
+            everyone = [facilitator, *members]
+            counts = c.connections()
+            assert all(count > 0 for count in counts), f"not spread over both hubs: {counts}"
+            print(f"\nconnections per hub: {counts}")
+            pids = {client.welcome["participant_id"] for client in everyone}  # type: ignore[index]
+            for client in everyone:  # presence is merged across the hubs
+                await client.until(lambda client=client: set(getattr(client, "online", ()))
+                                   == pids)
+            leaving = members.pop()
+            everyone.remove(leaving)
+            await leaving.close()
+            pids.discard(leaving.welcome["participant_id"])  # type: ignore[index]
+            for client in everyone:
+                await client.until(lambda client=client: set(client.online) == pids)
+
+            await facilitator.call("set_step", step=ASK)
+            start = facilitator.seq
+            await asyncio.gather(*(drive(m, [*adds(f"m{n}", OPS_EACH),
+                                             ("move_item", {"item_id": f"m{n}-0", "x": n,
+                                                            "y": 2 * n})])
+                                   for n, m in enumerate(members)))
+            total = start + len(members) * (OPS_EACH + 1)
+            for client in everyone:
+                await client.until(lambda client=client: client.seq == total)
+
+            def timeline(client: BoardClient) -> list[str]:
+                return [json.dumps(m, sort_keys=True) for m in client.messages
+                        if m["type"] == "event" and m["seq"] > start]
+
+            reference = timeline(facilitator)
+            assert len(reference) == len(members) * (OPS_EACH + 1)
+            for client in everyone:
+                assert client.gaps == [], client.gaps
+                assert timeline(client) == reference, f"{client.name} saw another order"
+                assert client.state_hash() == facilitator.state_hash()
+            assert len(facilitator.items) == len(members) * OPS_EACH
+            for member in members:
+                assert all(a["type"] == "applied" for a in member.acks.values())
+            assert facilitator.items["m3-0"]["x"] == 3
+
+        run(scenario)

@@ -1,0 +1,58 @@
+"""The deployment's topology on loopback, without containers: a redis-server of the
+test's own (AOF on), two hub subprocesses with ``--redis-url``, nginx in front."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tests.support.nginx import NginxProcess
+from tests.support.redis import RedisServer
+from tests.support.server import ServerProcess
+
+FAST_LIMITS = ("--rate-per-s", "2000", "--rate-burst", "2000")
+"""The chaos tests send faster than a person; the rate limit is not what they test."""
+
+
+@dataclass
+class Cluster:
+    redis: RedisServer
+    hubs: list[ServerProcess]
+    nginx: NginxProcess
+
+    def connections(self) -> list[int]:
+        """Open websockets per hub, from each hub's /healthz."""
+        counts = []
+        for hub in self.hubs:
+            with urllib.request.urlopen(hub.base + "/healthz", timeout=5) as response:
+                body: dict[str, Any] = json.load(response)
+            counts.append(int(body["connections"]))
+        return counts
+
+
+@contextmanager
+def cluster(tmp_path: Path, *hub_args: str, with_nginx: bool = True) -> Iterator[Cluster]:
+    with ExitStack() as stack:
+        redis = RedisServer(tmp_path / "redis").start()
+        stack.callback(redis.stop)
+        hubs = []
+        for n in (1, 2):
+            hub = ServerProcess(tmp_path / f"hub{n}", None, *FAST_LIMITS, *hub_args,
+                                redis_url=redis.url)
+            stack.callback(hub.stop)
+            hubs.append(hub.start())
+        nginx = NginxProcess(tmp_path / "nginx", [hub.port for hub in hubs])
+        if with_nginx:
+            nginx.start()
+            stack.callback(nginx.stop)
+        try:
+            yield Cluster(redis, hubs, nginx)
+        except BaseException:
+            for n, hub in enumerate(hubs, start=1):  # shown by pytest for the failure
+                print(f"--- hub {n} output (last 60 lines)\n" + "".join(hub.output[-60:]))
+            raise
