@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
+
 from tests.support.client import ASK, BoardClient, run
 from tests.support.cluster import cluster
 from tests.support.workload import adds, answered_once, converge, drive, keep_connected
@@ -17,6 +19,8 @@ KILL_AFTER = 600
 """Answered ops (of 800) after which hub 1 is killed; the convergence time below
 includes sending the remaining ops (on 2 shared cores, about 2 ms each)."""
 CONVERGE_LIMIT_S = 2.0
+
+pytestmark = pytest.mark.redis
 
 
 def test_sigkill_one_hub_loses_nothing(tmp_path: Path) -> None:

@@ -116,6 +116,7 @@ def redis_storage(redis_url: str, redis_prefix: str, tmp_path: Any) -> Storage:
     return Storage("redis", tmp_path, redis_url, redis_prefix)
 
 
+@pytest.mark.redis
 def test_redis_snapshot_lock_keeps_a_second_writer_out(redis_storage: Storage) -> None:
     async def body(store: Store) -> None:
         assert isinstance(store, RedisStore)
@@ -135,6 +136,7 @@ def test_redis_snapshot_lock_keeps_a_second_writer_out(redis_storage: Storage) -
     with_store(redis_storage, body)
 
 
+@pytest.mark.redis
 def test_redis_restore_seeds_a_lost_session_once(redis_storage: Storage) -> None:
     async def body(store: Store) -> None:
         assert isinstance(store, RedisStore)
