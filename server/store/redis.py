@@ -12,7 +12,8 @@ Invariants:
   a random token, released only by the token's owner), and a snapshot never
   replaces one of a higher seq;
 - ``restore`` seeds a room that Redis lost (FLUSHALL, a lost disk) from a hub's
-  replica under a new epoch, once: a second hub finds the epoch already there.
+  replica under a new epoch, once: a second hub finds the epoch already there; a
+  deleted session (tombstone) is never restored.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from server.store.base import SessionMeta
 
 LOCK_TTL_MS = 10_000
 """A snapshot lock expires by itself if its hub dies while writing."""
+TOMBSTONE_TTL_S = 24 * 3600
 
 SAVE_SNAPSHOT_LUA = """
 local current = tonumber(redis.call('HGET', KEYS[1], 'seq') or '-1')
@@ -59,6 +61,7 @@ return 1
 """
 
 RESTORE_LUA = """
+if redis.call('EXISTS', KEYS[7]) == 1 then return '' end
 local current = redis.call('GET', KEYS[1])
 if current then return current end
 redis.call('DEL', KEYS[3], KEYS[4], KEYS[6])
@@ -68,7 +71,8 @@ redis.call('SET', KEYS[5], ARGV[3])
 redis.call('HSET', KEYS[6], 'seq', ARGV[2], 'data', ARGV[4])
 return ARGV[1]
 """
-"""KEYS: epoch, seq, log, floor, meta, snapshot. ARGV: epoch, seq, meta, snapshot."""
+"""KEYS: epoch, seq, log, floor, meta, snapshot, deleted. ARGV: epoch, seq, meta, snapshot.
+Returns the epoch in force, or "" for a deleted session."""
 
 _meta_encoder = msgspec.msgpack.Encoder()
 _meta_decoder = msgspec.msgpack.Decoder(SessionMeta)
@@ -144,14 +148,20 @@ class RedisStore:
     async def restore(self, meta: SessionMeta, seq: int, snapshot: bytes) -> str:
         keys = self.keys(meta.id)
         epoch = await self._restore(
-            keys=[keys.epoch, keys.seq, keys.log, keys.floor, keys.meta, keys.snapshot],
+            keys=[keys.epoch, keys.seq, keys.log, keys.floor, keys.meta, keys.snapshot,
+                  keys.deleted],
             args=[meta.epoch, seq, _meta_encoder.encode(meta), snapshot],
         )
         return text(epoch)
 
     async def delete_session(self, session_id: str) -> None:
+        """Everything of the session goes; a tombstone stays for a day so that no hub
+        that still holds the board restores it (hubs notice within a second)."""
         keys = self.keys(session_id)
-        await self._redis.delete(*(key for key in keys if key != keys.channel))
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.delete(*(key for key in keys if key not in (keys.channel, keys.deleted)))
+            pipe.set(keys.deleted, 1, ex=TOMBSTONE_TTL_S)
+            await pipe.execute()
 
     async def close(self) -> None:
         await self._redis.aclose()

@@ -129,7 +129,7 @@ class SqliteStore:
     async def restore(self, meta: SessionMeta, seq: int, snapshot: bytes) -> str:
         """The SQLite log is never lost while the process lives: nothing to seed."""
         current = await self.get_session(meta.id)
-        return current.epoch if current else meta.epoch
+        return current.epoch if current else ""
 
     async def delete_session(self, session_id: str) -> None:
         with self._db:
