@@ -15,7 +15,7 @@ from tests.support.workload import adds, answered_once, converge, drive, keep_co
 
 CLIENTS = 8
 OPS_EACH = 100
-KILL_AFTER = 600
+KILL_AFTER = 700
 """Answered ops (of 800) after which hub 1 is killed; the convergence time below
 includes sending the remaining ops (on 2 shared cores, about 2 ms each)."""
 CONVERGE_LIMIT_S = 2.0
