@@ -69,6 +69,7 @@ def test_sigkill_one_hub_loses_nothing(tmp_path: Path) -> None:
             expected = {f"k{n}-{i}" for n in range(CLIENTS) for i in range(OPS_EACH)}
             displaced = [client for client in everyone if client.reconnected_at]
             assert displaced, "nobody was on the killed hub"
+            assert c.connections([c.hubs[1]]) == [len(everyone)], "all on the surviving hub"
             reconnected = max(t for client in displaced for t in client.reconnected_at)
             took = converged_at - reconnected
             print(f"\n{len(displaced)} clients moved hubs; last reconnect "
