@@ -34,6 +34,8 @@ class RoomKeys(NamedTuple):
     """Hash ``{seq, data}``: the last durable snapshot."""
     lock: str
     """Held (SET NX PX) by the hub writing the snapshot."""
+    deleted: str
+    """Tombstone of a deleted session, so no hub restores it from its replica."""
     channel: str
     """Pub/sub channel of the room's ops and ephemeral messages."""
 

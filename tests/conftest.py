@@ -44,7 +44,7 @@ def redis_prefix(redis_url: str) -> Iterator[str]:
         delete_prefix(redis_url, prefix)
 
 
-@pytest.fixture(params=["memory", "redis"])
+@pytest.fixture(params=["memory", pytest.param("redis", marks=pytest.mark.redis)])
 def storage(request: pytest.FixtureRequest, tmp_path: Path) -> Storage:
     """Each store/backplane test body runs against SQLite + memory and real Redis."""
     if request.param == "redis":

@@ -5,6 +5,7 @@ backplane before it loads the snapshot and log, so no op falls between the two.
 When the log lost a room (Redis emptied: the epoch changed), the room is seeded
 again from this replica unless another hub did so first, then dropped: its clients
 reconnect and get a full snapshot under the new epoch, so nobody silently diverges.
+A deleted session is not seeded again: its clients are closed with 4005.
 """
 
 from __future__ import annotations
@@ -168,13 +169,16 @@ class Hub:
         """Seed the log from this replica (unless another hub did), then drop the room.
         Holds the room's loading lock, so a reconnecting client loads it afresh."""
         session_id = room.session_id
+        code, reason = codes.SERVICE_RESTART, "the log was reset; reconnect"
         async with self._loading.setdefault(session_id, asyncio.Lock()):
             if room.meta is not None:
                 meta = msgspec.structs.replace(room.meta, epoch=secrets.token_hex(8))
                 try:
                     state = encode_state(room.state)
                     epoch = await self.store.restore(meta, room.state.seq, state)
-                    log.warning("session=%s: reloading; epoch %s", session_id[:8], epoch)
+                    log.warning("session=%s: reloading; epoch %r", session_id[:8], epoch)
+                    if not epoch:
+                        code, reason = codes.SESSION_DELETED, "session deleted"
                 except Exception as exc:
                     log.warning("session=%s: not restored: %s", session_id[:8], exc)
             with contextlib.suppress(Exception):
@@ -182,7 +186,7 @@ class Hub:
             if self.rooms.get(session_id) is room:
                 del self.rooms[session_id]
             self._cancel_unload(session_id)
-            room.abandon(codes.SERVICE_RESTART, "the log was reset; reconnect")
+            room.abandon(code, reason)
 
     async def close(self) -> None:
         if self._ticker is not None:

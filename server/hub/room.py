@@ -346,8 +346,9 @@ class Room:
                 future.set_result(None)
         self._seq_waiters.clear()
         for waiter in self.join_waiters.values():
-            if not waiter.done():
-                waiter.cancel()
+            if not waiter.done():  # the joining client is told ``unavailable``
+                waiter.set_exception(ConnectionResetError("the room was reset"))
+        self.join_waiters.clear()
         for conn in list(self.conns):
             conn.close(code, reason)
 

@@ -62,6 +62,7 @@ class Store(Protocol):
 
     async def restore(self, meta: SessionMeta, seq: int, snapshot: bytes) -> str:
         """Seed a session its log lost (Redis emptied) from a replica at ``seq``, under
-        ``meta.epoch`` unless one is already in force; returns the epoch in force."""
+        ``meta.epoch`` unless one is already in force; returns the epoch in force, or
+        "" if the session was deleted (it stays deleted)."""
 
     async def close(self) -> None: ...

@@ -12,7 +12,8 @@ Invariants:
   a random token, released only by the token's owner), and a snapshot never
   replaces one of a higher seq;
 - ``restore`` seeds a room that Redis lost (FLUSHALL, a lost disk) from a hub's
-  replica under a new epoch, once: a second hub finds the epoch already there.
+  replica under a new epoch, once: a second hub finds the epoch already there; a
+  deleted session (tombstone) is never restored.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from server.store.base import SessionMeta
 
 LOCK_TTL_MS = 10_000
 """A snapshot lock expires by itself if its hub dies while writing."""
+TOMBSTONE_TTL_S = 24 * 3600
 
 SAVE_SNAPSHOT_LUA = """
 local current = tonumber(redis.call('HGET', KEYS[1], 'seq') or '-1')
@@ -60,6 +62,7 @@ return 1
 """
 
 RESTORE_LUA = """
+if redis.call('EXISTS', KEYS[7]) == 1 then return '' end
 local current = redis.call('GET', KEYS[1])
 if current then return current end
 redis.call('DEL', KEYS[3], KEYS[4], KEYS[6])
@@ -69,7 +72,8 @@ redis.call('SET', KEYS[5], ARGV[3])
 redis.call('HSET', KEYS[6], 'seq', ARGV[2], 'data', ARGV[4])
 return ARGV[1]
 """
-"""KEYS: epoch, seq, log, floor, meta, snapshot. ARGV: epoch, seq, meta, snapshot."""
+"""KEYS: epoch, seq, log, floor, meta, snapshot, deleted. ARGV: epoch, seq, meta, snapshot.
+Returns the epoch in force, or "" for a deleted session."""
 
 CLOSE_LUA = """
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
@@ -164,7 +168,8 @@ class RedisStore:
     async def restore(self, meta: SessionMeta, seq: int, snapshot: bytes) -> str:
         keys = self.keys(meta.id)
         epoch = await self._restore(
-            keys=[keys.epoch, keys.seq, keys.log, keys.floor, keys.meta, keys.snapshot],
+            keys=[keys.epoch, keys.seq, keys.log, keys.floor, keys.meta, keys.snapshot,
+                  keys.deleted],
             args=[meta.epoch, seq, _meta_encoder.encode(meta), snapshot],
         )
         return text(epoch)
@@ -179,7 +184,7 @@ class RedisStore:
         self, session_id: str, seq: int, snapshot: bytes, closed_ms: int
     ) -> None:
         """Final snapshot + close time in one script, then wait until Redis has
-        fsynced its append-only file (when it keeps one)."""
+        fsynced its append-only file (WAITAOF, Redis 7.2 or newer, when it keeps one)."""
         meta = await self.get_session(session_id)
         if meta is None:
             return
@@ -196,17 +201,38 @@ class RedisStore:
         try:
             await self._redis.waitaof(1, 0, AOF_WAIT_MS)
         except ResponseError as exc:
-            if "appendonly" not in str(exc):
-                raise  # without an append-only file there is nothing to wait for
+            # without an append-only file there is nothing to wait for; a Redis
+            # before 7.2 has no WAITAOF: its appendfsync policy applies
+            if "appendonly" not in str(exc) and "unknown command" not in str(exc):
+                raise
 
     async def closed_before(self, cutoff_ms: int) -> list[str]:
         due = await self._redis.zrangebyscore(self.closed_key, "-inf", f"({cutoff_ms}")
         return [text(session_id) for session_id in due]
 
     async def delete_session(self, session_id: str) -> None:
+        """Everything of the session goes; a tombstone stays for a day so that no hub
+        that still holds the board restores it (hubs notice within a second)."""
         keys = self.keys(session_id)
-        await self._redis.delete(*(key for key in keys if key != keys.channel))
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.delete(*(key for key in keys if key not in (keys.channel, keys.deleted)))
+            pipe.set(keys.deleted, 1, ex=TOMBSTONE_TTL_S)
+            await pipe.execute()
         await self._redis.zrem(self.closed_key, session_id)
+        await self._rewrite_aof()
+
+    async def _rewrite_aof(self) -> None:
+        """Have Redis rewrite its append-only file, which still holds the deleted
+        session's writes until then (only when it keeps one)."""
+        info = await self._redis.info("persistence")
+        if not info.get("aof_enabled"):
+            return
+        try:
+            await self._redis.bgrewriteaof()
+        except ResponseError as exc:
+            if "in progress" not in str(exc):
+                raise
+            # one is running: Redis starts another after it (scheduled)
 
     async def close(self) -> None:
         await self._redis.aclose()

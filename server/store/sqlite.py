@@ -261,4 +261,4 @@ class SqliteStore:
     async def restore(self, meta: SessionMeta, seq: int, snapshot: bytes) -> str:
         """The SQLite log is never lost while the process lives: nothing to seed."""
         current = await self.get_session(meta.id)
-        return current.epoch if current else meta.epoch
+        return current.epoch if current else ""

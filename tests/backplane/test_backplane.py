@@ -8,6 +8,7 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
+import pytest
 import redis
 
 from server.backplane.base import Backplane
@@ -110,6 +111,7 @@ def test_rooms_are_separate_and_unsubscribe_stops_delivery(storage: Storage) -> 
     with_backplane(storage, body)
 
 
+@pytest.mark.redis
 def test_two_redis_hubs_see_one_order(redis_url: str, redis_prefix: str,
                                       tmp_path: Path) -> None:
     storage = Storage("redis", tmp_path, redis_url, redis_prefix)
@@ -134,6 +136,7 @@ def test_two_redis_hubs_see_one_order(redis_url: str, redis_prefix: str,
     asyncio.run(main())
 
 
+@pytest.mark.redis
 def test_redis_fills_gaps_after_a_dropped_subscription(tmp_path: Path) -> None:
     """Our own redis-server: CLIENT KILL TYPE pubsub drops the subscription while ops
     keep being published; the backplane re-reads the stream and misses nothing."""
@@ -162,6 +165,7 @@ def test_redis_fills_gaps_after_a_dropped_subscription(tmp_path: Path) -> None:
         asyncio.run(main())
 
 
+@pytest.mark.redis
 def test_redis_reports_a_room_lost_when_the_stream_cannot_fill_a_gap(
         redis_url: str, redis_prefix: str, tmp_path: Path) -> None:
     """An op whose predecessors Redis no longer has (trimmed, or lost) must not be

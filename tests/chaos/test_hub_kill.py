@@ -7,16 +7,20 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
+
 from tests.support.client import ASK, BoardClient, run
 from tests.support.cluster import cluster
 from tests.support.workload import adds, answered_once, converge, drive, keep_connected
 
 CLIENTS = 8
 OPS_EACH = 100
-KILL_AFTER = 600
+KILL_AFTER = 700
 """Answered ops (of 800) after which hub 1 is killed; the convergence time below
 includes sending the remaining ops (on 2 shared cores, about 2 ms each)."""
 CONVERGE_LIMIT_S = 2.0
+
+pytestmark = pytest.mark.redis
 
 
 def test_sigkill_one_hub_loses_nothing(tmp_path: Path) -> None:
@@ -65,6 +69,7 @@ def test_sigkill_one_hub_loses_nothing(tmp_path: Path) -> None:
             expected = {f"k{n}-{i}" for n in range(CLIENTS) for i in range(OPS_EACH)}
             displaced = [client for client in everyone if client.reconnected_at]
             assert displaced, "nobody was on the killed hub"
+            assert c.connections([c.hubs[1]]) == [len(everyone)], "all on the surviving hub"
             reconnected = max(t for client in displaced for t in client.reconnected_at)
             took = converged_at - reconnected
             print(f"\n{len(displaced)} clients moved hubs; last reconnect "

@@ -29,6 +29,8 @@ from tests.support.workload import (
 
 RECOVERY_LIMIT_S = 5.0
 
+pytestmark = pytest.mark.redis
+
 
 async def members(c: Cluster, session_id: str, token: str, per_hub: int,
                   name: str = "Lid") -> list[BoardClient]:

@@ -16,16 +16,19 @@ import asyncio
 import secrets
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import redis
 
 from server.retention import DAY_MS, purge_expired
 from server.store.base import SessionMeta
 from server.store.sqlite import SqliteStore
 from tests.support import http
 from tests.support.client import BoardClient, run
+from tests.support.redis import own_redis
 from tests.support.server import ROOT, ServerProcess, Session
 
 Scan = Callable[[ServerProcess], bytes]
@@ -36,6 +39,44 @@ def scan_sqlite(server: ServerProcess) -> bytes:
     files = sorted(server.data_dir.glob("intervisiebord.sqlite3*"))
     assert any(f.name.endswith(".sqlite3") for f in files), files
     return b"".join(path.read_bytes() for path in files)
+
+
+def scan_redis(redis_dir: Path, url: str) -> Scan:
+    """Every key and value in the test's own Redis (several hubs' store), plus its
+    append-only files on disk once a rewrite that is under way has finished."""
+
+    def scan(server: ServerProcess) -> bytes:
+        with redis.Redis.from_url(url) as client:
+            until_rewritten(client)
+            held = []
+            for key in client.scan_iter(count=1000):
+                held.append(key)
+                kind = client.type(key)
+                if kind == b"string":
+                    held.append(client.get(key) or b"")
+                elif kind == b"hash":
+                    held.extend(b"".join(kv) for kv in client.hgetall(key).items())
+                elif kind == b"stream":
+                    held.extend(v for _, fields in client.xrange(key)
+                                for kv in fields.items() for v in kv)
+                elif kind == b"zset":
+                    held.extend(client.zrange(key, 0, -1))
+                else:
+                    raise AssertionError(f"unexpected key type {kind!r} of {key!r}")
+        on_disk = [p.read_bytes() for p in sorted(redis_dir.rglob("*.aof"))]
+        return b"\n".join([*held, *on_disk])
+
+    return scan
+
+
+def until_rewritten(client: redis.Redis, timeout: float = 10.0) -> None:
+    """Wait for a scheduled or running append-only-file rewrite to finish."""
+    deadline = time.monotonic() + timeout
+    while True:
+        info = client.info("persistence")
+        if not info["aof_rewrite_in_progress"] and not info["aof_rewrite_scheduled"]:
+            return
+        assert time.monotonic() < deadline, "the AOF rewrite did not finish"
 
 
 STORES: dict[str, tuple[tuple[str, ...], Scan]] = {
@@ -59,9 +100,17 @@ async def write_and_close(server: ServerProcess, session: Session, text: str,
     return [fac, anouk]
 
 
-@pytest.mark.parametrize("store", list(STORES))
+@pytest.mark.parametrize("store", ["sqlite", pytest.param("redis", marks=pytest.mark.redis)])
 def test_deleted_session_leaves_no_trace(tmp_path: Path, store: str) -> None:
-    args, scan = STORES[store]
+    if store == "redis":
+        # a Redis of the test's own, so everything in it can be searched
+        with own_redis(tmp_path / "redis") as own:
+            canary_test(tmp_path, ("--redis-url", own.url), scan_redis(own.dir, own.url))
+    else:
+        canary_test(tmp_path, *STORES[store])
+
+
+def canary_test(tmp_path: Path, args: tuple[str, ...], scan: Scan) -> None:
     # debug: the most talkative log level must not leak board texts either
     server = ServerProcess(tmp_path / "data", None, *args, "--log-level", "debug").start()
     canary = f"kanarie{secrets.token_hex(6)}"  # short: debug logs show a frame's tail

@@ -8,6 +8,8 @@ import asyncio
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.support.client import ASK, BoardClient, run
 from tests.support.cluster import cluster
 from tests.support.server import Session
@@ -15,6 +17,8 @@ from tests.support.workload import adds, converge, drive, reconnect
 
 MEMBERS = 4
 OPS_EACH = 250
+
+pytestmark = pytest.mark.redis
 
 
 def test_two_sessions_on_two_hubs_never_mix(tmp_path: Path) -> None:

@@ -5,8 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.support.client import ASK, BoardClient, run
 from tests.support.cluster import cluster
+
+pytestmark = pytest.mark.redis
 
 
 def test_a_newer_connection_on_another_hub_replaces_the_older(tmp_path: Path) -> None:

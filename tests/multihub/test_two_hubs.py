@@ -8,12 +8,16 @@ import asyncio
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.support.client import ASK, BoardClient, run
 from tests.support.cluster import cluster
 from tests.support.workload import adds, drive
 
 MEMBERS = 7
 OPS_EACH = 40
+
+pytestmark = pytest.mark.redis
 
 
 def test_one_session_over_two_hubs_behind_nginx(tmp_path: Path) -> None:

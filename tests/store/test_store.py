@@ -116,6 +116,7 @@ def redis_storage(redis_url: str, redis_prefix: str, tmp_path: Any) -> Storage:
     return Storage("redis", tmp_path, redis_url, redis_prefix)
 
 
+@pytest.mark.redis
 def test_redis_snapshot_lock_keeps_a_second_writer_out(redis_storage: Storage) -> None:
     async def body(store: Store) -> None:
         assert isinstance(store, RedisStore)
@@ -135,6 +136,7 @@ def test_redis_snapshot_lock_keeps_a_second_writer_out(redis_storage: Storage) -
     with_store(redis_storage, body)
 
 
+@pytest.mark.redis
 def test_redis_restore_seeds_a_lost_session_once(redis_storage: Storage) -> None:
     async def body(store: Store) -> None:
         assert isinstance(store, RedisStore)
@@ -152,5 +154,20 @@ def test_redis_restore_seeds_a_lost_session_once(redis_storage: Storage) -> None
         assert await store.load_snapshot(meta.id) == (2, b"replica at 2")
         assert await store.last_seq(meta.id) == 2
         assert await store.read_log(meta.id, 0) == []
+
+    with_store(redis_storage, body)
+
+
+@pytest.mark.redis
+def test_redis_never_restores_a_deleted_session(redis_storage: Storage) -> None:
+    async def body(store: Store) -> None:
+        assert isinstance(store, RedisStore)
+        meta, snapshot = session_meta()
+        await store.create_session(meta, snapshot)
+        await store.delete_session(meta.id)
+        replica = msgspec.structs.replace(meta, epoch="epoch-of-a-replica")
+        assert await store.restore(replica, 3, b"a hub's replica") == ""
+        assert await store.get_session(meta.id) is None
+        assert await store.load_snapshot(meta.id) is None
 
     with_store(redis_storage, body)

@@ -25,10 +25,10 @@ class Cluster:
     hubs: list[ServerProcess]
     nginx: NginxProcess
 
-    def connections(self) -> list[int]:
+    def connections(self, hubs: list[ServerProcess] | None = None) -> list[int]:
         """Open websockets per hub, from each hub's /healthz."""
         counts = []
-        for hub in self.hubs:
+        for hub in self.hubs if hubs is None else hubs:
             with urllib.request.urlopen(hub.base + "/healthz", timeout=5) as response:
                 body: dict[str, Any] = json.load(response)
             counts.append(int(body["connections"]))
