@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -65,6 +66,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         app.state.hub = hub
         app.state.export_gate = asyncio.Semaphore(exports_http.RENDERS_AT_ONCE)
         audit_file = open_audit_file(settings.audit_log) if settings.audit_log else None
+        # everything loaded so far (modules, methods) lives as long as the process:
+        # keep it out of the cyclic collector, whose full passes pause every room
+        gc.freeze()
         try:
             async with sweeping(store, hub, settings.retention_days):
                 yield

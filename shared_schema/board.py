@@ -26,7 +26,7 @@ Text = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_TEXT)]
 Coordinate = Annotated[float, msgspec.Meta(ge=-100_000, le=100_000)]
 
 
-class Item(msgspec.Struct, kw_only=True, omit_defaults=True):
+class Item(msgspec.Struct, kw_only=True, omit_defaults=True, gc=False):
     """One thing on the board: a note, question, re-definition, factor, idea or tip.
 
     ``author`` is None in anonymity mode: the server never stores it then.
@@ -52,7 +52,7 @@ class Item(msgspec.Struct, kw_only=True, omit_defaults=True):
     votes: int = 0
 
 
-class Participant(msgspec.Struct, kw_only=True):
+class Participant(msgspec.Struct, kw_only=True, gc=False):
     """A member of the session; ``id`` is a pseudonym derived from the client id."""
 
     id: str
@@ -61,7 +61,7 @@ class Participant(msgspec.Struct, kw_only=True):
     removed: bool = False
 
 
-class Timer(msgspec.Struct, kw_only=True):
+class Timer(msgspec.Struct, kw_only=True, gc=False):
     """Step timer. While running, ``deadline_ms`` is the server-side end time (epoch
     ms); while paused, ``remaining_ms`` holds what is left."""
 
@@ -70,7 +70,7 @@ class Timer(msgspec.Struct, kw_only=True):
     remaining_ms: int = 0
 
 
-class SectionState(msgspec.Struct, kw_only=True):
+class SectionState(msgspec.Struct, kw_only=True, gc=False):
     """Live state of a section in the current step.
 
     ``locked`` is the effective lock: the facilitator's override for this step if

@@ -30,21 +30,21 @@ Slug = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9_]{1,40}$")]
 Minutes = Annotated[int, msgspec.Meta(ge=0, le=240)]
 
 
-class Localized(msgspec.Struct, forbid_unknown_fields=True):
+class Localized(msgspec.Struct, forbid_unknown_fields=True, gc=False):
     """A text in Dutch and English."""
 
     nl: Annotated[str, msgspec.Meta(min_length=1)]
     en: Annotated[str, msgspec.Meta(min_length=1)]
 
 
-class Lane(msgspec.Struct, forbid_unknown_fields=True):
+class Lane(msgspec.Struct, forbid_unknown_fields=True, gc=False):
     """A column or level inside a section (e.g. own actions / environment)."""
 
     id: Slug
     title: Localized
 
 
-class SectionDef(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class SectionDef(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
     """A board section. ``add`` lists who may add when the facilitator unlocks the
     section in a step that does not open it itself."""
 
@@ -59,7 +59,7 @@ class SectionDef(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     )
 
 
-class StepSection(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class StepSection(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
     """A section as shown in one step, with who may do what there.
 
     A section with no rights in a step is shown read-only. ``hidden`` makes new
@@ -79,7 +79,7 @@ class StepSection(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     filter: list[Literal["cold", "warm", "neutral", "chosen", "circled"]] = []
 
 
-class Step(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class Step(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
     """One step of a method, in order. ``frame`` marks the steps of the session frame
     (check-in, choosing the case, check-out) that the loader puts around a method."""
 
@@ -91,7 +91,7 @@ class Step(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     frame: bool = False
 
 
-class Method(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class Method(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
     """An intervision method: ordered steps over a set of sections."""
 
     id: Slug
@@ -103,7 +103,7 @@ class Method(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     with_frame: bool = True
 
 
-class Frame(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class Frame(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
     """The session frame put around every method with ``with_frame``: its sections,
     and the steps before and after the method's own."""
 

@@ -14,7 +14,7 @@ from shared_schema.board import Board, Item, Participant, Role, SectionState, Ti
 from shared_schema.method import Method
 
 
-class _Msg(msgspec.Struct, tag_field="type", kw_only=True):
+class _Msg(msgspec.Struct, tag_field="type", kw_only=True, gc=False):
     pass
 
 

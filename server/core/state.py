@@ -14,7 +14,7 @@ from shared_schema.board import Item, Language, Participant, Rating, Timer
 from shared_schema.method import Method
 
 
-class ClientMark(msgspec.Struct, array_like=True):
+class ClientMark(msgspec.Struct, array_like=True, gc=False):
     """The last op seen from one client: its client_seq, the room seq it got, and the
     rejection code if it was rejected (None when applied)."""
 
@@ -23,7 +23,7 @@ class ClientMark(msgspec.Struct, array_like=True):
     code: str | None = None
 
 
-class PrivateRating(msgspec.Struct, array_like=True):
+class PrivateRating(msgspec.Struct, array_like=True, gc=False):
     """A rating given while its section is sealed: seen only by ``rater`` until reveal."""
 
     rating: Rating

@@ -62,7 +62,10 @@ def targets(results: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
         peer = _find(results, system="socketio", topology=topology, load="A")
         name = f"Load A ({topology} hub{'s' if topology == 'two' else ''}): highest " \
                "sustained rate >= 3x python-socketio's"
-        if ours and peer:
+        if ours and peer and not peer["max_sustained_ops_s"] and not ours["max_sustained_ops_s"]:
+            rows.append((name, "0 vs 0 ops/s", "not shown: neither held the base rate "
+                         "(run load A again with a lower --a-rate)"))
+        elif ours and peer:
             factor = ours["max_sustained_ops_s"] / peer["max_sustained_ops_s"] \
                 if peer["max_sustained_ops_s"] else math.inf
             measured = f"{_sustained(ours)} vs {_sustained(peer)} ops/s = {factor:.2f}x"
