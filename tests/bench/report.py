@@ -65,6 +65,16 @@ def targets(results: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
         if ours and peer and not peer["max_sustained_ops_s"] and not ours["max_sustained_ops_s"]:
             rows.append((name, "0 vs 0 ops/s", "not shown: neither held the base rate "
                          "(run load A again with a lower --a-rate)"))
+        elif ours and peer and not peer["max_sustained_ops_s"]:
+            # the peer held none of the rates tried: its limit is below the lowest
+            lowest = min(step["target_ops_s"] for step in peer["steps"])
+            factor = ours["max_sustained_ops_s"] / lowest
+            measured = f"{_sustained(ours)} vs < {lowest:,.0f} ops/s = more than {factor:.2f}x"
+            verdict = _verdict(True, f"more than {factor / TARGET_RATE_FACTOR:.0%} of the "
+                               "target") if factor >= TARGET_RATE_FACTOR else (
+                "inconclusive: python-socketio held none of the rates tried; lower "
+                "--a-rate to find its limit")
+            rows.append((name, measured, verdict))
         elif ours and peer:
             factor = ours["max_sustained_ops_s"] / peer["max_sustained_ops_s"] \
                 if peer["max_sustained_ops_s"] else math.inf
