@@ -12,10 +12,10 @@ import websockets
 
 from server.config import Settings
 from server.hub.endpoint import PRE_HELLO_FRAMES
-from tests.support.client import ASK, run
+from tests.support.client import run
 from tests.support.flooder import WINDOW_S
 from tests.support.server import ROOT, ServerProcess
-from tests.support.timing import TimedClient, percentile, timed_ops
+from tests.support.timing import percentile, timed_ops, timed_room
 
 MESSAGES = 1000
 P95_BOUND_MS = 100.0
@@ -23,14 +23,7 @@ P95_BOUND_MS = 100.0
 
 def test_flood_is_throttled_and_closed(server: ServerProcess) -> None:
     async def scenario() -> None:
-        session = server.create_session()
-        sender = TimedClient(server.ws_base, session.id, session.facilitator_token, "Fee")
-        members = [TimedClient(server.ws_base, session.id, session.invite_token, f"Lid {i}")
-                   for i in range(3)]
-        await sender.connect()
-        for member in members:
-            await member.connect()
-        await sender.call("set_step", step=ASK)
+        session, sender, members = await timed_room(server)
         # the flooder runs in its own process: its CPU must not delay the measuring clients
         flooder = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "tests.support.flooder", server.ws_base, session.id,

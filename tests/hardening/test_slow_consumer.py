@@ -11,10 +11,10 @@ from pathlib import Path
 import psutil
 import pytest
 
-from tests.support.client import ASK, run
+from tests.support.client import run
 from tests.support.rawws import OP_TEXT, RawClient
 from tests.support.server import ServerProcess
-from tests.support.timing import TimedClient, percentile, timed_ops
+from tests.support.timing import percentile, timed_ops, timed_room
 
 QUEUE = 64
 """--queue-size for this test: small, so the bound is reached quickly."""
@@ -57,14 +57,7 @@ async def _eventually(predicate: object, timeout: float) -> None:
 
 def test_slow_consumer_is_closed_and_others_are_unaffected(server: ServerProcess) -> None:
     async def scenario() -> None:
-        session = server.create_session()
-        sender = TimedClient(server.ws_base, session.id, session.facilitator_token, "Fee")
-        members = [TimedClient(server.ws_base, session.id, session.invite_token, f"Lid {i}")
-                   for i in range(3)]
-        await sender.connect()
-        for member in members:
-            await member.connect()
-        await sender.call("set_step", step=ASK)
+        session, sender, members = await timed_room(server)
         assert server.proc is not None
         rss = psutil.Process(server.proc.pid).memory_info
 

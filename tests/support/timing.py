@@ -8,7 +8,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from tests.support.client import BoardClient
+from tests.support.client import ASK, BoardClient
+from tests.support.server import ServerProcess, Session
 
 
 class TimedClient(BoardClient):
@@ -22,6 +23,21 @@ class TimedClient(BoardClient):
         if msg["type"] == "event":
             self.arrivals[msg["seq"]] = time.perf_counter()
         super()._handle(msg)
+
+
+async def timed_room(server: ServerProcess, size: int = 3
+                     ) -> tuple[Session, TimedClient, list[TimedClient]]:
+    """A new session: its facilitator (the sender) at the step where everyone may add,
+    and ``size`` members that stamp the receipt of every item."""
+    session = server.create_session()
+    sender = TimedClient(server.ws_base, session.id, session.facilitator_token, "Fee")
+    members = [TimedClient(server.ws_base, session.id, session.invite_token, f"Lid {i}")
+               for i in range(size)]
+    await sender.connect()
+    for member in members:
+        await member.connect()
+    await sender.call("set_step", step=ASK)
+    return session, sender, members
 
 
 def percentile(samples: list[float], p: float) -> float:
