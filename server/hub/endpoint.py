@@ -271,12 +271,18 @@ async def _receive_loop(
 
 
 async def _submit(conn: Connection, hub: Hub, room: Room, op: Op) -> None:
-    one_off = anonymous_key(room.session_id, conn.client_id, op.client_seq)
+    anonymous = sent_anonymously(room.state, op)
+    # the one-off key costs a hash: only when the op gets one or a resend may have one
+    one_off = (
+        anonymous_key(room.session_id, conn.client_id, op.client_seq)
+        if anonymous or room.state.anonymous_marks
+        else None
+    )
     verdict = precheck(room.state, op, conn.client_key, one_off)
     if verdict is not None:
         conn.send(reply_frame(op.client_seq, None, verdict))
         return
-    if sent_anonymously(room.state, op):
+    if anonymous and one_off is not None:
         # the log gets a one-off key and the sender's role, never who sent it
         role = room.state.participants[conn.participant_id].role
         room.anonymous_senders[one_off] = conn
@@ -288,7 +294,8 @@ async def _submit(conn: Connection, hub: Hub, room: Room, op: Op) -> None:
     try:
         seq = await hub.backplane.publish(room.session_id, record)
     except Exception as exc:
-        room.anonymous_senders.pop(one_off, None)
+        if record.role is not None:
+            room.anonymous_senders.pop(record.client_id, None)
         log.warning("sequencing failed session=%s: %r", room.session_id[:8], exc)
         conn.send(_error(codes.UNAVAILABLE, "the op could not be stored; resend it", op.client_seq))
         return

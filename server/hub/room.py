@@ -29,7 +29,7 @@ from server.backplane.base import Backplane
 from server.core import reducer
 from server.core.records import Record, Sequenced
 from server.core.reducer import Actor, Scoped
-from server.core.state import BoardState, encode_state, participant_id
+from server.core.state import BoardState, encode_state
 from server.hub import codes
 from server.hub.auditing import audit_op
 from server.hub.connection import Connection
@@ -167,9 +167,10 @@ class Room:
             self._store_then_answer(record, item.seq, result)
         else:
             self._answer(record, item.seq, result)
-        if isinstance(result, reducer.Applied) and record.client_id in self.by_client:
+        sender = self.by_client.get(record.client_id)
+        if isinstance(result, reducer.Applied) and sender is not None:
             # audited once, by the hub that holds the sender's connection
-            audit_op(self.session_id, participant_id(self.session_id, record.client_id), record.op)
+            audit_op(self.session_id, sender.participant_id, record.op)
         for scoped in changes:
             if isinstance(scoped.change, ParticipantPut) and scoped.change.participant.removed:
                 self._disconnect(scoped.change.participant.id, codes.REMOVED, "removed")
