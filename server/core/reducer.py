@@ -414,13 +414,30 @@ def _item_put(state: BoardState, item: Item) -> Scoped:
     return Scoped(ItemPut(item=item), frozenset({owner}) if owner else frozenset())
 
 
+def _prefixed(state: BoardState, section: str, text: str) -> str:
+    """The text of an item in a section with a prefix ("Mijn probleem is ..."): as
+    written when it starts with the prefix in either language, else with the prefix
+    in the session's language put in front."""
+    definition = section_def(state, section)
+    if definition is None or definition.prefix is None:
+        return text
+    stems = {
+        language: getattr(definition.prefix, language).rstrip(". …").strip()
+        for language in ("nl", "en")
+    }
+    lowered = text.lower()
+    if any(lowered.startswith(stem.lower()) for stem in stems.values()):
+        return text
+    return f"{stems[state.language]} {text}"
+
+
 def _mutate(state: BoardState, op: Op, pid: str, ts_ms: int, anonymous: bool) -> list[Scoped]:
     match op:
         case AddItem():
             item = Item(
                 id=op.item_id,
                 section=op.section,
-                text=op.text,
+                text=_prefixed(state, op.section, op.text),
                 step=state.step,
                 seq=state.seq,
                 author=None if anonymous or state.anonymous else pid,
@@ -443,7 +460,7 @@ def _mutate(state: BoardState, op: Op, pid: str, ts_ms: int, anonymous: bool) ->
             return [Scoped(ItemPut(item=item))]
         case EditItem():
             item = state.items[op.item_id]
-            item.text = op.text
+            item.text = _prefixed(state, item.section, op.text)
             return [_item_put(state, item)]
         case MoveItem():
             item = state.items[op.item_id]

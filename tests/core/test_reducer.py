@@ -907,3 +907,23 @@ def test_snapshot_keeps_hidden_items_hidden() -> None:
 def test_scoped_default_audience_is_everyone() -> None:
     section = board_view(make_room().state, None).sections[0]
     assert Scoped(SectionPut(section=section)).audience is None
+
+
+def test_redefinitions_always_start_with_the_prefix() -> None:
+    """The server, not the view, puts "Mijn probleem is" in front of a re-definition
+    that lacks it in either language; other sections keep their text as written."""
+    room = make_room()
+    ok(room.send(FAC, SetStep, step=5))
+    ok(room.send(ANNA, AddItem, item_id="r1", section="redefinitions", text="te veel werk"))
+    ok(room.send(BEN, AddItem, item_id="r2", section="redefinitions", text="My problem is time"))
+    ok(room.send(BEN, AddItem, item_id="r3", section="redefinitions", text="mijn probleem is X"))
+    texts = {i: room.state.items[i].text for i in ("r1", "r2", "r3")}
+    assert texts == {"r1": "Mijn probleem is te veel werk", "r2": "My problem is time",
+                     "r3": "mijn probleem is X"}
+    put = ok(room.send(ANNA, EditItem, item_id="r1", text="geen grenzen"))
+    assert room.state.items["r1"].text == "Mijn probleem is geen grenzen"
+    assert isinstance(put.changes[0].change, ItemPut)
+    assert put.changes[0].change.item.text == "Mijn probleem is geen grenzen"
+    ok(room.send(FAC, SetStep, step=1))
+    ok(room.send(ANNA, AddItem, item_id="q1", section="questions", text="Wat wil je?"))
+    assert room.state.items["q1"].text == "Wat wil je?"
