@@ -1,4 +1,9 @@
-"""The Starlette application factory; ``lifespan`` owns store, backplane and hub."""
+"""The Starlette application factory; ``lifespan`` owns store, backplane and hub.
+
+The app serves HTTP. Websocket upgrades (``/ws/{session_id}``) are served below ASGI
+by ``server.hub.connection.Connection``, uvicorn's websocket protocol here
+(``server.cli.uvicorn_config``); it finds the hub in the lifespan state.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +12,13 @@ import contextlib
 import gc
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
-from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from server import api
@@ -22,8 +28,7 @@ from server.backplane.base import Backplane
 from server.backplane.memory import MemoryBackplane
 from server.config import Settings
 from server.exports import http as exports_http
-from server.hub.abort import AbortCapture
-from server.hub.endpoint import websocket_endpoint
+from server.hub.connection import SERVICES_KEY
 from server.hub.hub import Hub
 from server.logs import redact_frames
 from server.methods.loader import load_methods
@@ -55,7 +60,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     redact_frames()
 
     @contextlib.asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+    async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
         store, backplane = open_storage(settings)
         await backplane.start()
         hub = Hub(backplane, store, snapshot_every=settings.snapshot_every)
@@ -71,7 +76,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         gc.freeze()
         try:
             async with sweeping(store, hub, settings.retention_days):
-                yield
+                yield {SERVICES_KEY: (hub, settings)}
         finally:
             await hub.close()
             await backplane.close()
@@ -91,11 +96,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/api/sessions/{session_id}/invite", api.rotate_invite, methods=["POST"]),
         Route("/api/methods", api.list_methods),
         Route("/api/methods/{method_id}", api.get_method),
-        WebSocketRoute("/ws/{session_id}", websocket_endpoint),
         Route("/", page),
         Route("/s/{session_id}", page),
         Mount("/static", StaticFiles(directory=WEB_DIR), name="static"),
     ]
-    # AbortCapture first: it must see the server's own ``send``
-    middleware = [Middleware(AbortCapture), Middleware(SecurityHeaders)]
-    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    return Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)], lifespan=lifespan)

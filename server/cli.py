@@ -10,6 +10,7 @@ import uvicorn
 
 from server.app import create_app
 from server.config import Settings, add_arguments, settings_from
+from server.hub.connection import Connection
 from server.retention import purge_expired
 from server.store.sqlite import SqliteStore
 
@@ -19,7 +20,7 @@ def uvicorn_config(settings: Settings) -> uvicorn.Config:
         create_app(settings),
         host=settings.host,
         port=settings.port,
-        ws="websockets-sansio",
+        ws=Connection,
         ws_max_size=settings.max_message,
         ws_ping_interval=settings.ping_interval,
         ws_ping_timeout=settings.ping_timeout,

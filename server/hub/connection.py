@@ -1,137 +1,400 @@
-"""One websocket connection: a bounded outbound queue drained by a sender task.
+"""One websocket connection, served as uvicorn's websocket protocol (below ASGI).
 
-Invariants: the hub never awaits a client. ``send`` only enqueues; a client whose
-queue is full is closed with SLOW_CONSUMER instead of being buffered forever.
-Once ``close`` was called the receive side ends too (a waiting ``receive`` returns
-a disconnect), so the connection leaves its room at once; a close that cannot be
-written within FLUSH_TIMEOUT_S (the peer stopped reading) aborts the TCP connection.
+uvicorn parses HTTP and hands every upgrade request to this protocol (its ``ws``
+setting); the HTTP routes stay a Starlette app. The websocket handshake, frames and
+keepalive are websockets' sans-I/O ``ServerProtocol``; ``endpoint.serve`` runs the
+session once the handshake succeeded.
+
+Invariants:
+- the hub never awaits a client: ``send`` writes to the transport, or, while the
+  transport is paused (its buffer is above the high-water mark), appends to a
+  backlog of at most ``queue_size`` frames; a connection whose backlog is full is
+  closed with SLOW_CONSUMER (4008) and its backlog is dropped;
+- frames leave in the order they were sent; a close goes out after them;
+- a close that the peer does not answer within FLUSH_TIMEOUT_S (it stopped reading,
+  or is gone) aborts the TCP connection;
+- once closed by either side, ``receive`` raises ``Disconnected``, so the member
+  leaves its room at once;
+- server frames are unmasked and carry no extension, so an event's frame is built
+  once (``text_frame``) and written to every member as it is.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
+import re
+import secrets
+from typing import TYPE_CHECKING, Any, Final, cast
 
-from starlette.types import Message
-from starlette.websockets import WebSocket
+from websockets.frames import Frame, Opcode
+from websockets.http11 import Request, Response
+from websockets.protocol import State
+from websockets.server import ServerProtocol
 
 from server.hub import codes
-from server.hub.abort import abort
+from server.security import SECURITY_HEADERS
+
+if TYPE_CHECKING:
+    from uvicorn.config import Config
+    from uvicorn.server import ServerState
+
+    from server.config import Settings
 
 log = logging.getLogger("intervisiebord.hub")
+access_log = logging.getLogger("uvicorn.error")
+"""Where uvicorn itself logs websocket handshakes."""
 
 FLUSH_TIMEOUT_S = 5.0
-"""How long a closing connection may take to send what is still queued and the
-close frame; after that the TCP connection is aborted."""
+"""How long a closing connection may take to write what is still buffered and get
+the peer's close frame; after that the TCP connection is aborted."""
+
+INBOX_HIGH: Final = 16
+"""Received messages waiting for the session before reading from the socket pauses."""
+
+WS_PATH = re.compile(r"/ws/([^/?]+)")
+
+SERVICES_KEY: Final = "intervisiebord.services"
+"""Key of the lifespan state that holds ``(hub, settings)`` for new connections."""
 
 
-class Connection:
+class Disconnected(Exception):
+    """The connection is closed; ``code`` is the close code (1006: no close frame)."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def text_frame(payload: bytes) -> bytes:
+    """A complete server-to-client text frame: unmasked, no extension."""
+    return Frame(Opcode.TEXT, payload).serialize(mask=False)
+
+
+class Connection(asyncio.Protocol):
+    """The protocol uvicorn instantiates per upgrade request (``ws=Connection``)."""
+
     __slots__ = (
-        "_interrupted",
-        "_queue",
-        "_reader",
-        "_sender",
+        "_backlog",
+        "_connections",
+        "_fragments",
+        "_inbox",
+        "_ping",
+        "_read_paused",
+        "_services",
+        "_settings",
+        "_tasks",
+        "_timer",
+        "_transport",
+        "_waiter",
         "client_id",
         "client_key",
         "close_code",
-        "close_reason",
         "closed",
         "participant_id",
-        "ws",
+        "proto",
+        "session_id",
     )
 
-    def __init__(self, ws: WebSocket, queue_size: int) -> None:
-        self.ws = ws
+    def __init__(
+        self,
+        config: Config,
+        server_state: ServerState,
+        app_state: dict[str, Any],
+        _loop: asyncio.AbstractEventLoop | None = None,
+    ) -> None:
+        self.proto = ServerProtocol(max_size=config.ws_max_size)
+        self._services = app_state
+        self._settings: Settings | None = None
+        self._connections = cast(set[object], server_state.connections)
+        self._tasks = server_state.tasks
+        self._transport: asyncio.Transport | None = None
+        self._backlog: list[bytes] | None = None
+        """Frames waiting while the transport is paused; None while it takes them."""
+        self._inbox: list[bytes | None] = []
+        """Received messages for the session: a text payload, None for a binary one."""
+        self._fragments: list[bytes] | None = None
+        self._waiter: asyncio.Future[None] | None = None
+        self._read_paused = False
+        self._timer: asyncio.TimerHandle | None = None
+        """The next keepalive ping, the pong deadline or, once closing, the abort."""
+        self._ping: bytes | None = None
+        self.session_id = ""
         self.client_id = ""
         self.client_key = ""
         self.participant_id = ""
         self.closed = False
         self.close_code: int | None = None
-        self.close_reason = ""
-        self._queue: asyncio.Queue[str | None] = asyncio.Queue(maxsize=queue_size)
-        self._sender = asyncio.create_task(self._send_loop())
-        self._reader: asyncio.Task[object] | None = None
-        self._interrupted = False
 
-    def send(self, frame: str) -> None:
+    # -- asyncio.Protocol -------------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self._transport = transport
+        self._connections.add(self)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._connections.discard(self)
+        self._cancel_timer()
+        if not self.closed:
+            self.closed = True
+            self.close_code = 1006
+        self._backlog = None
+        self._wake()
+
+    def data_received(self, data: bytes) -> None:
+        proto = self.proto
+        proto.receive_data(data)
+        for event in proto.events_received():
+            if isinstance(event, Frame):
+                self._on_frame(event)
+            elif isinstance(event, Request):
+                self._on_request(event)
+        self._flush_protocol()
+
+    def eof_received(self) -> bool | None:
+        self.proto.receive_eof()
+        self._flush_protocol()
+        self._gone(1006)
+        return None
+
+    def pause_writing(self) -> None:
+        if self._backlog is None:
+            self._backlog = []
+
+    def resume_writing(self) -> None:
+        backlog, self._backlog = self._backlog, None
+        if backlog and self._transport is not None:
+            self._transport.write(b"".join(backlog))
+
+    def shutdown(self) -> None:
+        """uvicorn stops: members are told 1012 and reconnect to another hub."""
+        if self.proto.state is State.OPEN:
+            self.close(codes.SERVICE_RESTART, "server restarting")
+        elif self._transport is not None and not self.closed:
+            self.closed = True
+            self._transport.close()
+
+    # -- the session's side -------------------------------------------------------------
+
+    def send(self, payload: bytes) -> None:
+        """Send one JSON message (``payload`` is its UTF-8 text)."""
+        if not self.closed:
+            self.send_frame(text_frame(payload))
+
+    def send_frame(self, frame: bytes) -> None:
+        """Send a frame built by ``text_frame``; never waits (see the invariants)."""
         if self.closed:
             return
-        try:
-            self._queue.put_nowait(frame)
-        except asyncio.QueueFull:
+        backlog = self._backlog
+        if backlog is None:
+            self._transport.write(frame)  # type: ignore[union-attr]
+        elif len(backlog) < self._queue_size():
+            backlog.append(frame)
+        else:
             log.warning("closing slow consumer participant=%s", self.participant_id)
             self.close(codes.SLOW_CONSUMER, "outbound queue full")
 
-    async def receive(self) -> Message:
-        """The next ASGI message; a disconnect once ``close`` was called."""
-        gone: Message = {"type": "websocket.disconnect", "code": self.close_code or 1000}
-        if self.closed:
-            return gone
-        self._reader = asyncio.current_task()
-        try:
-            return await self.ws.receive()
-        except asyncio.CancelledError:
-            if not self._interrupted:
-                raise
-            self._interrupted = False
-            if self._reader is not None:
-                self._reader.uncancel()
-            return gone
-        finally:
-            self._reader = None
+    async def receive(self) -> bytes | None:
+        """The next text message's payload (None for a binary message).
+
+        Raises ``Disconnected`` once the connection is closed, even if messages are
+        still waiting: nothing a closing member sent is applied after its close."""
+        while True:
+            if self.closed:
+                raise Disconnected(self.close_code or 1006)
+            inbox = self._inbox
+            if inbox:
+                message = inbox.pop(0)
+                if self._read_paused and len(inbox) < INBOX_HIGH // 2:
+                    self._read_paused = False
+                    self._transport.resume_reading()  # type: ignore[union-attr]
+                return message
+            waiter = self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await waiter
+            finally:
+                self._waiter = None
 
     def close(self, code: int, reason: str = "") -> None:
-        """Close after what is queued (or at once for a slow consumer)."""
+        """Close after what was sent; a slow consumer's backlog is dropped."""
         if self.closed:
             return
         self.closed = True
         self.close_code = code
-        self.close_reason = reason
-        if self._reader is not None and self._reader is not asyncio.current_task():
-            self._interrupted = True
-            self._reader.cancel()
-        if code == codes.SLOW_CONSUMER:
-            self._sender.cancel()
-            # the closing task replaces the sender, so it stays referenced and
-            # ``finish`` waits for it
-            self._sender = asyncio.get_running_loop().create_task(self._close_now(code, reason))
+        self._wake()
+        transport = self._transport
+        if transport is None or transport.is_closing() or self.proto.state is not State.OPEN:
             return
-        with contextlib.suppress(asyncio.QueueFull):
-            self._queue.put_nowait(None)
+        if self._read_paused:  # the peer's close frame must be read
+            self._read_paused = False
+            transport.resume_reading()
+        self.proto.send_close(code, reason)
+        frame = b"".join(self.proto.data_to_send())
+        if code == codes.SLOW_CONSUMER:
+            self._backlog = None
+        if self._backlog is None:
+            transport.write(frame)
+        else:
+            self._backlog.append(frame)
+        self._cancel_timer()
+        self._timer = asyncio.get_running_loop().call_later(FLUSH_TIMEOUT_S, self._abort)
 
-    async def _close_now(self, code: int, reason: str) -> None:
-        try:
-            await asyncio.wait_for(self.ws.close(code, reason), FLUSH_TIMEOUT_S)
-        except TimeoutError:
-            self._abort()
-        except Exception:  # noqa: S110 - the peer is gone already
-            pass
+    # -- internals ------------------------------------------------------------------------
+
+    def _queue_size(self) -> int:
+        return self._settings.queue_size if self._settings is not None else 1024
+
+    def _on_request(self, request: Request) -> None:
+        services = self._services.get(SERVICES_KEY)
+        match = WS_PATH.fullmatch(request.path.partition("?")[0])
+        if services is None:
+            response = self.proto.reject(503, "Service Unavailable\n")
+        elif match is None:
+            response = self.proto.reject(404, "Not Found\n")
+        elif not origin_allowed(request, services[1]):
+            response = self.proto.reject(403, "Forbidden\n")
+        else:
+            response = self.proto.accept(request)
+        if response.status_code != 101:
+            _add_security_headers(response)
+        peer = self._transport.get_extra_info("peername") if self._transport else None
+        access_log.info(
+            '%s - "WebSocket %s" %s',
+            f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) else "-",
+            request.path.partition("?")[0],
+            "[accepted]" if response.status_code == 101 else response.status_code,
+        )
+        self.proto.send_response(response)
+        if response.status_code != 101 or services is None or match is None:
+            return
+        hub, self._settings = services
+        self.session_id = match.group(1)
+        self._schedule_ping()
+        from server.hub.endpoint import serve  # the endpoint imports this module
+
+        task = asyncio.get_running_loop().create_task(serve(self, hub, self._settings))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _on_frame(self, frame: Frame) -> None:
+        match frame.opcode:
+            case Opcode.TEXT if frame.fin:
+                self._deliver(bytes(frame.data))
+            case Opcode.TEXT:
+                self._fragments = [bytes(frame.data)]
+            case Opcode.BINARY:  # answered, never read; its continuations are dropped
+                self._fragments = None
+                self._deliver(None)
+            case Opcode.CONT:
+                if self._fragments is not None:
+                    self._fragments.append(bytes(frame.data))
+                    if frame.fin:
+                        data, self._fragments = b"".join(self._fragments), None
+                        self._deliver(data)
+            case Opcode.PONG:
+                if self._ping is not None and frame.data == self._ping:
+                    self._ping = None
+                    self._cancel_timer()
+                    self._schedule_ping()
+            case Opcode.CLOSE:
+                close = self.proto.close_rcvd
+                self._gone(close.code if close is not None else 1005)
+            case _:  # ping: the protocol queued the pong
+                pass
+
+    def _deliver(self, message: bytes | None) -> None:
+        if self.closed:
+            return
+        inbox = self._inbox
+        inbox.append(message)
+        if len(inbox) >= INBOX_HIGH and not self._read_paused:
+            self._read_paused = True
+            self._transport.pause_reading()  # type: ignore[union-attr]
+        self._wake()
+
+    def _flush_protocol(self) -> None:
+        """Write what the protocol produced (handshake, pongs, close replies); close
+        the TCP connection when it signals the end of the stream."""
+        writes = self.proto.data_to_send()
+        if not writes or self._transport is None:
+            return
+        data = b"".join(writes)
+        if data:
+            if self._backlog is None:
+                self._transport.write(data)
+            else:
+                self._backlog.append(data)
+        if writes[-1] == b"":
+            if self._backlog:
+                self._transport.write(b"".join(self._backlog))
+                self._backlog = None
+            self._transport.close()
+            if self.proto.state is not State.OPEN and not self.closed:
+                self._gone(1006)
+
+    def _gone(self, code: int) -> None:
+        """The peer closed (or failed) the connection."""
+        if not self.closed:
+            self.closed = True
+            self.close_code = code
+            self._wake()
+
+    def _wake(self) -> None:
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    def _schedule_ping(self) -> None:
+        settings = self._settings
+        if settings is None or settings.ping_interval <= 0 or self.closed:
+            return
+        self._timer = asyncio.get_running_loop().call_later(settings.ping_interval, self._send_ping)
+
+    def _send_ping(self) -> None:
+        self._timer = None
+        if self.closed or self.proto.state is not State.OPEN or self._settings is None:
+            return
+        self._ping = secrets.token_bytes(4)
+        self.proto.send_ping(self._ping)
+        self._flush_protocol()
+        self._timer = asyncio.get_running_loop().call_later(
+            self._settings.ping_timeout, self._pong_missing
+        )
+
+    def _pong_missing(self) -> None:
+        self._timer = None
+        log.info("no pong: dropping participant=%s", self.participant_id)
+        self._gone(1006)
+        if self.proto.state is State.OPEN:
+            self.proto.fail(codes.INTERNAL_ERROR, "keepalive ping timeout")
+            self._flush_protocol()  # the close frame, then the TCP close
+        self._timer = asyncio.get_running_loop().call_later(FLUSH_TIMEOUT_S, self._abort)
 
     def _abort(self) -> None:
-        if abort(self.ws):
+        self._timer = None
+        if self._transport is not None and not self._transport.is_closing():
             log.warning("aborted unresponsive connection participant=%s", self.participant_id)
+        if self._transport is not None:
+            self._transport.abort()
 
-    async def _send_loop(self) -> None:
-        try:
-            while True:
-                frame = await self._queue.get()
-                if frame is None:
-                    break
-                await self.ws.send_text(frame)
-        except Exception:  # the peer went away; the receive loop notices too
-            self.closed = True
-            return
-        await self._close_now(self.close_code or codes.GOING_AWAY, self.close_reason)
+    def _cancel_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
 
-    async def finish(self) -> None:
-        """After the receive loop ended: flush what is queued (bounded), then stop."""
-        self.close(codes.GOING_AWAY)
-        try:
-            await asyncio.wait_for(asyncio.shield(self._sender), FLUSH_TIMEOUT_S)
-        except TimeoutError:
-            self._abort()
-        except Exception:  # noqa: S110 - the sender's own failure ends it
-            pass
-        self._sender.cancel()
-        await asyncio.gather(self._sender, return_exceptions=True)
+
+def origin_allowed(request: Request, settings: Settings) -> bool:
+    """The page that opens the socket must be ours (or explicitly allowed)."""
+    origin = request.headers.get("Origin")
+    if not origin:
+        return False
+    if origin in settings.allowed_origins:
+        return True
+    host = request.headers.get("Host", "")
+    return origin in (f"http://{host}", f"https://{host}")
+
+
+def _add_security_headers(response: Response) -> None:
+    for name, value in SECURITY_HEADERS.items():
+        response.headers[name] = value

@@ -1,4 +1,5 @@
-"""The websocket endpoint: handshake, then a receive loop that feeds the room.
+"""A websocket session after the handshake: hello, welcome, then a receive loop
+that feeds the room (``Connection`` does the handshake and starts ``serve``).
 
 Every frame is decoded into the typed client union; anything else gets an
 ``error`` with a stable code and changes nothing. Ops are prechecked against the
@@ -11,7 +12,6 @@ import asyncio
 import logging
 
 import msgspec
-from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from server.audit import AuditAction, record
 from server.config import Settings
@@ -21,7 +21,7 @@ from server.core.reducer import Rejected as CoreRejected
 from server.core.state import anonymous_key, client_key, participant_id
 from server.core.visibility import board_view
 from server.hub import codes
-from server.hub.connection import Connection
+from server.hub.connection import Connection, Disconnected
 from server.hub.hub import Hub, now_ms
 from server.hub.ratelimit import TokenBucket
 from server.hub.replies import reply_frame
@@ -44,21 +44,11 @@ PRE_HELLO_FRAMES = 50
 """Frames without a valid hello after which the connection is closed (4009)."""
 
 
-def origin_allowed(ws: WebSocket, settings: Settings) -> bool:
-    origin = ws.headers.get("origin")
-    if not origin:
-        return False
-    if origin in settings.allowed_origins:
-        return True
-    host = ws.headers.get("host", "")
-    return origin in (f"http://{host}", f"https://{host}")
+def _error(code: str, reason: str, client_seq: int | None = None) -> bytes:
+    return encoder.encode(Error(code=code, reason=reason, client_seq=client_seq))
 
 
-def _error(code: str, reason: str, client_seq: int | None = None) -> str:
-    return encoder.encode(Error(code=code, reason=reason, client_seq=client_seq)).decode()
-
-
-def _decode_error(exc: msgspec.DecodeError | RecursionError) -> str:
+def _decode_error(exc: msgspec.DecodeError | RecursionError) -> bytes:
     if isinstance(exc, RecursionError):  # msgspec skipping a deeply nested value
         return _error(codes.INVALID_MESSAGE, "the message is nested too deeply")
     text = str(exc)
@@ -68,25 +58,19 @@ def _decode_error(exc: msgspec.DecodeError | RecursionError) -> str:
     return _error(codes.INVALID_JSON, "the message is not valid JSON")
 
 
-async def websocket_endpoint(ws: WebSocket) -> None:
-    settings: Settings = ws.app.state.settings
-    hub: Hub = ws.app.state.hub
-    if not origin_allowed(ws, settings):
-        await ws.close(code=codes.POLICY_VIOLATION)  # before accept: HTTP 403
-        return
-    await ws.accept()
-    conn = Connection(ws, settings.queue_size)
-    session_id = ws.path_params["session_id"]
+async def serve(conn: Connection, hub: Hub, settings: Settings) -> None:
+    """The session of one accepted connection, until either side closes it."""
+    session_id = conn.session_id
     room: Room | None = None
     try:
-        hello = await _await_hello(ws, conn)
+        hello = await _await_hello(conn)
         if hello is None:
             return
         room = await _welcome(conn, hub, settings, session_id, hello)
         if room is None:
             return
-        await _receive_loop(ws, conn, hub, room, settings)
-    except WebSocketDisconnect:
+        await _receive_loop(conn, hub, room, settings)
+    except Disconnected:
         pass
     finally:
         if room is not None:
@@ -95,17 +79,17 @@ async def websocket_endpoint(ws: WebSocket) -> None:
                 del room.by_client[conn.client_key]
             room.broadcast_presence()
             hub.release(room)
-        await conn.finish()
+        conn.close(codes.GOING_AWAY)
 
 
-async def _await_hello(ws: WebSocket, conn: Connection) -> Hello | None:
+async def _await_hello(conn: Connection) -> Hello | None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + HELLO_TIMEOUT_S
     for _ in range(PRE_HELLO_FRAMES):
         try:
-            text = await asyncio.wait_for(_receive_text(ws, conn), deadline - loop.time())
+            text = await asyncio.wait_for(_receive_text(conn), deadline - loop.time())
         except TimeoutError:
-            await ws.close(codes.HELLO_TIMEOUT, "no hello")
+            conn.close(codes.HELLO_TIMEOUT, "no hello")
             return None
         if text is None:
             continue
@@ -121,16 +105,12 @@ async def _await_hello(ws: WebSocket, conn: Connection) -> Hello | None:
     return None
 
 
-async def _receive_text(ws: WebSocket, conn: Connection) -> str | None:
-    """The next text frame; None (after an error reply) for a binary frame."""
-    message = await conn.receive()
-    if message["type"] == "websocket.disconnect":
-        raise WebSocketDisconnect(message.get("code", 1000))
-    text = message.get("text")
+async def _receive_text(conn: Connection) -> bytes | None:
+    """The next text message; None (after an error reply) for a binary message."""
+    text = await conn.receive()
     if text is None:
         conn.send(_error(codes.BINARY_FRAME, "send JSON as text frames"))
-        return None
-    return str(text)
+    return text
 
 
 async def _welcome(
@@ -197,7 +177,7 @@ async def _welcome(
         board=board_view(room.state, pid) if replay is None else None,
         method=room.state.method,
     )
-    conn.send(encoder.encode(welcome).decode())
+    conn.send(encoder.encode(welcome))
     for frame in replay or ():
         conn.send(frame)
     previous = room.by_client.get(key)
@@ -233,16 +213,14 @@ def _known_member(room: Room, client_id: str) -> bool:
     return member is not None and not member.removed
 
 
-async def _receive_loop(
-    ws: WebSocket, conn: Connection, hub: Hub, room: Room, settings: Settings
-) -> None:
+async def _receive_loop(conn: Connection, hub: Hub, room: Room, settings: Settings) -> None:
     bucket = room.buckets.get(conn.client_id)
     if bucket is None:  # kept per client id: reconnecting does not refill it
         bucket = TokenBucket(settings.rate_per_s, settings.rate_burst)
         room.buckets[conn.client_id] = bucket
     strikes = 0
     while not conn.closed:
-        text = await _receive_text(ws, conn)
+        text = await _receive_text(conn)
         if text is None:
             continue
         try:

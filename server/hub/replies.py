@@ -7,7 +7,7 @@ from shared_schema.codec import encoder
 from shared_schema.server import Applied, Rejected
 
 
-def reply_frame(client_seq: int, seq: int | None, result: reducer.Result) -> str:
+def reply_frame(client_seq: int, seq: int | None, result: reducer.Result) -> bytes:
     """``seq`` is where the op was sequenced (None if it never was)."""
     reply: Applied | Rejected
     match result:
@@ -22,4 +22,4 @@ def reply_frame(client_seq: int, seq: int | None, result: reducer.Result) -> str
             reply = Rejected(
                 client_seq=client_seq, code=code or "", reason="already rejected", seq=first_seq
             )
-    return encoder.encode(reply).decode()
+    return encoder.encode(reply)

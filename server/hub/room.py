@@ -32,7 +32,7 @@ from server.core.reducer import Actor, Scoped
 from server.core.state import BoardState, encode_state
 from server.hub import codes
 from server.hub.auditing import audit_op
-from server.hub.connection import Connection
+from server.hub.connection import Connection, text_frame
 from server.hub.presence import PresenceMap, PresenceNote, decode_note, encode_note
 from server.hub.ratelimit import TokenBucket
 from server.hub.replies import reply_frame
@@ -181,18 +181,18 @@ class Room:
         if not self.conns:
             return
         if all(scoped.audience is None for scoped in changes):
-            frame = encoder.encode(Event(seq=seq, changes=[s.change for s in changes])).decode()
+            frame = text_frame(encoder.encode(Event(seq=seq, changes=[s.change for s in changes])))
             for conn in self.conns:
-                conn.send(frame)
+                conn.send_frame(frame)
             return
-        frames: dict[tuple[int, ...], str] = {}
+        frames: dict[tuple[int, ...], bytes] = {}
         for conn in self.conns:
             key = visible_indices(changes, conn.participant_id)
             cached = frames.get(key)
             if cached is None:
                 event = Event(seq=seq, changes=[changes[i].change for i in key])
-                cached = frames[key] = encoder.encode(event).decode()
-            conn.send(cached)
+                cached = frames[key] = text_frame(encoder.encode(event))
+            conn.send_frame(cached)
 
     def _answer(self, record: Record, seq: int, result: reducer.Result) -> None:
         if record.client_seq == 0:
@@ -237,7 +237,7 @@ class Room:
             if conn is not None:
                 error = Error(code=codes.UNAVAILABLE, reason="the snapshot could not be stored",
                               client_seq=record.client_seq)
-                conn.send(encoder.encode(error).decode())
+                conn.send(encoder.encode(error))
             return
         if conn is None:
             return
@@ -252,8 +252,8 @@ class Room:
 
     # -- catch-up for a (re)connecting client -------------------------------------------
 
-    def events_since(self, last_seq: int, viewer: str) -> list[str] | None:
-        """Frames for the events after ``last_seq`` as ``viewer`` sees them, or None if
+    def events_since(self, last_seq: int, viewer: str) -> list[bytes] | None:
+        """Messages for the events after ``last_seq`` as ``viewer`` sees them, or None if
         they are no longer all in memory."""
         if last_seq > self.state.seq:
             return None
@@ -265,7 +265,7 @@ class Room:
         for seq, changes in self.recent:
             if seq > last_seq:
                 visible = [changes[i].change for i in visible_indices(changes, viewer)]
-                frames.append(encoder.encode(Event(seq=seq, changes=visible)).decode())
+                frames.append(encoder.encode(Event(seq=seq, changes=visible)))
         return frames
 
     # -- presence ----------------------------------------------------------------------
@@ -326,9 +326,9 @@ class Room:
         if online == self._presence_sent and not self._presence_dirty:
             return
         self._presence_sent, self._presence_dirty = online, False
-        frame = encoder.encode(Presence(online=online)).decode()
+        frame = text_frame(encoder.encode(Presence(online=online)))
         for conn in self.conns:
-            conn.send(frame)
+            conn.send_frame(frame)
 
     def refresh_presence(self) -> None:
         """Periodic: re-announce (so other hubs keep our members) and expire theirs."""
