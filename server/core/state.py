@@ -119,5 +119,19 @@ def encode_state(state: BoardState) -> bytes:
     return _snapshot_encoder.encode(state)
 
 
+SHARED_METHODS_KEPT = 64
+_shared_methods: dict[bytes, Method] = {}
+
+
 def decode_state(data: bytes) -> BoardState:
-    return _snapshot_decoder.decode(data)
+    """Rooms of the same method share one ``Method`` (read-only: nothing changes a
+    method once loaded), so a hub with many rooms holds each method once."""
+    state = _snapshot_decoder.decode(data)
+    key = _snapshot_encoder.encode(state.method)
+    shared = _shared_methods.get(key)
+    if shared is None:
+        if len(_shared_methods) >= SHARED_METHODS_KEPT:
+            _shared_methods.clear()
+        shared = _shared_methods[key] = state.method
+    state.method = shared
+    return state

@@ -270,6 +270,12 @@ class Connection(asyncio.Protocol):
             return
         hub, self._settings = services
         self.session_id = match.group(1)
+        handshake = self.proto
+        if self._transport is not None and not handshake.reader.buffer:
+            # frames get a protocol of their own: the handshake's parser would keep the
+            # request and its headers alive for as long as the connection lasts
+            self._transport.write(b"".join(handshake.data_to_send()))
+            self.proto = ServerProtocol(state=State.OPEN, max_size=self._settings.max_message)
         self._schedule_ping()
         from server.hub.endpoint import serve  # the endpoint imports this module
 

@@ -63,10 +63,7 @@ async def serve(conn: Connection, hub: Hub, settings: Settings) -> None:
     session_id = conn.session_id
     room: Room | None = None
     try:
-        hello = await _await_hello(conn)
-        if hello is None:
-            return
-        room = await _welcome(conn, hub, settings, session_id, hello)
+        room = await _join(conn, hub, settings, session_id)
         if room is None:
             return
         await _receive_loop(conn, hub, room, settings)
@@ -80,6 +77,12 @@ async def serve(conn: Connection, hub: Hub, settings: Settings) -> None:
             room.broadcast_presence()
             hub.release(room)
         conn.close(codes.GOING_AWAY)
+
+
+async def _join(conn: Connection, hub: Hub, settings: Settings, session_id: str) -> Room | None:
+    """Hello, then welcome; the hello is not kept while the member stays."""
+    hello = await _await_hello(conn)
+    return None if hello is None else await _welcome(conn, hub, settings, session_id, hello)
 
 
 async def _await_hello(conn: Connection) -> Hello | None:

@@ -5,7 +5,8 @@ Invariants:
   before anything after it is applied (ops arriving early wait in ``_early``);
 - every sequenced op produces exactly one ``event`` frame per local member, so seq
   is gap-free at every client; frames are encoded once per distinct audience;
-- the sender of an op hears ``applied``/``rejected`` after the event is queued;
+- the sender of an op hears ``applied``/``rejected`` right after its event (in the
+  same write);
 - a ``close_session`` or ``set_export`` is acknowledged only after a snapshot of the
   state right after it is durable (exports read that snapshot).
 - ``applied(seq)`` returns once this replica has applied ``seq``: a connection's
@@ -162,37 +163,58 @@ class Room:
         result = reducer.apply(self.state, record.op, actor)
         changes = result.changes if isinstance(result, reducer.Applied) else []
         self.recent.append((item.seq, changes))
-        self._fan_out(item.seq, changes)
         if isinstance(result, reducer.Applied) and isinstance(record.op, CloseSession | SetExport):
+            self._fan_out(item.seq, changes, None)
             self._store_then_answer(record, item.seq, result)
-        else:
+        elif record.client_seq == 0:
+            self._fan_out(item.seq, changes, None)
             self._answer(record, item.seq, result)
-        sender = self.by_client.get(record.client_id)
-        if isinstance(result, reducer.Applied) and sender is not None:
+        else:
+            # the sender gets its event and its answer in one write
+            sender = self._sender(record)
+            reply = None if sender is None else text_frame(reply_frame(
+                record.client_seq, item.seq, result))
+            self._fan_out(item.seq, changes, sender, reply)
+        member = self.by_client.get(record.client_id)
+        if isinstance(result, reducer.Applied) and member is not None:
             # audited once, by the hub that holds the sender's connection
-            audit_op(self.session_id, sender.participant_id, record.op)
+            audit_op(self.session_id, member.participant_id, record.op)
         for scoped in changes:
             if isinstance(scoped.change, ParticipantPut) and scoped.change.participant.removed:
                 self._disconnect(scoped.change.participant.id, codes.REMOVED, "removed")
         if self.state.seq - self._snapshot_seq >= self._snapshot_every:
             self.snapshot()
 
-    def _fan_out(self, seq: int, changes: list[Scoped]) -> None:
-        if not self.conns:
-            return
-        if all(scoped.audience is None for scoped in changes):
-            frame = text_frame(encoder.encode(Event(seq=seq, changes=[s.change for s in changes])))
-            for conn in self.conns:
-                conn.send_frame(frame)
-            return
+    def _fan_out(self, seq: int, changes: list[Scoped], sender: Connection | None,
+                 reply: bytes | None = None) -> None:
+        """One event frame per distinct audience to every member; ``reply`` (the
+        sender's answer) goes right after the sender's event, in the same write."""
         frames: dict[tuple[int, ...], bytes] = {}
+        shared = None
+        if all(scoped.audience is None for scoped in changes):
+            shared = text_frame(encoder.encode(Event(seq=seq, changes=[s.change for s in changes])))
         for conn in self.conns:
-            key = visible_indices(changes, conn.participant_id)
-            cached = frames.get(key)
-            if cached is None:
-                event = Event(seq=seq, changes=[changes[i].change for i in key])
-                cached = frames[key] = text_frame(encoder.encode(event))
-            conn.send_frame(cached)
+            frame = shared
+            if frame is None:
+                key = visible_indices(changes, conn.participant_id)
+                frame = frames.get(key)
+                if frame is None:
+                    event = Event(seq=seq, changes=[changes[i].change for i in key])
+                    frame = frames[key] = text_frame(encoder.encode(event))
+            if conn is sender:
+                conn.send_frame(frame + reply if reply is not None else frame)
+                sender = None
+            else:
+                conn.send_frame(frame)
+        if sender is not None and reply is not None:  # not (or no longer) a member here
+            sender.send_frame(reply)
+
+    def _sender(self, record: Record) -> Connection | None:
+        """This hub's connection that sent ``record``, if any (an anonymous sender is
+        known only until its answer)."""
+        if record.role is not None:
+            return self.anonymous_senders.pop(record.client_id, None)
+        return self.by_client.get(record.client_id)
 
     def _answer(self, record: Record, seq: int, result: reducer.Result) -> None:
         if record.client_seq == 0:
@@ -200,10 +222,7 @@ class Room:
             if waiter is not None and not waiter.done():
                 waiter.set_result(result)
             return
-        if record.role is not None:
-            conn = self.anonymous_senders.pop(record.client_id, None)
-        else:
-            conn = self.by_client.get(record.client_id)
+        conn = self._sender(record)
         if conn is not None:
             conn.send(reply_frame(record.client_seq, seq, result))
 

@@ -72,9 +72,9 @@ def correctness_errors(results: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
-def profile(seconds: float, sizes: runner.Sizes, out: Path) -> str:
-    """py-spy on the one embedded hub while a small load A runs; returns the top frames."""
-    dep = systems.start("intervisiebord", "one")
+def profile(seconds: float, sizes: runner.Sizes, out: Path, topology: str = "one") -> str:
+    """py-spy on the first hub while load A runs; returns the top frames."""
+    dep = systems.start("intervisiebord", topology)
     gen = runner.Generator(sizes.workers)
     raw = out.with_suffix(".txt")
     try:
@@ -135,7 +135,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--plot", type=Path, default=Path("docs/benchmarks.png"))
     parser.add_argument("--json", type=Path, default=Path("docs/benchmarks.json"))
     parser.add_argument("--profile", type=float, default=0.0, metavar="SECONDS",
-                        help="only profile the embedded hub under load A with py-spy")
+                        help="only profile the (first) hub under load A with py-spy")
+    parser.add_argument("--profile-topology", default="one", choices=systems.TOPOLOGIES,
+                        help="the topology --profile runs (default one)")
     args = parser.parse_args(argv)
     sizes = runner.Sizes.smoke() if args.smoke else runner.Sizes()
     overrides = {f.name: getattr(args, f.name) for f in dataclasses.fields(runner.Sizes)
@@ -143,7 +145,8 @@ def main(argv: list[str] | None = None) -> int:
     sizes = dataclasses.replace(sizes, **overrides)
     systems.raise_nofile_limit()
     if args.profile:
-        print(profile(args.profile, sizes, Path(tempfile.mkdtemp()) / "profile"))
+        print(profile(args.profile, sizes, Path(tempfile.mkdtemp()) / "profile",
+                      args.profile_topology))
         return 0
     started = time.monotonic()
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M")

@@ -306,7 +306,8 @@ def _generator(sizes: Sizes, gen: Generator | None) -> Iterator[Generator]:
 def run_rates(system: str, topology: str, load: str, sizes: Sizes,
               extra_args: tuple[str, ...] = (), gen: Generator | None = None
               ) -> dict[str, Any]:
-    """Load A or B: the base rate, then 2x, 4x ... until p99 > 50 ms (or max_steps)."""
+    """Load A or B: the base rate, then 2x, 4x ... until p99 > 50 ms (or max_steps);
+    if the base rate does not hold, 1/2x, 1/4x ... until one holds."""
     if load == "A":
         count, size, base = sizes.a_sessions, sizes.a_size, sizes.a_rate
     else:
@@ -340,6 +341,14 @@ def _rates(dep: systems.Deployment, gen: Generator, load: str, count: int, size:
             if k > 0 and sizes.max_steps > 1:
                 step_at(2 ** (k - 0.5))  # between the last good and the first bad step
             break
+    else:
+        k = -1
+    if k == 0:
+        # not even the base rate held: halve until a rate holds, so the limit is known
+        for j in range(1, sizes.max_steps):
+            if step_at(2**-j)["sustained"]:
+                step_at(2 ** (0.5 - j))  # between the first good and the last bad step
+                break
     sustained = [s["ops_s"] for s in steps if s["sustained"]]
     return {"system": system, "topology": topology, "load": load, "rooms": count,
             "size": size, **setup, "steps": steps,

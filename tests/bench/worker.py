@@ -131,6 +131,8 @@ class Worker:
                        ) -> Result:
         """Every member sends ``rate`` ops/s from ``start_at`` to ``stop_at`` (wall clock)."""
         self.tally.reset()
+        # no cyclic collection while receipts are stamped (``drain`` turns it back on)
+        gc.disable()
         self.tally.measure_from_ns = int((start_at + warmup) * 1e9)
         self.tally.measure_until_ns = int(stop_at * 1e9)
         cpu0 = _cpu()
@@ -183,6 +185,7 @@ class Worker:
                 self.tally.error("unanswered", f"member {i} of room {r}: {m.unanswered()}")
         result.errors = dict(self.tally.errors)
         result.examples = list(self.tally.examples)
+        gc.enable()
         return result
 
     async def settle(self, killed_hub: int, timeout: float) -> Result:

@@ -895,6 +895,15 @@ def test_snapshot_roundtrip_of_a_played_state() -> None:
     assert board_view(copy, room.pid(ANNA)) == board_view(state, room.pid(ANNA))
 
 
+def test_rooms_of_one_method_share_its_definition() -> None:
+    first = decode_state(encode_state(new_state("sess-1", "Een", "nl", TIENSTAPPEN)))
+    second = decode_state(encode_state(new_state("sess-2", "Twee", "en", TIENSTAPPEN)))
+    other = decode_state(encode_state(new_state("sess-3", "Drie", "nl", HIDDEN_METHOD)))
+    assert first.method is second.method and first.method == TIENSTAPPEN
+    assert other.method is not first.method and other.method == HIDDEN_METHOD
+    assert (first.session_id, second.language) == ("sess-1", "en")
+
+
 def test_snapshot_keeps_hidden_items_hidden() -> None:
     room = make_room(HIDDEN_METHOD)
     ok(room.send(ANNA, AddItem, item_id="n1", section="notes", text="verborgen"))

@@ -134,6 +134,20 @@ def test_foreign_or_missing_origin_is_refused_at_the_handshake(
             await websockets.connect(f"{server.ws_base}/ws/{session.id}",
                                      origin=origin)  # type: ignore[arg-type]
         assert refused.value.response.status_code == 403
+        assert refused.value.response.headers["X-Content-Type-Options"] == "nosniff"
+        assert "frame-ancestors 'none'" in refused.value.response.headers[
+            "Content-Security-Policy"]
+
+    run(scenario)
+
+
+@pytest.mark.parametrize("path", ["/ws/", "/ws/a/b", "/elders", "/"])
+def test_upgrade_on_another_path_is_refused_with_404(server: ServerProcess, path: str) -> None:
+    async def scenario() -> None:
+        with pytest.raises(InvalidStatus) as refused:
+            await websockets.connect(f"{server.ws_base}{path}", origin=server.base)
+        assert refused.value.response.status_code == 404
+        assert refused.value.response.headers["Referrer-Policy"] == "no-referrer"
 
     run(scenario)
 
