@@ -55,7 +55,9 @@ class Settings:
         default=20.0, metadata={"help": "seconds to wait for a pong before dropping a client"}
     )
     snapshot_every: int = field(
-        default=500, metadata={"help": "ops between snapshots of a session"}
+        default=500,
+        metadata={"help": "ops between snapshots of a session (each session takes its own "
+                  "interval of 1x to 1.5x this, so sessions do not snapshot at once)"}
     )
     retention_days: float = field(
         default=30.0,

@@ -1,8 +1,8 @@
 """The embedded backplane: one process, the log in the SQLite store.
 
 Ops are sequenced in the order ``publish`` is called. A single flusher drains
-everything waiting into one SQLite transaction, then delivers in seq order; so an
-op reaches subscribers only after it is durable.
+everything waiting into one SQLite transaction (at most one per GROUP_COMMIT_S),
+then delivers in seq order; so an op reaches subscribers only after it is durable.
 """
 
 from __future__ import annotations
@@ -11,8 +11,13 @@ import asyncio
 from collections import defaultdict
 
 from server.backplane.base import OnEphemeral, OnLost, OnSequenced
+from server.backplane.grouping import batches
 from server.core.records import Record, Sequenced, decode_sequenced, encode_sequenced
 from server.store.sqlite import SqliteStore
+
+GROUP_COMMIT_S = 0.004
+"""Shortest time between two log transactions (``grouping``): under load, ops share
+one SQLite transaction and one hand-off to the store's thread."""
 
 
 class MemoryBackplane:
@@ -64,12 +69,12 @@ class MemoryBackplane:
         return meta.epoch if meta else ""
 
     async def _flush_loop(self) -> None:
-        while True:
-            await self._wake.wait()
-            self._wake.clear()
-            batch, self._waiting = self._waiting, []
-            if batch:
-                await self._flush(batch)
+        async for batch in batches(self._wake, self._take, GROUP_COMMIT_S):
+            await self._flush(batch)
+
+    def _take(self) -> list[tuple[str, Record, asyncio.Future[int]]]:
+        batch, self._waiting = self._waiting, []
+        return batch
 
     async def _flush(self, batch: list[tuple[str, Record, asyncio.Future[int]]]) -> None:
         rows: dict[str, list[tuple[int, bytes]]] = defaultdict(list)

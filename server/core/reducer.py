@@ -15,7 +15,6 @@ Invariants:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
 import msgspec
 
@@ -76,7 +75,10 @@ Audience = frozenset[str] | None
 """None: every member; otherwise only these participant ids."""
 
 
-class Scoped(NamedTuple):
+class Scoped(msgspec.Struct, frozen=True, gc=False):
+    """A change and who may see it (None: everyone). Plain data, never in a cycle:
+    kept out of the cyclic collector, as rooms keep thousands for resuming clients."""
+
     change: Change
     audience: Audience = None
 

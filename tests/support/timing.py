@@ -46,12 +46,18 @@ def percentile(samples: list[float], p: float) -> float:
 
 
 async def timed_ops(sender: BoardClient, members: list[TimedClient], text: str,
-                    stop: Callable[[int], bool], timeout: float = 10) -> list[float]:
+                    stop: Callable[[int], bool], timeout: float = 10,
+                    interval: float = 0.0) -> list[float]:
     """Send add_item ops one after the other, each when every member has the
-    previous one, until ``stop(ops sent)``; returns the latencies in ms."""
+    previous one and at least ``interval`` s after the previous one, until
+    ``stop(ops sent)``; returns the latencies in ms."""
     latencies: list[float] = []
     sent = 0
+    due = time.perf_counter()
     while not stop(sent):
+        if (wait := due - time.perf_counter()) > 0:
+            await asyncio.sleep(wait)  # pacing the sender, not waiting for a result
+        due += interval
         started = time.perf_counter()
         reply = await sender.add("questions", text)
         assert reply["type"] == "applied", reply
