@@ -20,11 +20,7 @@ def uvicorn_config(settings: Settings) -> uvicorn.Config:
         create_app(settings),
         host=settings.host,
         port=settings.port,
-        ws=Connection,
-        ws_max_size=settings.max_message,
-        ws_ping_interval=settings.ping_interval,
-        ws_ping_timeout=settings.ping_timeout,
-        ws_per_message_deflate=False,
+        ws=Connection,  # message size, keepalive: from ``settings``; no compression
         log_level=settings.log_level,
         lifespan="on",
     )

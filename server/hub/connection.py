@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from uvicorn.server import ServerState
 
     from server.config import Settings
+    from server.hub.hub import Hub
 
 log = logging.getLogger("intervisiebord.hub")
 access_log = logging.getLogger("uvicorn.error")
@@ -78,10 +79,10 @@ class Connection(asyncio.Protocol):
         "_backlog",
         "_connections",
         "_fragments",
+        "_hub",
         "_inbox",
         "_ping",
         "_read_paused",
-        "_services",
         "_settings",
         "_tasks",
         "_timer",
@@ -103,9 +104,12 @@ class Connection(asyncio.Protocol):
         app_state: dict[str, Any],
         _loop: asyncio.AbstractEventLoop | None = None,
     ) -> None:
-        self.proto = ServerProtocol(max_size=config.ws_max_size)
-        self._services = app_state
-        self._settings: Settings | None = None
+        services: tuple[Hub, Settings] | None = app_state.get(SERVICES_KEY)
+        """None until the app has started (the handshake is then refused with 503)."""
+        self._hub: Hub | None = services[0] if services else None
+        self._settings: Settings | None = services[1] if services else None
+        self.proto = ServerProtocol(
+            max_size=self._settings.max_message if self._settings else config.ws_max_size)
         self._connections = cast(set[object], server_state.connections)
         self._tasks = server_state.tasks
         self._transport: asyncio.Transport | None = None
@@ -189,7 +193,7 @@ class Connection(asyncio.Protocol):
         backlog = self._backlog
         if backlog is None:
             self._transport.write(frame)  # type: ignore[union-attr]
-        elif len(backlog) < self._queue_size():
+        elif len(backlog) < self._settings.queue_size:  # type: ignore[union-attr]
             backlog.append(frame)
         else:
             log.warning("closing slow consumer participant=%s", self.participant_id)
@@ -242,17 +246,14 @@ class Connection(asyncio.Protocol):
 
     # -- internals ------------------------------------------------------------------------
 
-    def _queue_size(self) -> int:
-        return self._settings.queue_size if self._settings is not None else 1024
-
     def _on_request(self, request: Request) -> None:
-        services = self._services.get(SERVICES_KEY)
+        settings = self._settings
         match = WS_PATH.fullmatch(request.path.partition("?")[0])
-        if services is None:
+        if self._hub is None or settings is None:
             response = self.proto.reject(503, "Service Unavailable\n")
         elif match is None:
             response = self.proto.reject(404, "Not Found\n")
-        elif not origin_allowed(request, services[1]):
+        elif not origin_allowed(request, settings):
             response = self.proto.reject(403, "Forbidden\n")
         else:
             response = self.proto.accept(request)
@@ -266,20 +267,19 @@ class Connection(asyncio.Protocol):
             "[accepted]" if response.status_code == 101 else response.status_code,
         )
         self.proto.send_response(response)
-        if response.status_code != 101 or services is None or match is None:
+        if response.status_code != 101 or self._hub is None or settings is None or match is None:
             return
-        hub, self._settings = services
         self.session_id = match.group(1)
         handshake = self.proto
         if self._transport is not None and not handshake.reader.buffer:
             # frames get a protocol of their own: the handshake's parser would keep the
             # request and its headers alive for as long as the connection lasts
             self._transport.write(b"".join(handshake.data_to_send()))
-            self.proto = ServerProtocol(state=State.OPEN, max_size=self._settings.max_message)
+            self.proto = ServerProtocol(state=State.OPEN, max_size=settings.max_message)
         self._schedule_ping()
         from server.hub.endpoint import serve  # the endpoint imports this module
 
-        task = asyncio.get_running_loop().create_task(serve(self, hub, self._settings))
+        task = asyncio.get_running_loop().create_task(serve(self, self._hub, settings))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 

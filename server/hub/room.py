@@ -201,7 +201,7 @@ class Room:
         sender's answer) goes right after the sender's event, in the same write."""
         frames: dict[tuple[int, ...], bytes] = {}
         shared = None
-        if all(scoped.audience is None for scoped in changes):
+        if self.conns and all(scoped.audience is None for scoped in changes):
             shared = text_frame(encoder.encode(Event(seq=seq, changes=[s.change for s in changes])))
         for conn in self.conns:
             frame = shared
