@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import importlib.util
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -37,7 +38,20 @@ from server.security import SecurityHeaders
 from server.store.base import Store
 from server.store.sqlite import SqliteStore
 
-WEB_DIR = Path(__file__).resolve().parent.parent / "web"
+
+def web_dir() -> Path:
+    """The browser client: ``web/`` beside ``server/`` in a checkout (or an editable
+    install), else the ``intervisiebord_web`` data package an installed wheel holds."""
+    checkout = Path(__file__).resolve().parent.parent / "web"
+    if (checkout / "index.html").is_file():
+        return checkout
+    spec = importlib.util.find_spec("intervisiebord_web")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the web client is missing: reinstall intervisiebord")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+WEB_DIR = web_dir()
 
 
 def open_storage(settings: Settings) -> tuple[Store, Backplane]:

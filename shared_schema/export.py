@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
+import inspect
 import json
 from pathlib import Path
 from typing import Any
@@ -19,13 +21,28 @@ SCHEMA_PATH = Path(__file__).with_name("schema.json")
 EXPORT_SCHEMA_PATH = Path(__file__).with_name("export.schema.json")
 
 
+def normalised(node: Any) -> Any:
+    """``node`` with every ``description`` dedented and stripped (``inspect.cleandoc``),
+    so the generated files do not depend on how a msgspec version formats docstrings."""
+    if isinstance(node, dict):
+        return {
+            key: inspect.cleandoc(value)
+            if key == "description" and isinstance(value, str)
+            else normalised(value)
+            for key, value in node.items()
+        }
+    if isinstance(node, list):
+        return [normalised(value) for value in node]
+    return node
+
+
 def build_schema() -> dict[str, Any]:
     """The schema document: one definition per type, four roots."""
     roots = (ClientMessage, ServerMessage, Board, Method)
     (client, server, board, method), components = msgspec.json.schema_components(
         roots, ref_template="#/$defs/{name}"
     )
-    return {
+    return normalised({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "Intervisiebord protocol",
         "protocol_version": PROTOCOL_VERSION,
@@ -36,7 +53,7 @@ def build_schema() -> dict[str, Any]:
             "method": method,
         },
         "$defs": dict(sorted(components.items())),
-    }
+    })
 
 
 def build_export_schema() -> dict[str, Any]:
@@ -44,13 +61,13 @@ def build_export_schema() -> dict[str, Any]:
     (root,), components = msgspec.json.schema_components(
         (ExportDocument,), ref_template="#/$defs/{name}"
     )
-    return {
+    return normalised({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "Intervisiebord session export",
         "export_version": EXPORT_VERSION,
         **root,
         "$defs": dict(sorted(components.items())),
-    }
+    })
 
 
 def _dump(document: dict[str, Any]) -> str:
@@ -65,7 +82,16 @@ def render_export() -> str:
     return _dump(build_export_schema())
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    """``python -m shared_schema``: rewrite both schema files (``--help`` writes nothing)."""
+    argparse.ArgumentParser(
+        prog="python -m shared_schema",
+        description=(
+            f"Write the protocol's JSON Schema to {SCHEMA_PATH.name} and the export "
+            f"document's to {EXPORT_SCHEMA_PATH.name} (both in shared_schema/). "
+            "Run it after changing a type; a test fails while the files are stale."
+        ),
+    ).parse_args(argv)
     SCHEMA_PATH.write_text(render(), encoding="utf-8")
     EXPORT_SCHEMA_PATH.write_text(render_export(), encoding="utf-8")
     print(f"wrote {SCHEMA_PATH} and {EXPORT_SCHEMA_PATH}")

@@ -7,6 +7,7 @@ default are optional (the server omits defaults), so the client must fill them i
 
 from __future__ import annotations
 
+import argparse
 import json
 from pathlib import Path
 from typing import Any
@@ -73,7 +74,15 @@ def render_dts(schema: dict[str, Any] | None = None) -> str:
     return "\n".join(parts)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    """Rewrite ``web/types/protocol.d.ts`` (``--help`` writes nothing)."""
+    argparse.ArgumentParser(
+        prog="python -m shared_schema.typescript",
+        description=(
+            "Write the protocol's TypeScript declarations for the browser client to "
+            "web/types/protocol.d.ts, from the same types as shared_schema/schema.json."
+        ),
+    ).parse_args(argv)
     DTS_PATH.parent.mkdir(parents=True, exist_ok=True)
     DTS_PATH.write_text(render_dts(), encoding="utf-8")
     print(f"wrote {DTS_PATH}")
