@@ -21,18 +21,24 @@ SCHEMA_PATH = Path(__file__).with_name("schema.json")
 EXPORT_SCHEMA_PATH = Path(__file__).with_name("export.schema.json")
 
 
-def normalised(node: Any) -> Any:
-    """``node`` with every ``description`` dedented and stripped (``inspect.cleandoc``),
-    so the generated files do not depend on how a msgspec version formats docstrings."""
+def normalised(document: dict[str, Any]) -> dict[str, Any]:
+    """``document`` with every ``description`` dedented and stripped
+    (``inspect.cleandoc``), so the generated files do not depend on how a msgspec
+    version formats docstrings."""
+    result: dict[str, Any] = _cleaned(document)
+    return result
+
+
+def _cleaned(node: Any) -> Any:
     if isinstance(node, dict):
         return {
             key: inspect.cleandoc(value)
             if key == "description" and isinstance(value, str)
-            else normalised(value)
+            else _cleaned(value)
             for key, value in node.items()
         }
     if isinstance(node, list):
-        return [normalised(value) for value in node]
+        return [_cleaned(value) for value in node]
     return node
 
 
