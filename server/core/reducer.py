@@ -51,6 +51,7 @@ from shared_schema.client import (
     SetTimer,
     Vote,
 )
+from shared_schema.codes import ANSWERS_KEPT
 from shared_schema.method import Right
 from shared_schema.server import (
     Change,
@@ -65,8 +66,9 @@ from shared_schema.server import (
     VotePut,
 )
 
-MARKS_KEPT = 64
-"""How many recent results per client are kept for answering resends."""
+MARKS_KEPT = ANSWERS_KEPT
+"""How many recent results per client are kept for answering resends (the browser
+keeps at most ``MAX_IN_FLIGHT`` ops unanswered; both come from shared_schema)."""
 
 ANONYMOUS_MARKS_KEPT = 1024
 """How many results of ops sent in anonymity mode are kept, over all clients."""
