@@ -566,7 +566,12 @@ def _mutate(state: BoardState, op: Op, pid: str, ts_ms: int, anonymous: bool) ->
             state.closed = True
             if state.timer.running:
                 state.timer = _timer(state, SetTimer(client_seq=1, action="pause"), ts_ms)
-            return [Scoped(_session_put(state)), Scoped(TimerSet(timer=state.timer))]
+            # the rights every section shows go with the close
+            sections = [
+                Scoped(SectionPut(section=section_state(state, s.id)))
+                for s in state.method.sections
+            ]
+            return [Scoped(_session_put(state)), *sections, Scoped(TimerSet(timer=state.timer))]
         case SetExport():
             state.participant_export = op.participants
             return [Scoped(_session_put(state))]
