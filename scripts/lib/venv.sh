@@ -16,6 +16,7 @@ else
 fi
 
 ensure_venv() {
+    [ "${INTERVISIEBORD_VENV_READY:-0}" = 1 ] && return 0
     local stamp="$VENV/.intervisiebord-lock"
     local want
     want=$(cat "$LOCK" pyproject.toml | sha256sum | cut -d' ' -f1)
