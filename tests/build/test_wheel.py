@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import sysconfig
@@ -27,11 +28,14 @@ ROOT = Path(__file__).resolve().parents[2]
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Built without network: the build backend comes from the locked venv."""
     out = tmp_path_factory.mktemp("dist")
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-index",
+    build = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--verbose", "--no-deps", "--no-index",
          "--no-build-isolation", "--wheel-dir", str(out), str(ROOT)],
         check=True, cwd=out, capture_output=True, text=True,
     )
+    log = build.stdout + build.stderr
+    # the build backend's own warnings (deprecated settings, ambiguous packages)
+    assert not re.search(r"Deprecat|BuildBackendWarning|SetuptoolsWarning", log), log
     (built,) = out.glob("intervisiebord-*.whl")
     return built
 
