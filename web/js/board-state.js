@@ -1,7 +1,7 @@
 // What the board shows beyond the model: the connection's status and the viewer's own
 // view state (the item being edited, an open confirmation, a notice, a note being
-// dragged). The element owns one ViewState; render modules read it, the action table
-// returns changes to it, nothing else writes it.
+// dragged). The element owns one ViewState and is its only writer; render modules
+// read it, the action table and the keys return changes to it (ViewChange).
 
 /** @typedef {import("./connection.js").Status} Status */
 
