@@ -9,22 +9,23 @@ import { ACTIONS } from "./board-actions.js";
 import { announce, eventNews } from "./board-announce.js";
 import { NoteDrag } from "./board-drag.js";
 import { keyOutcome } from "./board-keys.js";
+import { errorNotice, rejectionNotice } from "./board-notices.js";
 import { initialView } from "./board-state.js";
 import { timerText } from "./board-timer.js";
 import { boardView } from "./board-view.js";
 import { BoardConnection } from "./connection.js";
 import { h, morphChildren, tagOf } from "./dom.js";
 import { download } from "./export-panel.js";
-import { explain, t } from "./i18n.js";
+import { t } from "./i18n.js";
 import { BoardModel } from "./model.js";
 import { copyText } from "./shell.js";
 
-/** @typedef {import("./connection.js").Op} Op */
 /** @typedef {import("./connection.js").OpInput} OpInput */
 /** @typedef {import("./board-actions.js").ActionContext} ActionContext */
 /** @typedef {import("./board-actions.js").ActionInput} ActionInput */
 /** @typedef {import("./board-actions.js").Effect} Effect */
 /** @typedef {import("./board-actions.js").Outcome} Outcome */
+/** @typedef {import("./board-state.js").Notice} Notice */
 
 const TICK_MS = 1000;
 const NOTICE_MS = 8000;
@@ -97,7 +98,7 @@ export class BoardElement extends HTMLElement {
       },
       answer: (answer, op) => {
         if (answer.type === "rejected") {
-          this.showNotice("error", t("notice.rejected", { what: describe(op), why: explain(answer.code) }));
+          this.showNotice(rejectionNotice(answer.code, op));
         } else if (this.model) {
           this.model.keepOwn(op, answer.seq);
           if (op?.type === "set_ready") this.model.board.you_ready = op.ready;
@@ -105,12 +106,9 @@ export class BoardElement extends HTMLElement {
         this.scheduleRender();
       },
       error: (error, op) => {
-        if (error.code === "hello_required") return;
-        if (error.code === "rate_limited" || error.code === "unavailable") {
-          this.showNotice("info", explain(error.code));
-        } else {
-          this.showNotice("error", op ? t("notice.rejected", { what: describe(op), why: explain(error.code) }) : explain(error.code));
-        }
+        const notice = errorNotice(error, op);
+        if (!notice) return;
+        this.showNotice(notice);
         this.scheduleRender();
       },
       presence: (presence) => {
@@ -127,13 +125,13 @@ export class BoardElement extends HTMLElement {
   }
 
   /**
-   * @param {"error" | "info"} kind
-   * @param {string} text
+   * Show a notice; an "info" one goes away by itself.
+   * @param {Notice} notice
    */
-  showNotice(kind, text) {
-    this.view.notice = { kind, text };
+  showNotice(notice) {
+    this.view.notice = notice;
     window.clearTimeout(this.noticeTimer);
-    if (kind === "info") this.noticeTimer = window.setTimeout(() => { this.view.notice = null; this.scheduleRender(); }, NOTICE_MS);
+    if (notice.kind === "info") this.noticeTimer = window.setTimeout(() => { this.view.notice = null; this.scheduleRender(); }, NOTICE_MS);
     this.scheduleRender();
   }
 
@@ -144,7 +142,7 @@ export class BoardElement extends HTMLElement {
   send(input) {
     if (!this.connection) return null;
     const op = this.connection.send(input);
-    if (!op) this.showNotice("error", t("notice.too_many_pending"));
+    if (!op) this.showNotice({ kind: "error", text: t("notice.too_many_pending") });
     this.scheduleRender();
     return op;
   }
@@ -277,7 +275,7 @@ export class BoardElement extends HTMLElement {
         if (source instanceof HTMLElement) download(this.sessionId, this.token, effect.format, source);
         break;
       case "copy":
-        copyText(effect.text).then((ok) => this.showNotice("info", t(ok ? "notice.copied" : "notice.copy_failed")));
+        copyText(effect.text).then((ok) => this.showNotice({ kind: "info", text: t(ok ? "notice.copied" : "notice.copy_failed") }));
         break;
       case "join":
         localStorage.setItem(this.nameKey, effect.name);
@@ -319,12 +317,4 @@ export class BoardElement extends HTMLElement {
   focusOn(el) {
     if (el instanceof HTMLElement) el.focus();
   }
-}
-
-/**
- * Words for an op, for a rejection notice.
- * @param {Op | undefined} op
- */
-function describe(op) {
-  return op ? t(`op.${op.type}`) : t("op.unknown");
 }
