@@ -127,6 +127,11 @@ def sent_anonymously(state: BoardState, op: Op) -> bool:
             return False
 
 
+LOGGED_CLIENT_SEQ = 1
+"""The client_seq every logged op carries: the sender's own counter is never stored
+(it would count and order that member's ops)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Admitted:
     """How a hub records an op it admits: ``op`` as logged (its client_seq replaced

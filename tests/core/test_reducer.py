@@ -10,6 +10,7 @@ import pytest
 from server.core import errors
 from server.core.records import Join
 from server.core.reducer import (
+    LOGGED_CLIENT_SEQ,
     MARKS_KEPT,
     Actor,
     Applied,
@@ -639,7 +640,7 @@ def test_the_author_sees_and_edits_their_hidden_anonymous_item_before_the_reveal
         (True, AddItem(client_seq=1, item_id="x", section="open_notes", text="t",
                        secret=SECRET_A), True, True),
         (True, AddItem(client_seq=1, item_id="x", section="open_notes", text="t"), True, False),
-        (True, SetReady(client_seq=1, ready=True), False, False),
+        (True, SetReady(client_seq=9, ready=True), False, False),
         (True, Vote(client_seq=1, item_id="named", delta=1), False, False),
         (True, EditItem(client_seq=1, item_id="named", text="t", secret=SECRET_A), False, False),
         (False, EditItem(client_seq=1, item_id="anon", text="t", secret=SECRET_A), True, True),
@@ -659,6 +660,7 @@ def test_admit_decides_the_one_off_key_and_never_logs_a_secret(
     admitted = admit(room.state, op)
     assert (admitted.one_off, admitted.proof is not None) == (one_off, proof)
     assert getattr(admitted.op, "secret", None) is None
+    assert admitted.op.client_seq == LOGGED_CLIENT_SEQ
     assert SECRET_A.encode() not in msgspec.msgpack.encode(admitted.op)
 
 
