@@ -6,6 +6,7 @@ import { BoardConnection } from "./connection.js";
 import { h, morphChildren, randomId, tagOf } from "./dom.js";
 import { explain, lang, loc, t } from "./i18n.js";
 import { BoardModel } from "./model.js";
+import { ItemSecrets } from "./secrets.js";
 import { notePosition, renderSection, shorten } from "./sections.js";
 import { brandHeader, copyField, copyText } from "./shell.js";
 import { download, exportPanel, exportToggle } from "./export-panel.js";
@@ -30,6 +31,8 @@ export class BoardElement extends HTMLElement {
     this.token = "";
     /** @type {BoardConnection | null} */
     this.connection = null;
+    /** @type {ItemSecrets | null} */
+    this.secrets = null;
     /** @type {BoardModel | null} */
     this.model = null;
     /** @type {Status} */
@@ -79,11 +82,14 @@ export class BoardElement extends HTMLElement {
 
   /** @param {string} name */
   start(name) {
+    const secrets = new ItemSecrets(this.sessionId, this.token);
+    this.secrets = secrets;
     this.connection = new BoardConnection(this.sessionId, this.token, name, {
       welcome: (welcome) => {
         if (this.model) this.model.rewelcome(welcome);
         else {
           this.model = new BoardModel(welcome);
+          this.model.hasSecret = (id) => secrets.get(id) !== undefined;
           this.dispatchEvent(new CustomEvent("iv-welcome", { bubbles: true, detail: welcome.board?.language }));
         }
         this.scheduleRender();
@@ -94,6 +100,9 @@ export class BoardElement extends HTMLElement {
           this.showNotice("error", t("notice.rejected", { what: this.describe(op), why: explain(answer.code) }));
         } else if (this.model) {
           this.model.keepOwn(op, answer.seq);
+          if (op?.type === "delete_item") secrets.forget(op.item_id);
+          // a named item needs no secret: its author is known
+          if (op?.type === "add_item" && this.model.items.get(op.item_id)?.author) secrets.forget(op.item_id);
           if (op?.type === "set_ready") this.model.board.you_ready = op.ready;
         }
         this.scheduleRender();
@@ -174,6 +183,11 @@ export class BoardElement extends HTMLElement {
    */
   send(input) {
     if (!this.connection) return null;
+    if (input.type === "add_item") input.secret = this.secrets?.create(input.item_id);
+    else if (input.type === "edit_item" || input.type === "delete_item") {
+      const secret = this.secrets?.get(input.item_id);
+      if (secret) input.secret = secret;
+    }
     const op = this.connection.send(input);
     if (!op) this.showNotice("error", t("notice.too_many_pending"));
     this.scheduleRender();
