@@ -8,7 +8,7 @@ import msgspec
 import pytest
 
 from server.core import errors
-from server.core.records import Join
+from server.core.records import Join, decode_record
 from server.core.reducer import (
     LOGGED_CLIENT_SEQ,
     MARKS_KEPT,
@@ -1122,3 +1122,23 @@ def test_redefinitions_always_start_with_the_prefix() -> None:
     ok(room.send(FAC, SetStep, step=1))
     ok(room.send(ANNA, AddItem, item_id="q1", section="questions", text="Wat wil je?"))
     assert room.state.items["q1"].text == "Wat wil je?"
+
+
+def test_records_and_snapshots_of_the_former_format_still_load() -> None:
+    """Logs and snapshots written before op keys (client_seq, per-client marks) decode;
+    their old marks are dropped, their one-off records still replay without author."""
+    room = make_room(HIDDEN_METHOD)
+    state = msgspec.msgpack.decode(encode_state(room.state))
+    state.pop("marks")
+    state["clients"] = {"k": [[1, 5, None]]}
+    state["anonymous_marks"] = {"~x": [2, 6, None]}
+    loaded = decode_state(msgspec.msgpack.encode(state))
+    assert loaded.marks == {} and loaded.participants == room.state.participants
+    op = {"type": "add_item", "client_seq": 2, "item_id": "o1", "section": "open_notes",
+          "text": "oud"}
+    record = decode_record(msgspec.msgpack.encode(
+        {"client_id": "~abc", "client_seq": 2, "ts_ms": 5, "op": op, "role": "participant"}))
+    assert record.op_key == "" and record.role == "participant"
+    ok(apply(loaded, record.op, Actor(record.client_id, record.op_key, loaded.seq + 1,
+                                      record.ts_ms, record.role)))
+    assert loaded.items["o1"].author is None and loaded.marks == {}
