@@ -239,6 +239,12 @@ async def _receive_loop(conn: Connection, hub: Hub, room: Room, settings: Settin
 
 async def _submit(conn: Connection, hub: Hub, room: Room, op: Op) -> None:
     key = op_key(room.session_id, conn.client_id, op.client_seq)
+    if key in room.senders:
+        # a resend (after a reconnect) of an op this hub is still sequencing: it is
+        # answered once, here, when applied. Not logged twice: a second record could
+        # be taken under the other key if anonymity changed meanwhile
+        room.senders[key] = (conn, op.client_seq)
+        return
     admitted = admit(room.state, op)
     one_off, proof = admitted.one_off, admitted.proof
     verdict = precheck(room.state, op, conn.client_key, key, proof)
@@ -259,11 +265,13 @@ async def _submit(conn: Connection, hub: Hub, room: Room, op: Op) -> None:
     try:
         seq = await hub.backplane.publish(room.session_id, record)
     except Exception as exc:
-        room.senders.pop(key, None)
+        sender, client_seq = room.senders.pop(key, (conn, op.client_seq))
         log.warning("sequencing failed session=%s: %r", room.session_id[:8], exc)
-        conn.send(_error(codes.UNAVAILABLE, "the op could not be stored; resend it", op.client_seq))
+        sender.send(_error(codes.UNAVAILABLE, "the op could not be stored; resend it",
+                           client_seq))
         return
     # the next op is prechecked against this replica: it must include this one first
     if not await room.applied(seq):
+        room.senders.pop(key, None)  # a resend is answered from the marks instead
         log.warning("replica behind session=%s seq=%d", room.session_id[:8], seq)
         conn.close(codes.GOING_AWAY, "the board fell behind; reconnect")
