@@ -70,7 +70,7 @@ export const HTTP_ERROR = Object.freeze({
 });
 
 /** Answers the server keeps per client for idempotent resends. */
-export const ANSWERS_KEPT = 64;
+export const ANSWERS_KEPT = 1024;
 
 /** Unanswered ops a client may have at once. */
 export const MAX_IN_FLIGHT = 60;
