@@ -69,7 +69,7 @@ export const HTTP_ERROR = Object.freeze({
   INTERNAL: "internal",
 });
 
-/** Answers the server keeps per client for idempotent resends. */
+/** Answers the server keeps per room (all members together) for idempotent resends. */
 export const ANSWERS_KEPT = 1024;
 
 /** Unanswered ops a client may have at once. */
