@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import secrets
 import sqlite3
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -556,7 +557,7 @@ def _check(stored: Stored, truth: Truth, *, after_close: bool) -> dict[str, int]
         assert exact == len(truth.author), "the log should still hold every anonymous op"
     sizes = [len(findings[i].candidates) for i in truth.author if i in findings]
     return {"anonymous_items": len(truth.author), "exact": exact,
-            "smallest_set": min(sizes), "records": len(stored.records)}
+            "set_sizes": dict(sorted(Counter(sizes).items())), "records": len(stored.records)}
 
 
 @pytest.fixture
