@@ -19,6 +19,9 @@ class Join(msgspec.Struct, tag_field="type", tag="join", kw_only=True):
 
     name: str
     via: Literal["facilitator", "participant"]
+    take_over: bool | None = None
+    """With the facilitator link while someone else holds the role: None asks
+    (refused with ``facilitator_taken``), True takes the role, False enters without it."""
 
 
 class Record(msgspec.Struct, kw_only=True):

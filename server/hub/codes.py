@@ -26,6 +26,7 @@ SESSION_CLOSED: Final = CloseCode.SESSION_CLOSED
 REPLACED: Final = CloseCode.REPLACED
 SLOW_CONSUMER: Final = CloseCode.SLOW_CONSUMER
 FLOOD: Final = CloseCode.FLOOD
+FACILITATOR_TAKEN: Final = CloseCode.FACILITATOR_TAKEN
 
 # error codes of the ``error`` message
 INVALID_JSON: Final = ErrorCode.INVALID_JSON

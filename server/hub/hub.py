@@ -19,8 +19,9 @@ import time
 import msgspec
 
 from server.backplane.base import Backplane
+from server.core import roles
 from server.core.records import Join, Record
-from server.core.reducer import Result
+from server.core.reducer import Applied, Result
 from server.core.state import client_key, decode_state, encode_state, participant_id
 from server.hub import codes
 from server.hub.counters import HubCounters
@@ -109,15 +110,21 @@ class Hub:
             raise
         return room
 
-    async def join(self, room: Room, client_id: str, name: str, via: str) -> Result | None:
-        """Sequence a Join when it would change something; wait until it is applied."""
+    async def join(self, room: Room, client_id: str, name: str, via: str,
+                   take_over: bool | None = None) -> Result | None:
+        """Sequence a Join when it would change something; wait until it is applied.
+        A join the core answers without a change (a plain rejoin: None) or refuses
+        outright is not sequenced."""
         key = client_key(room.session_id, client_id)
-        member = room.state.participants.get(participant_id(room.session_id, key))
-        if member is not None and member.name == name and not member.removed:
+        join = Join(name=name, via="facilitator" if via == "facilitator" else "participant",
+                    take_over=take_over)
+        early = roles.join_answer(room.state, join, participant_id(room.session_id, key))
+        if isinstance(early, Applied):
             return None
+        if early is not None:
+            return early
         waiter: asyncio.Future[Result] = asyncio.get_running_loop().create_future()
         room.join_waiters[key] = waiter
-        join = Join(name=name, via="facilitator" if via == "facilitator" else "participant")
         await self.backplane.publish(
             room.session_id, Record(client_id=key, op=join)
         )

@@ -44,6 +44,7 @@ const MAX_NAME = 60;
  * @typedef {{kind: "download", format: string}
  *   | {kind: "copy", text: string}
  *   | {kind: "join", name: string}
+ *   | {kind: "reconnect", takeOver: boolean}
  *   | {kind: "focus-after-render", selector: string}
  *   | {kind: "focus-near", item: string}
  *   | {kind: "focus-item", item: string}
@@ -151,6 +152,8 @@ export const ACTIONS = {
 
   // -- everyone -------------------------------------------------------------------------
   ready: click((_, { model }) => send({ type: "set_ready", ready: !model?.board.you_ready })),
+  "take-over": click(() => ({ view: { roleTaken: false }, effects: [{ kind: "reconnect", takeOver: true }] })),
+  "join-without-role": click(() => ({ effects: [{ kind: "reconnect", takeOver: false }] })),
   join: {
     on: "submit",
     build: ({ fields }) => {

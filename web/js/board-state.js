@@ -30,17 +30,18 @@
  * @property {Notice | null} notice
  * @property {Drag | null} drag
  * @property {string | null} invite the invite link this browser created, if any
+ * @property {boolean} roleTaken the facilitator role was taken over from this device
  */
 
 /**
  * The view state changes an action may make.
- * @typedef {Partial<Pick<ViewState, "editing" | "confirm" | "notice">>} ViewChange
+ * @typedef {Partial<Pick<ViewState, "editing" | "confirm" | "notice" | "roleTaken">>} ViewChange
  */
 
 /** @returns {ViewState} */
 export function initialView() {
   return {
     stage: "join", lastName: "", status: "connecting", endedCode: undefined, pendingCount: 0, editing: null,
-    confirm: null, notice: null, drag: null, invite: null,
+    confirm: null, notice: null, drag: null, invite: null, roleTaken: false,
   };
 }

@@ -26,7 +26,7 @@ export function boardView(model, items, view) {
   if (view.stage === "join") return [brandHeader(), joinForm(view.lastName)];
   if (!model) {
     return [brandHeader(), h("main", { id: "main", class: "page narrow" },
-      banner(view), h("p", { class: "loading" }, t("board.connecting")))];
+      banner(view), view.status === "ended" ? null : h("p", { class: "loading" }, t("board.connecting")))];
   }
   const closed = model.board.closed;
   return [
@@ -68,6 +68,19 @@ function banner(view) {
   if (view.status === "offline") {
     return h("div", { class: "banner banner-warn", role: "status", "data-banner": "offline" },
       h("strong", {}, t("banner.offline_title")), " ", t("banner.offline_body", { n: view.pendingCount }));
+  }
+  if (view.status === "ended" && view.endedCode === "close_4010") {
+    return h("div", { class: "banner banner-warn", role: "alert", "data-banner": "takeover" },
+      h("p", {}, h("strong", {}, t("takeover.title")), " ", t("takeover.body")),
+      h("div", { class: "banner-actions" },
+        h("button", { type: "button", class: "btn btn-primary", "data-action": "take-over" }, t("takeover.yes")),
+        h("button", { type: "button", class: "btn", "data-action": "join-without-role" }, t("takeover.no"))));
+  }
+  if (view.roleTaken) {
+    return h("div", { class: "banner banner-warn", role: "alert", "data-banner": "role-taken" },
+      h("p", {}, h("strong", {}, t("takeover.lost_title")), " ", t("takeover.lost_body")),
+      h("div", { class: "banner-actions" },
+        h("button", { type: "button", class: "btn", "data-action": "take-over" }, t("takeover.back"))));
   }
   if (view.status === "ended") {
     return h("div", { class: "banner banner-error", role: "alert", "data-banner": "ended" },

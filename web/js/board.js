@@ -97,7 +97,12 @@ export class BoardElement extends HTMLElement {
         const model = this.model;
         if (!model) return;
         const before = model.board.step;
+        const wasLeading = model.role === "facilitator";
         const fresh = model.apply(event);
+        if (wasLeading && model.role !== "facilitator" && !this.handedOver()) {
+          this.view.roleTaken = true;
+          announce(t("announce.role_lost"));
+        }
         if (model.board.step !== before) this.view.editing = null;
         for (const line of eventNews(model, fresh, before)) announce(line);
         this.scheduleRender();
@@ -159,6 +164,11 @@ export class BoardElement extends HTMLElement {
     if (!op) this.showNotice({ kind: "error", text: t("notice.too_many_pending") });
     this.scheduleRender();
     return op;
+  }
+
+  /** Whether this viewer's own handover of the facilitator role is under way. */
+  handedOver() {
+    return (this.connection?.pending ?? []).some((op) => op.type === "assign_role" && op.role === "facilitator");
   }
 
   /** The items as shown: the model's with the own unanswered ops laid over. */
@@ -290,6 +300,9 @@ export class BoardElement extends HTMLElement {
         break;
       case "copy":
         copyText(effect.text).then((ok) => this.showNotice({ kind: "info", text: t(ok ? "notice.copied" : "notice.copy_failed") }));
+        break;
+      case "reconnect":
+        this.connection?.restart(effect.takeOver);
         break;
       case "join":
         localStorage.setItem(this.nameKey, effect.name);
