@@ -74,3 +74,56 @@ def test_facilitator_link_on_a_second_device_asks_and_tells_the_first(
     expect(phone.page.locator(".status-open")).to_be_visible()
     expect(phone.page.locator("[data-banner=takeover]")).to_have_count(0)
     expect(laptop.page.locator(LEADS)).to_be_visible()
+
+
+# -- 7. the case vote flows into the method; 5. errors that clear, votes used up -----------
+
+
+def test_case_vote_closes_on_reveal_and_the_case_flows_into_the_method(
+        browser: Browser, web: ServerProcess, people: list[Person], screenshots: Path) -> None:
+    facilitator_link, invite_link = links(web, "Casus kiezen")
+    fac = Person(browser, web.base, "Fenna")
+    anna = Person(browser, web.base, "Anna")
+    ben = Person(browser, web.base, "Ben")
+    people.extend([fac, anna, ben])
+    ben.page.clock.install()
+    for person, link in ((fac, facilitator_link), (anna, invite_link), (ben, invite_link)):
+        person.join(link)
+    fac.next_step("Casus kiezen")
+    anna.write("cases", "Mijn team luistert niet. Hoe krijg ik ze mee?")
+    ben.write("cases", "Een lastige ouder")
+    ben.expect_item("Mijn team luistert niet")
+
+    # 5: the votes run out: "+ stem" goes off; a forced vote is explained, then clears
+    add_vote = ben.item("Mijn team luistert niet").locator("[data-action=vote][data-delta='1']")
+    for _ in range(3):
+        expect(add_vote).to_be_enabled()
+        add_vote.click()
+    expect(ben.page.locator(".votes-left")).to_contain_text("Je hebt nog 0 van je 3 stemmen")
+    expect(add_vote).to_be_disabled()
+    item_id = ben.item("Een lastige ouder").get_attribute("data-item")
+    ben.page.evaluate(f"""() => document.querySelector('iv-board').send(
+        {{type: "vote", item_id: "{item_id}", delta: 1}})""")
+    notice = ben.page.locator("[data-notice=error]")
+    expect(notice).to_contain_text("Je hebt al je stemmen in dit onderdeel gebruikt.")
+    ben.page.clock.fast_forward(20_000)
+    expect(notice).to_have_count(0)
+
+    # 7: the reveal closes the vote, on the server: no "+ stem", a late vote is refused
+    fac.click("Onthul Casussen en hun vraag")
+    expect(anna.page.locator("[data-action=vote]")).to_have_count(0, timeout=SEEN_WITHIN_MS)
+    anna.page.evaluate(f"""() => document.querySelector('iv-board').send(
+        {{type: "vote", item_id: "{item_id}", delta: 1}})""")
+    expect(anna.page.locator("[data-notice=error]")).to_contain_text(
+        "De stemmen zijn al onthuld; stemmen kan niet meer.")
+    expect(fac.item("Een lastige ouder").locator(".votes")).to_have_text("0 stemmen")
+
+    # the facilitator names the presenter; the method starts with her case in place
+    fac.page.get_by_role("button", name="Maak Anna inbrenger").first.click()
+    fac.next_step("Casus inbrengen")
+    case = anna.section("case")
+    expect(case.locator(".item-text")).to_have_text(
+        "Mijn team luistert niet. Hoe krijg ik ze mee?", timeout=SEEN_WITHIN_MS)
+    # the step change took the old notice away
+    expect(anna.page.locator("[data-notice]")).to_have_count(0)
+    anna.page.screenshot(path=str(screenshots / "case-carried-1280.png"), full_page=True)

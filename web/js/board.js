@@ -30,6 +30,8 @@ import { copyText } from "./shell.js";
 
 const TICK_MS = 1000;
 const NOTICE_MS = 8000;
+/** An error stays long enough to read, then goes: it is about one attempt, not the board. */
+const ERROR_NOTICE_MS = 15000;
 
 export class BoardElement extends HTMLElement {
   constructor() {
@@ -103,7 +105,10 @@ export class BoardElement extends HTMLElement {
           this.view.roleTaken = true;
           announce(t("announce.role_lost"));
         }
-        if (model.board.step !== before) this.view.editing = null;
+        if (model.board.step !== before) {
+          this.view.editing = null;
+          this.view.notice = null; // a notice was about the step before
+        }
         for (const line of eventNews(model, fresh, before)) announce(line);
         this.scheduleRender();
       },
@@ -145,7 +150,8 @@ export class BoardElement extends HTMLElement {
   showNotice(notice) {
     this.view.notice = notice;
     window.clearTimeout(this.noticeTimer);
-    if (notice.kind === "info") this.noticeTimer = window.setTimeout(() => { this.view.notice = null; this.scheduleRender(); }, NOTICE_MS);
+    const ms = notice.kind === "info" ? NOTICE_MS : ERROR_NOTICE_MS;
+    this.noticeTimer = window.setTimeout(() => { if (this.view.notice === notice) { this.view.notice = null; this.scheduleRender(); } }, ms);
     this.scheduleRender();
   }
 

@@ -173,6 +173,17 @@ export class BoardModel {
   }
 
   /**
+   * How many of the method's votes this viewer has left in `section` (the budget the
+   * server enforces with vote_budget, less the own votes it reported).
+   * @param {string} section
+   */
+  votesLeft(section) {
+    let used = 0;
+    for (const [id, n] of this.myVotes) if (this.items.get(id)?.section === section) used += n;
+    return Math.max(0, (this.method.vote_budget ?? 3) - used);
+  }
+
+  /**
    * Whether this browser wrote `item`: its author, or, for an item without author
    * (anonymous), the holder of its secret (see secrets.js). Mirrors the server's check.
    * @param {ViewItem} item

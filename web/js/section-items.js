@@ -109,8 +109,9 @@ function ratingButtons(item) {
  */
 function voteButtons(item, ctx) {
   const mine = ctx.model.myVotes.get(item.id) ?? 0;
+  const spent = ctx.model.votesLeft(item.section) === 0;
   return h("div", { class: "vote-group", role: "group", "aria-label": t("vote.group", { text: shorten(item.text) }) },
-    h("button", { type: "button", class: "btn btn-small", "data-action": "vote", "data-item": item.id, "data-delta": "1", "aria-label": t("vote.add_named", { text: shorten(item.text) }) }, t("vote.add")),
+    h("button", { type: "button", class: "btn btn-small", "data-action": "vote", "data-item": item.id, "data-delta": "1", disabled: spent, "aria-label": t("vote.add_named", { text: shorten(item.text) }) }, t("vote.add")),
     h("span", { class: "my-votes" }, t("vote.mine", { n: mine })),
     h("button", { type: "button", class: "btn btn-small btn-quiet", "data-action": "vote", "data-item": item.id, "data-delta": "-1", disabled: mine === 0, "aria-label": t("vote.remove_named", { text: shorten(item.text) }) }, t("vote.remove")));
 }

@@ -152,12 +152,9 @@ function sectionBody(def, items, ctx) {
     default: {
       if (lanes.length) return laneGrid(def, items, ctx, 1);
       const { model } = ctx;
-      const budget = !ctx.readOnly && model.may("vote", def.id)
-        ? model.method.vote_budget ?? 3
-        : null;
-      const used = items.reduce((sum, i) => sum + (model.myVotes.get(i.id) ?? 0), 0);
+      const voting = !ctx.readOnly && model.may("vote", def.id);
       return h("div", { class: "section-body" },
-        budget !== null ? h("p", { class: "hint votes-left" }, t("vote.left", { n: Math.max(0, budget - used), total: budget })) : null,
+        voting ? h("p", { class: "hint votes-left" }, t("vote.left", { n: model.votesLeft(def.id), total: model.method.vote_budget ?? 3 })) : null,
         itemList(def, items, ctx), addForm(def, ctx, {}));
     }
   }
