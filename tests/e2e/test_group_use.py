@@ -127,3 +127,52 @@ def test_case_vote_closes_on_reveal_and_the_case_flows_into_the_method(
     # the step change took the old notice away
     expect(anna.page.locator("[data-notice]")).to_have_count(0)
     anna.page.screenshot(path=str(screenshots / "case-carried-1280.png"), full_page=True)
+
+
+# -- 2. unsent text is kept; 3. focus goes to the new step --------------------------------
+
+
+def focused_id(person: Person) -> str:
+    return str(person.page.evaluate("() => document.activeElement?.id ?? ''"))
+
+
+def test_drafts_survive_step_changes_and_reloads_and_focus_follows_the_step(
+        browser: Browser, web: ServerProcess, people: list[Person]) -> None:
+    facilitator_link, invite_link = links(web, "Concepten")
+    fac = Person(browser, web.base, "Fenna")
+    kim = Person(browser, web.base, "Kim")  # keyboard only
+    people.extend([fac, kim])
+    fac.join(facilitator_link)
+    kim.join(invite_link)
+    area = kim.section("checkin").locator("textarea")
+    area.press_sequentially("Ik zit nog half in mijn vorige")
+
+    # the facilitator moves on: the field goes, the focus lands on the step's heading
+    fac.next_step("Casus kiezen")
+    expect(kim.page.locator("#step-title")).to_have_text("Casus kiezen")
+    kim.page.wait_for_function("() => document.activeElement?.id === 'step-title'")
+    # one Tab and Enter bring the keyboard user into the step's field
+    kim.page.keyboard.press("Tab")
+    expect(kim.page.locator(":focus")).to_have_text("Naar het invulveld")
+    kim.page.keyboard.press("Enter")
+    expect(kim.section("cases").locator("textarea")).to_be_focused()
+
+    # back again: the half-typed text is still there, and after a reload too
+    fac.page.get_by_role("button", name="Vorige").click()
+    expect(area).to_have_value("Ik zit nog half in mijn vorige", timeout=SEEN_WITHIN_MS)
+    kim.page.reload()
+    expect(kim.section("checkin").locator("textarea")).to_have_value(
+        "Ik zit nog half in mijn vorige")
+    # sent, the draft goes
+    kim.section("checkin").locator("textarea").press("End")
+    kim.section("checkin").locator("textarea").press_sequentially(" gesprek.")
+    kim.section("checkin").locator("textarea").press("Enter")
+    fac.expect_item("Ik zit nog half in mijn vorige gesprek.")
+    kim.page.reload()
+    expect(kim.section("checkin").locator("textarea")).to_have_value("")
+
+    # whoever moves the step keeps their place: the facilitator's focus stays on "next"
+    fac.page.locator(LEADS).focus()
+    fac.page.keyboard.press("Enter")
+    expect(fac.page.locator("#step-title")).to_have_text("Casus kiezen")
+    expect(fac.page.locator(LEADS)).to_be_focused()

@@ -40,9 +40,10 @@ export function stepHead(model) {
   return h("section", { class: "step-head", "aria-labelledby": "step-title" },
     h("div", { class: "step-text" },
       h("p", { class: "eyebrow" }, t("board.step_n", { n: model.board.step + 1 }), step.frame ? ` · ${t("board.frame_step")}` : ""),
-      h("h2", { id: "step-title" }, loc(step.title)),
+      h("h2", { id: "step-title", tabindex: "-1" }, loc(step.title)),
       h("p", { class: "instruction" }, loc(step.instruction)),
-      h("p", { class: "role-line" }, t("board.you_are", { role: t(`role.${model.role}`) }), myRights(model))),
+      h("p", { class: "role-line" }, t("board.you_are", { role: t(`role.${model.role}`) }), myRights(model),
+        writes(model) ? [" ", h("button", { type: "button", class: "btn-link", "data-action": "focus-field" }, t("board.to_field"))] : null)),
     h("div", { class: "step-side" },
       timerBox(model),
       readyBox(model),
@@ -70,6 +71,14 @@ function stepControls(model) {
   return h("div", { class: "step-controls" },
     h("button", { type: "button", class: "btn", "data-action": "step", "data-step": String(step - 1), disabled: step === 0 }, t("control.prev")),
     h("button", { type: "button", class: "btn btn-primary", "data-action": "step", "data-step": String(step + 1), disabled: step >= model.method.steps.length - 1 }, t("control.next")));
+}
+
+/**
+ * Whether the viewer may write in a section of this step.
+ * @param {BoardModel} model
+ */
+function writes(model) {
+  return (model.step.sections ?? []).some((s) => model.may("add", s.section));
 }
 
 /**

@@ -15,6 +15,7 @@ import { timerText } from "./board-timer.js";
 import { boardView } from "./board-view.js";
 import { BoardConnection } from "./connection.js";
 import { h, morphChildren, tagOf } from "./dom.js";
+import { Drafts } from "./drafts.js";
 import { download } from "./export-panel.js";
 import { t } from "./i18n.js";
 import { BoardModel } from "./model.js";
@@ -44,6 +45,10 @@ export class BoardElement extends HTMLElement {
     this.secrets = null;
     /** @type {BoardModel | null} */
     this.model = null;
+    /** @type {Drafts | null} */
+    this.drafts = null;
+    /** A step change came in: the focus goes to the new step's heading after the render. */
+    this.stepArrived = false;
     this.view = initialView();
     this.dragger = new NoteDrag(this);
     this.renderQueued = false;
@@ -59,6 +64,7 @@ export class BoardElement extends HTMLElement {
     this.addEventListener("click", (e) => this.onClick(e));
     this.addEventListener("submit", (e) => this.onSubmit(e));
     this.addEventListener("change", (e) => this.onChange(e));
+    this.addEventListener("input", (e) => this.onInput(e));
     this.addEventListener("keydown", (e) => this.perform(keyOutcome(e, this.context(), this), e.target));
     this.addEventListener("pointerdown", (e) => this.dragger.down(e, () => this.items()));
     this.addEventListener("pointermove", (e) => this.dragger.move(e));
@@ -85,6 +91,7 @@ export class BoardElement extends HTMLElement {
   start(name) {
     const secrets = new ItemSecrets(this.sessionId, this.token);
     this.secrets = secrets;
+    this.drafts = new Drafts(this.sessionId, this.token);
     this.connection = new BoardConnection(this.sessionId, this.token, name, {
       welcome: (welcome) => {
         if (this.model) this.model.rewelcome(welcome);
@@ -108,6 +115,8 @@ export class BoardElement extends HTMLElement {
         if (model.board.step !== before) {
           this.view.editing = null;
           this.view.notice = null; // a notice was about the step before
+          // whoever moved the step keeps their place; everyone else goes to its heading
+          this.stepArrived = !(this.connection?.pending ?? []).some((op) => op.type === "set_step");
         }
         for (const line of eventNews(model, fresh, before)) announce(line);
         this.scheduleRender();
@@ -212,6 +221,8 @@ export class BoardElement extends HTMLElement {
     view.pendingCount = this.connection?.pending.length ?? 0;
     view.drag = this.dragger.current;
     morphChildren(this, h("div", {}, boardView(this.model, this.items(), view)));
+    this.drafts?.restore(this);
+    if (this.stepArrived) this.focusStep(active);
     const auto = this.querySelector("[data-autofocus]");
     if (auto instanceof HTMLTextAreaElement && active !== auto && !auto.dataset.focused) {
       auto.dataset.focused = "true";
@@ -219,6 +230,17 @@ export class BoardElement extends HTMLElement {
       auto.setSelectionRange(auto.value.length, auto.value.length);
     }
     document.title = this.model ? `${this.model.board.title} · ${t("app.name")}` : t("app.name");
+  }
+
+  /**
+   * After a step change: to the new step's heading, unless the viewer is typing in a
+   * field that is still there.
+   * @param {Element | null} active the focus before the render
+   */
+  focusStep(active) {
+    this.stepArrived = false;
+    const typing = (active instanceof HTMLTextAreaElement || active instanceof HTMLInputElement) && active.isConnected;
+    if (!typing) this.focusOn(this.querySelector("#step-title"));
   }
 
   /** Count the timer down between renders. */
@@ -249,6 +271,16 @@ export class BoardElement extends HTMLElement {
     const fields = {};
     for (const [name, value] of new FormData(form)) if (typeof value === "string") fields[name] = value;
     this.act("submit", form, { fields, prefix: form.querySelector("textarea")?.dataset.prefix ?? "" });
+  }
+
+  /**
+   * Keep what is typed in an add form as a draft until it is sent.
+   * @param {Event} event
+   */
+  onInput(event) {
+    const area = event.target;
+    const form = area instanceof HTMLTextAreaElement ? area.closest("form.add-form") : null;
+    if (form && area instanceof HTMLTextAreaElement) this.drafts?.set(form.getAttribute("data-key") ?? "", area.value);
   }
 
   /** @param {Event} event */
@@ -334,7 +366,10 @@ export class BoardElement extends HTMLElement {
       }
       case "reset-add-form": {
         const area = source instanceof HTMLFormElement ? source.querySelector("textarea") : null;
-        if (sent && area) area.value = "";
+        if (sent && area) {
+          area.value = "";
+          this.drafts?.set(source instanceof HTMLFormElement ? source.getAttribute("data-key") ?? "" : "", "");
+        }
         area?.focus();
         break;
       }
