@@ -176,3 +176,50 @@ def test_drafts_survive_step_changes_and_reloads_and_focus_follows_the_step(
     fac.page.keyboard.press("Enter")
     expect(fac.page.locator("#step-title")).to_have_text("Casus kiezen")
     expect(fac.page.locator(LEADS)).to_be_focused()
+
+
+# -- 6. screen readers are told; 10. everyone sees the facilitator is gone -----------------
+
+
+def test_screen_reader_hears_the_events_and_everyone_sees_the_lead_is_gone(
+        browser: Browser, web: ServerProcess, people: list[Person], screenshots: Path) -> None:
+    facilitator_link, invite_link = links(web, "Meldingen")
+    fac = Person(browser, web.base, "Fenna")
+    anna = Person(browser, web.base, "Anna")
+    ben = Person(browser, web.base, "Ben")
+    people.extend([fac, anna, ben])
+    ben.page.clock.install()
+    for person, link in ((fac, facilitator_link), (anna, invite_link), (ben, invite_link)):
+        person.join(link)
+    heard = ben.page.locator("#announcer")
+    fac.next_step("Casus kiezen")
+    ben.write("cases", "Een lastige ouder")
+    fac.expect_item("Een lastige ouder")
+    fac.click("Onthul Casussen en hun vraag")
+    expect(heard).to_contain_text("De begeleider heeft Casussen en hun vraag onthuld.")
+    fac.page.get_by_role("button", name="Maak Anna inbrenger").first.click()
+    expect(heard).to_contain_text("Anna is nu de inbrenger.")
+    expect(anna.page.locator("#announcer")).to_contain_text("Jij bent nu de inbrenger.")
+
+    fac.next_step("Casus inbrengen")
+    fac.next_step("Vragen bedenken")
+    ben.write("questions", "Wat wil je zelf?")
+    anna.expect_item("Wat wil je zelf?")
+    fac.next_step("Vragen waarderen")
+    anna.item("Wat wil je zelf?").locator("[data-action=rate][data-rating=warm]").click()
+    expect(heard).to_contain_text("Je bijdrage „Wat wil je zelf?” kreeg het oordeel: warm.")
+
+    # 10: a stopped timer says so; 6: the end of the time is read out
+    state = ben.page.locator("[data-timer-state]")
+    expect(state).to_have_text("staat stil")
+    fac.click("Start")
+    expect(state).to_have_text("loopt")
+    ben.page.clock.fast_forward(6 * 60_000)
+    expect(heard).to_contain_text("De tijd voor deze stap is om.")
+
+    # the facilitator drops out: everyone sees it at the top, and hears it
+    fac.page.close()
+    away = ben.page.locator("[data-banner=lead-away]")
+    expect(away).to_contain_text("De begeleider is niet verbonden.", timeout=5000)
+    expect(heard).to_contain_text("Fenna, de begeleider, is niet meer verbonden.")
+    ben.page.screenshot(path=str(screenshots / "lead-away-1280.png"), full_page=True)

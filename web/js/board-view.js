@@ -32,6 +32,7 @@ export function boardView(model, items, view) {
   return [
     brandHeader(h("span", { class: "session-title" }, model.board.title), statusChip(view)),
     banner(view),
+    leadAway(model),
     h("main", { id: "main", class: `board${closed ? " is-closed" : ""}` },
       h("h1", { class: "sr-only" }, model.board.title),
       progress(model),
@@ -87,6 +88,17 @@ function banner(view) {
       h("strong", {}, t("banner.ended_title")), " ", explain(view.endedCode ?? "unknown"));
   }
   return h("div", { class: "banner-slot", role: "status", "data-banner": "none" });
+}
+
+/**
+ * Everyone sees when the facilitator is gone (after the first presence frame).
+ * @param {BoardModel} model
+ */
+function leadAway(model) {
+  const lead = model.board.facilitator;
+  if (!lead || lead === model.me || model.board.closed || model.online.size === 0 || model.online.has(lead)) return null;
+  return h("div", { class: "banner banner-warn", role: "status", "data-banner": "lead-away" },
+    h("p", {}, h("strong", {}, t("lead.away_title")), " ", t("lead.away_body", { name: model.nameOf(lead) })));
 }
 
 /** @param {ViewState} view */

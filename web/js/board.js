@@ -6,12 +6,12 @@
 // marked until answered.
 
 import { ACTIONS } from "./board-actions.js";
-import { announce, eventNews } from "./board-announce.js";
+import { announce, before, eventNews, presenceNews } from "./board-announce.js";
 import { NoteDrag } from "./board-drag.js";
 import { keyOutcome } from "./board-keys.js";
 import { errorNotice, rejectionNotice } from "./board-notices.js";
 import { initialView } from "./board-state.js";
-import { timerText } from "./board-timer.js";
+import { showTimer } from "./board-timer.js";
 import { boardView } from "./board-view.js";
 import { BoardConnection } from "./connection.js";
 import { h, morphChildren, tagOf } from "./dom.js";
@@ -56,6 +56,8 @@ export class BoardElement extends HTMLElement {
     this.noticeTimer = undefined;
     /** @type {number | undefined} */
     this.ticker = undefined;
+    /** The running timer had run out at the last tick (announced once). */
+    this.timeUp = false;
   }
 
   connectedCallback() {
@@ -105,20 +107,20 @@ export class BoardElement extends HTMLElement {
       event: (event) => {
         const model = this.model;
         if (!model) return;
-        const before = model.board.step;
+        const was = before(model);
         const wasLeading = model.role === "facilitator";
         const fresh = model.apply(event);
         if (wasLeading && model.role !== "facilitator" && !this.handedOver()) {
           this.view.roleTaken = true;
           announce(t("announce.role_lost"));
         }
-        if (model.board.step !== before) {
+        if (model.board.step !== was.step) {
           this.view.editing = null;
           this.view.notice = null; // a notice was about the step before
           // whoever moved the step keeps their place; everyone else goes to its heading
           this.stepArrived = !(this.connection?.pending ?? []).some((op) => op.type === "set_step");
         }
-        for (const line of eventNews(model, fresh, before)) announce(line);
+        for (const line of eventNews(model, fresh, was)) announce(line);
         this.scheduleRender();
       },
       answer: (answer, op) => {
@@ -140,7 +142,12 @@ export class BoardElement extends HTMLElement {
         this.scheduleRender();
       },
       presence: (presence) => {
-        if (this.model) this.model.online = new Set(presence.online);
+        if (this.model) {
+          const wasOnline = this.model.online;
+          this.model.online = new Set(presence.online);
+          const line = presenceNews(this.model, wasOnline);
+          if (line) announce(line);
+        }
         this.scheduleRender();
       },
       status: (status, code) => {
@@ -245,12 +252,11 @@ export class BoardElement extends HTMLElement {
 
   /** Count the timer down between renders. */
   tick() {
-    const face = this.querySelector("[data-timer]");
-    if (!face || !this.model) return;
-    const timer = this.model.board.timer;
-    const text = timerText(timer);
-    face.textContent = text;
-    face.parentElement?.classList.toggle("is-over", timer.running && text === t("timer.over"));
+    const box = this.querySelector(".timer");
+    if (!box || !this.model) return;
+    const over = showTimer(box, this.model.board.timer);
+    if (over && !this.timeUp) announce(t("announce.time_up"));
+    this.timeUp = over;
   }
 
   // -- DOM events -> action table -> connection -----------------------------------------
