@@ -223,3 +223,68 @@ def test_screen_reader_hears_the_events_and_everyone_sees_the_lead_is_gone(
     expect(away).to_contain_text("De begeleider is niet verbonden.", timeout=5000)
     expect(heard).to_contain_text("Fenna, de begeleider, is niet meer verbonden.")
     ben.page.screenshot(path=str(screenshots / "lead-away-1280.png"), full_page=True)
+
+
+# -- 9. words and numbers that read well ----------------------------------------------------
+
+
+def test_words_and_numbers_read_well(
+        browser: Browser, web: ServerProcess, people: list[Person], screenshots: Path) -> None:
+    facilitator_link, invite_link = links(web, "Woorden")
+    fac = Person(browser, web.base, "Fenna")
+    people.append(fac)
+    fac.page.goto(facilitator_link)
+    # the facilitator is welcomed, not asked to "join"
+    expect(fac.page.locator("h1")).to_have_text("Welkom bij de intervisie")
+    fac.page.locator("#join-name").fill("Fenna")
+    fac.page.locator("#join-name").press("Enter")
+    expect(fac.page.locator(".progress-count")).to_have_text("Begin van de sessie")
+    # a field's label is not its button's
+    checkin = fac.section("checkin")
+    expect(checkin.locator("label.add-label")).to_have_text("Jouw bijdrage")
+    expect(checkin.locator("button[type=submit]")).to_have_text("Toevoegen")
+    # resetting the timer says what it does
+    expect(fac.page.get_by_role("button", name="Terug naar begintijd")).to_be_visible()
+    fac.next_step("Casus kiezen")
+    fac.next_step("Casus inbrengen")
+    # Tienstappen's own first step is step 1 of its 10, not "Stap 3 van 13"
+    expect(fac.page.locator(".progress-count")).to_have_text("Stap 1 van 10")
+    expect(fac.page.locator(".step-head .eyebrow")).to_have_text("Stap 1 van 10")
+    for _ in range(5):
+        fac.page.locator(LEADS).click()
+    expect(fac.page.locator("#step-title")).to_have_text("Herdefiniëren")
+    expect(fac.page.locator(".progress-count")).to_have_text("Stap 6 van 10")
+    # the prefix and a sentence of one's own make one sentence
+    fac.write("redefinitions", "ik weet niet hoe ik nee zeg")
+    fac.expect_item("Mijn probleem is: ik weet niet hoe ik nee zeg")
+    fac.write("redefinitions", "dat ik alles zelf wil doen")
+    fac.expect_item("Mijn probleem is dat ik alles zelf wil doen")
+
+    # a phone is not told about Shift+Enter
+    phone_context = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True)
+    try:
+        phone = phone_context.new_page()
+        phone.goto(invite_link)
+        phone.locator("#join-name").fill("Anna")
+        phone.locator("#join-name").press("Enter")
+        hint = phone.locator("section[data-section=redefinitions] .enter-hint")
+        expect(hint.locator(".touch-only")).to_be_visible()
+        expect(hint.locator(".keys-only")).to_be_hidden()
+        phone.screenshot(path=str(screenshots / "words-phone-390.png"), full_page=True)
+    finally:
+        phone_context.close()
+    expect(fac.section("redefinitions").locator(".keys-only")).to_be_attached()
+
+
+def test_a_chosen_hot_spot_is_not_called_a_definition(
+        browser: Browser, web: ServerProcess, people: list[Person]) -> None:
+    facilitator_link, _ = links(web, "Hittepunt", method="dialoog")
+    fac = Person(browser, web.base, "Fenna")
+    people.append(fac)
+    fac.join(facilitator_link)
+    fac.next_step("Casus kiezen")
+    fac.next_step("Bevragen")
+    fac.write("hourglass", "Toen hij de deur dichtdeed", lane="hotspot")
+    item = fac.expect_item("Toen hij de deur dichtdeed")
+    item.get_by_role("button", name="Kies deze").click()
+    expect(item.locator(".flag")).to_have_text("Gekozen")

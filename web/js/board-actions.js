@@ -20,6 +20,8 @@ import { ADD_SECONDS } from "./board-timer.js";
 /** The longest item text and display name the board sends. */
 const MAX_TEXT = 2000;
 const MAX_NAME = 60;
+/** First words that carry a prefix's sentence on ("Mijn probleem is dat ..."). */
+const CONTINUES = new Set(["dat", "hoe", "wat", "waarom", "of", "om", "that", "how", "what", "why", "whether", "to"]);
 
 /**
  * What the element read from the control that was used.
@@ -196,5 +198,8 @@ function addItem({ data, fields, prefix }, { model }) {
  */
 export function withPrefix(prefix, text) {
   const stem = prefix.replace(/\s*(\.\.\.|…)\s*$/, "").trim();
-  return text.toLowerCase().startsWith(stem.toLowerCase()) ? text : `${stem} ${text}`;
+  if (text.toLowerCase().startsWith(stem.toLowerCase())) return text;
+  // as the server joins them (server/core/items.py, join_prefix)
+  const first = (text.trim().split(/\s+/)[0] ?? "").toLowerCase();
+  return CONTINUES.has(first) ? `${stem} ${text}` : `${stem}: ${text}`;
 }

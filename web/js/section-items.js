@@ -64,7 +64,7 @@ export function itemCard(def, item, ctx, extra, style) {
   const meta = [h("span", { class: "author" }, mine ? t(item.author ? "item.you" : "item.anonymous_yours") : author)];
   if (item.pending) meta.push(h("span", { class: "pending-mark" }, t("item.pending")));
   if (item.rating && (ro || !model.may("rate", def.id))) meta.push(h("span", { class: `rating-badge rating-${item.rating}`, title: t(`rating.${item.rating}`) }, h("span", { "aria-hidden": "true" }, t(`rating.short.${item.rating}`)), h("span", { class: "sr-only" }, t(`rating.${item.rating}`))));
-  if (item.chosen) meta.push(h("span", { class: "flag" }, t("item.chosen")));
+  if (item.chosen) meta.push(h("span", { class: "flag" }, t(def.kind === "redefinitions" ? "item.chosen_definition" : "item.chosen")));
   if (item.circled) meta.push(h("span", { class: "flag" }, t("item.circled")));
   if (def.kind === "cases" || model.may("vote", def.id)) {
     const sealed = state?.sealed && !state.revealed;

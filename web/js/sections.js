@@ -283,7 +283,8 @@ function addForm(def, ctx, where) {
           h("select", { name: "color", disabled, "aria-label": t("item.color") }, COLORS.map((c) => h("option", { value: c }, t(`color.${c}`)))))
         : null,
       h("button", { type: "submit", class: "btn btn-primary btn-small", disabled }, t(where.parent ? "ideas.add_alternative" : "add.submit")),
-      h("span", { id: hintId, class: disabled || state?.hidden ? "hint" : "hint enter-hint" }, disabled ? t("add.locked") : state?.hidden ? t("add.hidden_hint") : t("add.enter_hint")),
+      h("span", { id: hintId, class: disabled || state?.hidden ? "hint" : "hint enter-hint" }, disabled ? t("add.locked") : state?.hidden ? t("add.hidden_hint")
+        : [h("span", { class: "keys-only" }, t("add.enter_hint")), h("span", { class: "touch-only" }, t("add.touch_hint"))]),
     ),
   );
 }
