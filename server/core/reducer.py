@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 
 import msgspec
 
-from server.core import errors
+from server.core import errors, facilitation
 from server.core.permissions import may, override, section_def
-from server.core.records import Join
+from server.core.records import Join, RoundTimeout
 from server.core.state import (
     BoardState,
     ClientMark,
@@ -38,17 +38,22 @@ from shared_schema.client import (
     CloseSession,
     DeleteItem,
     EditItem,
+    EndRound,
     LockSection,
     MoveItem,
     Op,
     RateItem,
     RemoveParticipant,
     RevealSection,
+    RoundTurn,
     SetAnonymous,
     SetExport,
+    SetFollow,
     SetReady,
+    SetSpotlight,
     SetStep,
     SetTimer,
+    StartRound,
     Vote,
 )
 from shared_schema.method import Right
@@ -116,9 +121,12 @@ class Duplicate:
 Result = Applied | Rejected | Duplicate
 
 
-def apply(state: BoardState, op: Op | Join, actor: Actor) -> Result:
+def apply(state: BoardState, op: Op | Join | RoundTimeout, actor: Actor) -> Result:
     """Apply one sequenced op; see the module docstring for the invariants."""
     state.seq = actor.seq
+    if isinstance(op, RoundTimeout):
+        changes = facilitation.timeout(state, op.number, op.turn, actor.ts_ms)
+        return Applied([Scoped(change) for change in changes])
     if actor.role is not None and not isinstance(op, Join):
         return _apply_anonymous(state, op, actor, actor.role)
     if actor.client_seq and (seen := _seen(state, actor.client_id, actor.client_seq)):
@@ -194,11 +202,19 @@ def _seen(state: BoardState, client_id: str, client_seq: int) -> Duplicate | Non
 
 def check_and_apply(state: BoardState, op: Op | Join, actor: Actor) -> Applied | Rejected:
     pid = participant_id(state.session_id, actor.client_id)
+    facilitator = state.facilitator
     if isinstance(op, Join):
-        return _join(state, op, pid)
-    if problem := _judge(state, op, pid):
+        result = _join(state, op, pid)
+    elif problem := _judge(state, op, pid):
         return problem
-    return Applied(_mutate(state, op, pid, actor.ts_ms, False))
+    else:
+        result = Applied(_mutate(state, op, pid, actor.ts_ms, False))
+    if isinstance(result, Applied) and state.facilitator not in (None, facilitator):
+        # a new facilitator gets the notes for the one who leads (only they do)
+        result.changes.append(
+            Scoped(facilitation.notes_change(state), frozenset({state.facilitator or ""}))
+        )
+    return result
 
 
 # -- validation: reads the state, never writes it -------------------------------------
@@ -327,6 +343,9 @@ def _validate(state: BoardState, op: Op, pid: str, role: Role) -> Rejected | Non
             if role == "observer":
                 return Rejected(errors.FORBIDDEN, "observers do not take part")
             return None
+        case SetSpotlight() | SetFollow() | StartRound() | RoundTurn() | EndRound():
+            refusal = facilitation.validate(state, op, pid, role)
+            return None if refusal is None else Rejected(*refusal)
 
 
 _RIGHT_OF: dict[type, Right] = {
@@ -514,7 +533,10 @@ def _mutate(state: BoardState, op: Op, pid: str, ts_ms: int, anonymous: bool) ->
             item.votes = sum(by_pid.values())
             return [_item_put(state, item), mine]
         case SetStep():
-            return _goto_step(state, op.step)
+            return [
+                *_goto_step(state, op.step),
+                *(Scoped(change) for change in facilitation.after_step(state)),
+            ]
         case LockSection():
             key = step_key(state.step, op.section)
             if op.locked is None:
@@ -568,6 +590,8 @@ def _mutate(state: BoardState, op: Op, pid: str, ts_ms: int, anonymous: bool) ->
         case SetExport():
             state.participant_export = op.participants
             return [Scoped(_session_put(state))]
+        case SetSpotlight() | SetFollow() | StartRound() | RoundTurn() | EndRound():
+            return [Scoped(change) for change in facilitation.mutate(state, op, pid, ts_ms)]
 
 
 def _unseal(state: BoardState, section: str, already_sent: set[str]) -> list[Scoped]:
