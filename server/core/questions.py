@@ -10,7 +10,8 @@ is a table of word cues, applied to the first words of the question:
 - closed: it starts with a finite verb ("heb je", "is het", "kun je", "do you",
   "is it", ...): a yes/no question;
 - ambiguous: a verb-first question that invites a story ("kun je vertellen",
-  "can you describe"), or a question with no cue at all ("dus je was boos?").
+  "can you describe") or asks indirectly ("weet je waarom"), or a question with
+  no cue at all ("dus je was boos?").
 
 Invariant: deterministic, no I/O, no state; the hint it drives never blocks.
 """
@@ -35,7 +36,7 @@ FILLERS = _table(
 
 OPEN_WORDS = _table(
     "wat wie wiens wier waar waarom waardoor waarmee waarover waaraan waarin waarvan "
-    "waarbij waarop waarvoor waartoe waarheen vanwaar wanneer hoe hoezo hoeveel hoelang "
+    "waarbij waarop waarvoor waartoe waarheen vanwaar wanneer hoe hoezo hoeveel hoelang hoeverre "
     "welke welk "
     "what who whom whose where why when how which"
 )
@@ -52,10 +53,15 @@ INVITATIONS = _table(
 """Imperatives that invite a story: "Vertel eens ...", "Tell me ...", "Leg uit ..."."""
 
 INVITING_VERBS = _table(
-    "vertellen beschrijven uitleggen toelichten schetsen zeggen noemen verwoorden "
-    "tell describe explain elaborate say share expand walk talk"
+    "vertellen beschrijven uitleggen toelichten schetsen verwoorden "
+    "tell describe explain elaborate share expand walk talk"
 )
-"""Inside a verb-first question these make it an invitation ("Kun je vertellen ...")."""
+"""Inside a verb-first question these make it an invitation ("Kun je vertellen ...");
+so does saying more ("Wil je iets meer zeggen ...", "Could you say more ...")."""
+SAY = _table("zeggen say")
+MORE = _table("meer more")
+INDIRECT_SPAN = slice(2, 4)
+"""A question word right after "verb + subject" asks indirectly: "Weet je waarom ..."."""
 
 CLOSED_VERBS = _table(
     # Dutch finite verbs that open a yes/no question
@@ -108,7 +114,9 @@ def classify(text: str) -> Reading:
         return Reading("open", first)
     if first in CLOSED_VERBS:
         cue = " ".join(words[:2])
-        if any(word in INVITING_VERBS for word in words[1:8]):
+        rest = set(words[1:8])
+        inviting = bool(rest & INVITING_VERBS) or bool(rest & SAY and rest & MORE)
+        if inviting or set(words[INDIRECT_SPAN]) & OPEN_WORDS:
             return Reading("ambiguous", cue)
         return Reading("closed", cue)
     return Reading("ambiguous")
