@@ -70,12 +70,12 @@ def test_facilitator_notes_reach_only_the_facilitator(server: ServerProcess) -> 
         # Anna saw them only while she led: none in her welcome, a notes_set later
         assert part.welcome is not None and part.welcome.get("notes") is None
         assert not any(s.get("facilitator_notes") for s in part.welcome["method"]["steps"])
-        # the method over HTTP carries none either
-        with urllib.request.urlopen(server.base + "/api/methods/tienstappen") as response:
-            body = response.read().decode()
-        assert [note for note in NOTE_TEXTS if note in body] == []
 
     run(scenario)
+    # the method over HTTP carries none either
+    with urllib.request.urlopen(server.base + "/api/methods/tienstappen") as response:
+        body = response.read().decode()
+    assert [note for note in NOTE_TEXTS if note in body] == []
 
 
 def test_classify_answers_the_sender_only_and_sequences_nothing(server: ServerProcess) -> None:
