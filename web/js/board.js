@@ -9,6 +9,8 @@ import { BoardModel } from "./model.js";
 import { notePosition, renderSection, shorten } from "./sections.js";
 import { brandHeader, copyField, copyText } from "./shell.js";
 import { download, exportPanel, exportToggle } from "./export-panel.js";
+import { FOLLOW_KEY, clock, notesAside, roundPanel, roundSecondsLeft, roundSpeakers, spotlightBar, spotlightKey, spotlightTarget } from "./facilitation.js";
+import { caseText, clearDraft, loadDraft, onDraftInput, prepPanel, saveDraft } from "./prepare.js";
 
 /** @typedef {import("./connection.js").Op} Op */
 /** @typedef {import("./connection.js").OpInput} OpInput */
@@ -22,6 +24,8 @@ const MOVE_STEP_BIG = 64;
 const DRAG_THRESHOLD = 4;
 const ADD_SECONDS = 300;
 const NOTICE_MS = 8000;
+/** Pause in typing after which the server is asked how the question reads. */
+const CLASSIFY_DELAY_MS = 350;
 
 export class BoardElement extends HTMLElement {
   constructor() {
@@ -49,6 +53,19 @@ export class BoardElement extends HTMLElement {
     this.noticeTimer = undefined;
     /** @type {number | undefined} */
     this.ticker = undefined;
+    /** The case-preparation panel is open. */
+    this.prepOpen = false;
+    /** The server's reading of the question in each open-questions add form. */
+    /** @type {Map<string, import("../types/protocol").Classified>} */
+    this.hints = new Map();
+    /** The latest classify request per add form, and its typing timer. */
+    /** @type {Map<string, number>} */
+    this.hintRequests = new Map();
+    /** @type {Map<string, number>} */
+    this.hintTimers = new Map();
+    this.classifyCount = 0;
+    /** Bring the spotlight into view after the next render (for a follower). */
+    this.scrollToSpotlight = false;
   }
 
   connectedCallback() {
@@ -58,6 +75,8 @@ export class BoardElement extends HTMLElement {
     this.addEventListener("submit", (e) => this.onSubmit(e));
     this.addEventListener("change", (e) => this.onChange(e));
     this.addEventListener("keydown", (e) => this.onKey(e));
+    this.addEventListener("input", (e) => this.onInput(e));
+    window.addEventListener("keydown", (e) => this.onFollowKey(e));
     this.addEventListener("pointerdown", (e) => this.onPointerDown(e));
     this.addEventListener("pointermove", (e) => this.onPointerMove(e));
     this.addEventListener("pointerup", (e) => this.onPointerUp(e));
@@ -86,6 +105,8 @@ export class BoardElement extends HTMLElement {
           this.model = new BoardModel(welcome);
           this.dispatchEvent(new CustomEvent("iv-welcome", { bubbles: true, detail: welcome.board?.language }));
         }
+        // a late joiner (and a reload) lands on the current spotlight
+        if (this.model.board.spotlight && this.model.follows(this.model.me)) this.scrollToSpotlight = true;
         this.scheduleRender();
       },
       event: (event) => this.onEvent(event),
@@ -116,6 +137,12 @@ export class BoardElement extends HTMLElement {
         this.endedCode = code;
         this.scheduleRender();
       },
+      classified: (answer) => {
+        for (const [key, request] of this.hintRequests) {
+          if (request === answer.request) this.hints.set(key, answer);
+        }
+        this.scheduleRender();
+      },
     });
     this.connection.connect();
   }
@@ -125,7 +152,14 @@ export class BoardElement extends HTMLElement {
     const model = this.model;
     if (!model) return;
     const before = model.board.step;
+    const spotBefore = spotlightKey(model);
+    const followedBefore = model.follows(model.me);
     const fresh = model.apply(event);
+    const spotNow = spotlightKey(model);
+    if (spotNow && model.follows(model.me) && (spotNow !== spotBefore || !followedBefore)) {
+      this.scrollToSpotlight = true;
+      if (spotNow !== spotBefore) this.announce(t("spotlight.announce", { what: this.querySelector("[data-spotlight-label]")?.textContent ?? "" }));
+    }
     for (const item of fresh) {
       if (item.author === model.me) continue;
       const def = model.sectionDef(item.section);
@@ -190,6 +224,9 @@ export class BoardElement extends HTMLElement {
   }
 
   tick() {
+    const round = this.model?.activeRound;
+    const roundTimer = this.querySelector("[data-round-timer]");
+    if (round && roundTimer) roundTimer.textContent = clock(roundSecondsLeft(round));
     const timer = this.querySelector("[data-timer]");
     if (!timer || !this.model) return;
     const text = timerText(this.model.board.timer);
@@ -210,6 +247,10 @@ export class BoardElement extends HTMLElement {
       auto.setSelectionRange(auto.value.length, auto.value.length);
     }
     document.title = this.model ? `${this.model.board.title} · ${t("app.name")}` : t("app.name");
+    if (this.scrollToSpotlight && this.model) {
+      this.scrollToSpotlight = false;
+      spotlightTarget(this, this.model)?.scrollIntoView({ block: "center", behavior: "instant" });
+    }
   }
 
   view() {
@@ -228,6 +269,8 @@ export class BoardElement extends HTMLElement {
         h("h1", { class: "sr-only" }, model.board.title),
         this.progress(),
         closed ? this.closedIntro() : this.stepHead(),
+        spotlightBar(model),
+        roundPanel(model),
         this.noticeBox(),
         h("div", { class: "board-layout" },
           h("div", { class: "sections" }, this.sectionsView()),
@@ -244,7 +287,14 @@ export class BoardElement extends HTMLElement {
           h("label", { for: "join-name" }, t("join.name")),
           h("input", { id: "join-name", name: "name", required: true, maxlength: "60", autocomplete: "nickname", value: localStorage.getItem("iv.lastname") ?? "" }),
           h("p", { class: "hint", id: "join-name-hint" }, t("join.name_hint")),
-          h("button", { type: "submit", class: "btn btn-primary" }, t("join.submit")))));
+          h("button", { type: "submit", class: "btn btn-primary" }, t("join.submit")))),
+      this.prepToggle(),
+      this.prepOpen ? prepPanel(loadDraft(this.sessionId), { canBring: false, joined: false }) : null);
+  }
+
+  prepToggle() {
+    return h("button", { type: "button", class: "btn btn-block btn-quiet prep-toggle", "data-action": "prep-toggle", "aria-expanded": String(this.prepOpen), "data-key": "prep-toggle" },
+      t(this.prepOpen ? "prep.close" : "prep.open"));
   }
 
   statusChip() {
@@ -301,7 +351,8 @@ export class BoardElement extends HTMLElement {
         h("p", { class: "eyebrow" }, t("board.step_n", { n: model.board.step + 1 }), step.frame ? ` · ${t("board.frame_step")}` : ""),
         h("h2", { id: "step-title" }, loc(step.title)),
         h("p", { class: "instruction" }, loc(step.instruction)),
-        h("p", { class: "role-line" }, t("board.you_are", { role: t(`role.${model.role}`) }), this.myRights())),
+        h("p", { class: "role-line" }, t("board.you_are", { role: t(`role.${model.role}`) }), this.myRights()),
+        notesAside(model)),
       h("div", { class: "step-side" },
         h("div", { class: `timer${timer.running ? " is-running" : ""}${timer.running && timerText(timer) === t("timer.over") ? " is-over" : ""}` },
           h("span", { class: "timer-label" }, t("timer.label")),
@@ -342,7 +393,7 @@ export class BoardElement extends HTMLElement {
   sectionsView() {
     const model = /** @type {BoardModel} */ (this.model);
     const items = model.view(this.connection?.pending ?? []);
-    const ctx = { model, items, editing: this.editing, drag: this.drag, readOnly: model.board.closed };
+    const ctx = { model, items, editing: this.editing, drag: this.drag, readOnly: model.board.closed, hints: this.hints };
     if (model.board.closed) {
       const used = new Set([...items.values()].map((i) => i.section));
       const first = (/** @type {string} */ id) => {
@@ -364,7 +415,10 @@ export class BoardElement extends HTMLElement {
     const people = [...model.participants.values()].filter((p) => !p.removed)
       .sort((a, b) => roleOrder(a.role) - roleOrder(b.role) || a.name.localeCompare(b.name));
     const invite = localStorage.getItem(`iv.invite.${this.sessionId}`);
+    const cases = (model.step.sections ?? []).some((s) => s.section === "cases");
     return h("aside", { class: "sidebar", "aria-label": t("sidebar.label") },
+      model.board.closed ? null : this.prepToggle(),
+      this.prepOpen && !model.board.closed ? prepPanel(loadDraft(this.sessionId), { canBring: cases && model.may("add", "cases"), joined: true }) : null,
       h("section", { class: "panel", "aria-labelledby": "people-title" },
         h("h2", { id: "people-title" }, t("people.title"), " ", h("span", { class: "count" }, t("people.online", { n: model.online.size }))),
         h("ul", { class: "people" }, people.map((p) => {
@@ -374,6 +428,9 @@ export class BoardElement extends HTMLElement {
             h("span", { class: "dot", "aria-hidden": "true" }),
             h("span", { class: "person-name" }, p.name, me ? ` ${t("people.you")}` : ""),
             h("span", { class: `role-tag role-${p.role}` }, t(`role.${p.role}`)),
+            online && model.board.spotlight && p.role !== "facilitator"
+              ? h("span", { class: `follow-tag${model.follows(p.id) ? " is-following" : ""}` }, t(model.follows(p.id) ? "people.follows" : "people.looks_around"))
+              : null,
             h("span", { class: "sr-only" }, t(online ? "people.is_online" : "people.is_offline")),
             fac && !me ? this.personControls(p) : null);
         }))),
@@ -512,6 +569,33 @@ export class BoardElement extends HTMLElement {
         this.confirm = null;
         this.send({ type: "close_session" });
         break;
+      case "spotlight":
+        if (target.getAttribute("aria-pressed") === "true") this.send({ type: "set_spotlight" });
+        else if (data.item) this.send({ type: "set_spotlight", item_id: data.item });
+        else this.send({ type: "set_spotlight", section: data.section ?? "" });
+        break;
+      case "spotlight-off":
+        this.send({ type: "set_spotlight" });
+        break;
+      case "follow":
+        this.toggleFollow();
+        break;
+      case "round-turn":
+        this.send({ type: "round_turn", action: data.turnAction === "pass" ? "pass" : "next", turn: Number(data.turn) });
+        break;
+      case "round-end":
+        this.send({ type: "end_round" });
+        break;
+      case "prep-toggle":
+        this.prepOpen = !this.prepOpen;
+        if (this.prepOpen) this.focusAfterRender("#prep-facts");
+        break;
+      case "prep-bring":
+        this.bringCase();
+        break;
+      case "prep-clear":
+        clearDraft(this.sessionId);
+        break;
       default:
         return;
     }
@@ -553,6 +637,15 @@ export class BoardElement extends HTMLElement {
         }
         if (this.send(op) && area) area.value = "";
         area?.focus();
+        this.hints.delete(data.key ?? "");
+        break;
+      }
+      case "round-start": {
+        if (!this.model) return;
+        const fields = new FormData(form);
+        const order = fields.get("order") === "shuffled" ? "shuffled" : "seat";
+        const seconds = Math.min(1800, Math.max(2, Number(fields.get("seconds")) || 60));
+        this.send({ type: "start_round", order, seconds, speakers: roundSpeakers(this.model) });
         break;
       }
       case "save": {
@@ -610,6 +703,68 @@ export class BoardElement extends HTMLElement {
     const el = this.querySelector(`li[data-item="${CSS.escape(id)}"]`);
     const next = el?.nextElementSibling ?? el?.previousElementSibling;
     if (next instanceof HTMLElement) next.focus();
+  }
+
+  /** Stop or start following the spotlight (one key: F). */
+  toggleFollow() {
+    const model = this.model;
+    if (!model || model.isFacilitator) return;
+    const following = !model.follows(model.me);
+    this.send({ type: "set_follow", following });
+  }
+
+  /**
+   * F toggles following, wherever the focus is, unless the member is typing.
+   * @param {KeyboardEvent} event
+   */
+  onFollowKey(event) {
+    const target = event.target;
+    if (event.key.toLowerCase() !== FOLLOW_KEY || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement) return;
+    if (target instanceof HTMLElement && target.isContentEditable) return;
+    if (!this.model?.board.spotlight) return;
+    event.preventDefault();
+    this.toggleFollow();
+  }
+
+  /**
+   * Typing: the preparation draft is kept in this browser only; a question in a step
+   * that asks for open ones is read by the server after a pause.
+   * @param {Event} event
+   */
+  onInput(event) {
+    const field = event.target;
+    if (field instanceof HTMLElement && onDraftInput(this.sessionId, field)) return;
+    if (!(field instanceof HTMLTextAreaElement)) return;
+    const form = field.form;
+    const key = form?.dataset.key;
+    if (!form || !key || form.dataset.openQuestions !== "true") return;
+    window.clearTimeout(this.hintTimers.get(key));
+    const text = field.value.trim();
+    if (!text) {
+      this.hints.delete(key);
+      this.hintRequests.delete(key);
+      this.scheduleRender();
+      return;
+    }
+    this.hintTimers.set(key, window.setTimeout(() => {
+      this.classifyCount += 1;
+      this.hintRequests.set(key, this.classifyCount);
+      this.connection?.classify(this.classifyCount, text);
+    }, CLASSIFY_DELAY_MS));
+  }
+
+  /** Bring the prepared case into the case-choice step: one add_item. */
+  bringCase() {
+    const draft = loadDraft(this.sessionId);
+    const text = caseText(draft);
+    if (!text || !this.model) return;
+    const op = this.send({ type: "add_item", item_id: randomId(12), section: "cases", text });
+    if (op && op.type === "add_item") {
+      draft.brought = op.item_id;
+      saveDraft(this.sessionId, draft);
+      this.showNotice("info", t("prep.brought"));
+    }
   }
 
   /** @param {KeyboardEvent} event */

@@ -6,6 +6,7 @@
 import { h } from "./dom.js";
 import { loc, t } from "./i18n.js";
 import { passesFilter } from "./model.js";
+import { isSpotlit, spotlightButton } from "./facilitation.js";
 
 /** @typedef {import("./model.js").BoardModel} BoardModel */
 /** @typedef {import("./model.js").ViewItem} ViewItem */
@@ -28,6 +29,9 @@ const NOTE_ACTIONS_H = 120;
  * @property {string | null} editing id of the item being edited
  * @property {{id: string, x: number, y: number} | null} drag the note being dragged
  * @property {boolean} readOnly the closed board
+ * @property {Map<string, import("../types/protocol").Classified>} [hints] the server's
+ *   reading of the question being written, per add form (where the step asks for open
+ *   questions)
  */
 
 /**
@@ -49,7 +53,7 @@ export function renderSection(def, ctx) {
   return h(
     "section",
     {
-      class: `section kind-${def.kind}${wide ? " wide" : ""}${state?.locked && !ctx.readOnly ? " is-locked" : ""}`,
+      class: `section kind-${def.kind}${wide ? " wide" : ""}${state?.locked && !ctx.readOnly ? " is-locked" : ""}${!ctx.readOnly && isSpotlit(model, def.id, null) ? " is-spotlit" : ""}`,
       "data-key": `section-${def.id}`,
       "data-section": def.id,
       "aria-labelledby": headingId,
@@ -104,6 +108,7 @@ function sectionControls(def, state, ctx) {
   return h(
     "div",
     { class: "section-controls" },
+    spotlightButton(ctx.model, { section: def.id, label: title }),
     h(
       "button",
       {
@@ -266,6 +271,8 @@ function itemCard(def, item, ctx, extra, style) {
   if (item.circled) classes.push("is-circled");
   if (item.chosen) classes.push("is-chosen");
   if (item.rating) classes.push(`rating-${item.rating}`);
+  const spotlit = !ro && isSpotlit(model, def.id, item.id);
+  if (spotlit) classes.push("is-spotlit");
   const canEdit = !ro && model.mayEdit(item);
   const canMove = !ro && def.kind === "notes" && model.may("add", def.id);
   /** @type {(HTMLElement | null)[]} */
@@ -290,11 +297,13 @@ function itemCard(def, item, ctx, extra, style) {
         h("select", { "data-action": "color", "data-item": item.id, "aria-label": t("item.color_of", { text: shorten(item.text) }) },
           COLORS.map((c) => h("option", { value: c, selected: c === item.color }, t(`color.${c}`))))));
     }
+    if (!item.pending) actions.push(spotlightButton(model, { section: def.id, item: item.id, label: shorten(item.text) }));
     if (canEdit) actions.push(h("button", { type: "button", class: "btn btn-small btn-quiet", "data-action": "edit", "data-item": item.id, "aria-label": t("item.edit_named", { text: shorten(item.text) }) }, t("item.edit")));
     if (model.mayDelete(item)) actions.push(h("button", { type: "button", class: "btn btn-small btn-quiet", "data-action": "delete", "data-item": item.id, "aria-label": t("item.delete_named", { text: shorten(item.text) }) }, t("item.delete")));
   }
   /** @type {(HTMLElement | string | null)[]} */
   const meta = [h("span", { class: "author" }, mine ? t("item.you") : author)];
+  if (spotlit) meta.push(h("span", { class: "flag flag-spotlight" }, t("spotlight.mark")));
   if (item.pending) meta.push(h("span", { class: "pending-mark" }, t("item.pending")));
   if (item.rating && (ro || !model.may("rate", def.id))) meta.push(h("span", { class: `rating-badge rating-${item.rating}`, title: t(`rating.${item.rating}`) }, h("span", { "aria-hidden": "true" }, t(`rating.short.${item.rating}`)), h("span", { class: "sr-only" }, t(`rating.${item.rating}`))));
   if (item.chosen) meta.push(h("span", { class: "flag" }, t("item.chosen")));
@@ -379,6 +388,8 @@ function addForm(def, ctx, where) {
   const hintId = `${key}-hint`;
   const disabled = !allowed;
   const prefix = loc(def.prefix);
+  const openQuestions = Boolean(config?.open_questions) && !where.parent;
+  const reading = openQuestions ? ctx.hints?.get(key) : undefined;
   const label = where.parent
     ? where.label ?? ""
     : t(`add.label.${def.kind}`) + (where.label ? ` · ${where.label}` : "");
@@ -388,11 +399,13 @@ function addForm(def, ctx, where) {
       class: `add-form${disabled ? " is-disabled" : ""}`, "data-key": key, "data-action": "add", "data-section": def.id,
       "data-lane": where.lane ?? null, "data-sheet": where.sheet ? String(where.sheet) : null,
       "data-parent": where.parent ?? null, "data-count": where.count !== undefined ? String(where.count) : null,
+      "data-open-questions": openQuestions ? "true" : null,
     },
     h("label", { for: fieldId, class: where.lane && !where.parent ? "add-label sr-only" : "add-label" }, label),
     h("textarea", {
       id: fieldId, name: "text", rows: where.lane ? "1" : "2", maxlength: "2000", required: true, disabled,
-      placeholder: prefix || (where.parent ? t("ideas.placeholder_alternative") : t(`add.placeholder.${def.kind}`)), "aria-describedby": hintId,
+      placeholder: prefix || (where.parent ? t("ideas.placeholder_alternative") : t(`add.placeholder.${def.kind}`)),
+      "aria-describedby": openQuestions ? `${hintId} ${key}-question` : hintId,
       "data-prefix": prefix || null,
     }),
     h("div", { class: "form-row" },
@@ -403,7 +416,20 @@ function addForm(def, ctx, where) {
       h("button", { type: "submit", class: "btn btn-primary btn-small", disabled }, t(where.parent ? "ideas.add_alternative" : "add.submit")),
       h("span", { id: hintId, class: disabled || state?.hidden ? "hint" : "hint enter-hint" }, disabled ? t("add.locked") : state?.hidden ? t("add.hidden_hint") : t("add.enter_hint")),
     ),
+    openQuestions ? questionHint(`${key}-question`, reading) : null,
   );
+}
+
+/**
+ * The gentle flag under a question that reads as closed (the server's verdict). It
+ * explains and never blocks: the send button stays as it is.
+ * @param {string} id
+ * @param {import("../types/protocol").Classified | undefined} reading
+ */
+function questionHint(id, reading) {
+  const closed = reading?.verdict === "closed";
+  return h("p", { id, class: `question-hint${closed ? " is-closed" : ""}`, role: "status", "data-question-hint": reading?.verdict ?? "" },
+    closed ? [h("strong", {}, t("question.closed_title", { cue: reading?.cue ?? "" })), " ", t("question.why_open")] : null);
 }
 
 /**
