@@ -293,7 +293,7 @@ export class BoardElement extends HTMLElement {
   }
 
   prepToggle() {
-    return h("button", { type: "button", class: "btn btn-block btn-quiet prep-toggle", "data-action": "prep-toggle", "aria-expanded": String(this.prepOpen), "data-key": "prep-toggle" },
+    return h("button", { type: "button", class: "btn btn-block prep-toggle", "data-action": "prep-toggle", "aria-expanded": String(this.prepOpen), "data-key": "prep-toggle" },
       t(this.prepOpen ? "prep.close" : "prep.open"));
   }
 
