@@ -141,7 +141,7 @@ def test_go_round_of_four(browser: Browser, web: ServerProcess, people: list[Per
     for person in everyone[1:]:
         expect(person.page.locator(".facilitator-note")).to_have_count(0)
     fac.page.locator("#round-seconds").fill(str(ROUND_SECONDS))
-    fac.click("Start het rondje")
+    fac.click("Begin het rondje")
     for person in everyone:
         expect(person.page.locator(".round-panel [aria-current=true]")).to_have_count(1)
     views = [round_view(person) for person in everyone]
@@ -295,7 +295,7 @@ def test_facilitator_views_have_no_serious_violations(
     fac.write("checkin", "Scherp vandaag")
     anna.expect_item("Scherp vandaag")
     fac.item("Scherp vandaag").get_by_role("button", name=re.compile("^Wijs aan")).click()
-    fac.click("Start het rondje")
+    fac.click("Begin het rondje")
     expect(anna.page.locator(".round-panel [aria-current=true]")).to_have_count(1)
     found = {"facilitator": violations(fac.page), "participant": violations(anna.page)}
     fac.screenshot(screenshots, "lead-facilitator")
