@@ -78,7 +78,8 @@ def test_spotlight_brings_an_item_into_view_for_followers_only(
     expect(ben.page.locator(".spotlight-bar")).to_be_visible()
     ben.page.keyboard.press("f")
     expect(ben.page.get_by_role("button", name="Volg de begeleider (F)")).to_be_visible()
-    expect(fac.page.locator("[data-person] .follow-tag", has_text="kijkt zelf rond")).to_have_count(1)
+    looks_around = fac.page.locator("[data-person] .follow-tag", has_text="kijkt zelf rond")
+    expect(looks_around).to_have_count(1)
     for person in (anna, ben):
         person.page.evaluate("() => window.scrollTo(0, 0)")
         assert not in_view(person.page, target), f"{person.name}: the item is not below the fold"
@@ -101,7 +102,7 @@ def test_spotlight_brings_an_item_into_view_for_followers_only(
     # Ben comes back with the same key and is brought to it
     ben.page.keyboard.press("f")
     expect(ben.page.locator(target)).to_be_in_viewport(timeout=SEEN_WITHIN_MS)
-    expect(fac.page.locator("[data-person] .follow-tag", has_text="kijkt zelf rond")).to_have_count(0)
+    expect(looks_around).to_have_count(0)
     anna.page.screenshot(path=str(screenshots / "spotlight-follower-390.png"))
     fac.page.screenshot(path=str(screenshots / "spotlight-facilitator-390.png"))
     ben.page.set_viewport_size({"width": 1280, "height": 900})
@@ -295,9 +296,12 @@ def test_facilitator_views_have_no_serious_violations(
     fac.write("checkin", "Scherp vandaag")
     anna.expect_item("Scherp vandaag")
     fac.item("Scherp vandaag").get_by_role("button", name=re.compile("^Wijs aan")).click()
+    expect(anna.page.locator(".spotlight-bar")).to_be_visible()
+    expect(fac.page.locator(".facilitator-note")).to_be_visible()
+    found = {"facilitator-start": violations(fac.page)}  # notes, spotlight, round form
     fac.click("Begin het rondje")
     expect(anna.page.locator(".round-panel [aria-current=true]")).to_have_count(1)
-    found = {"facilitator": violations(fac.page), "participant": violations(anna.page)}
+    found |= {"facilitator": violations(fac.page), "participant": violations(anna.page)}
     fac.screenshot(screenshots, "lead-facilitator")
     anna.screenshot(screenshots, "lead-participant")
     assert {view: v for view, v in found.items() if v} == {}
