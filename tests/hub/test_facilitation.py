@@ -5,8 +5,10 @@ round come with the welcome of a member who joins late."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import urllib.request
+from pathlib import Path
 from typing import Any
 
 from server.methods.loader import load_methods
@@ -132,3 +134,38 @@ def test_late_joiner_gets_spotlight_and_round(server: ServerProcess) -> None:
         assert (answer["type"], answer["code"]) == ("rejected", "forbidden")
 
     run(scenario)
+
+
+def test_round_survives_sigkill_and_its_deadline_still_fires(tmp_path: Path) -> None:
+    """The round is board state: a restarted server has it (acknowledged ops are
+    durable), and the restarted room still moves the turn on at its deadline."""
+    server = ServerProcess(tmp_path / "data").start()
+
+    async def scenario() -> None:
+        session = server.create_session()
+        fac = BoardClient(server.ws_base, session.id, session.facilitator_token, "Fee")
+        anna = BoardClient(server.ws_base, session.id, session.invite_token, "Anna")
+        await fac.connect()
+        await anna.connect()
+        await _ok(await fac.call("start_round", seconds=3))
+        await _ok(await fac.call("round_turn", action="next", turn=0))
+        await _ok(await fac.call("set_spotlight", section="checkin"))
+        server.kill()
+        await asyncio.gather(fac.drop(), anna.drop())
+        server.start()
+        welcome = await BoardClient(server.ws_base, session.id, session.invite_token,
+                                    "Anna", client_id=anna.client_id).connect()
+        current = welcome["board"]["round"]
+        assert (current["turn"], current["outcomes"], current["active"]) == (1, ["spoke"], True)
+        assert welcome["board"]["spotlight"] == {"section": "checkin", "item": None}
+        again = BoardClient(server.ws_base, session.id, session.facilitator_token, "Fee",
+                            client_id=fac.client_id)
+        await again.connect()
+        await again.until(lambda: any(
+            c["type"] == "round_set" and not c["round"]["active"]
+            for m in again.messages if m["type"] == "event" for c in m["changes"]), 10)
+
+    try:
+        run(scenario)
+    finally:
+        server.stop()
