@@ -9,7 +9,7 @@ import { BoardModel } from "./model.js";
 import { notePosition, renderSection, shorten } from "./sections.js";
 import { brandHeader, copyField, copyText } from "./shell.js";
 import { download, exportPanel, exportToggle } from "./export-panel.js";
-import { FOLLOW_KEY, clock, notesAside, roundPanel, roundSecondsLeft, roundSpeakers, spotlightBar, spotlightKey, spotlightTarget } from "./facilitation.js";
+import { FOLLOW_KEY, clock, notesAside, roundPanel, roundSecondsLeft, roundSpeakers, spotlightBar, spotlightKey, spotlightLabel, spotlightTarget } from "./facilitation.js";
 import { caseText, clearDraft, loadDraft, onDraftInput, prepPanel, saveDraft } from "./prepare.js";
 
 /** @typedef {import("./connection.js").Op} Op */
@@ -158,7 +158,7 @@ export class BoardElement extends HTMLElement {
     const spotNow = spotlightKey(model);
     if (spotNow && model.follows(model.me) && (spotNow !== spotBefore || !followedBefore)) {
       this.scrollToSpotlight = true;
-      if (spotNow !== spotBefore) this.announce(t("spotlight.announce", { what: this.querySelector("[data-spotlight-label]")?.textContent ?? "" }));
+      if (spotNow !== spotBefore) this.announce(t("spotlight.announce", { what: spotlightLabel(model) }));
     }
     for (const item of fresh) {
       if (item.author === model.me) continue;

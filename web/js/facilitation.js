@@ -43,7 +43,7 @@ export function spotlightTarget(root, model) {
  * Where the spotlight is, in words.
  * @param {BoardModel} model
  */
-function spotlightLabel(model) {
+export function spotlightLabel(model) {
   const spot = model.board.spotlight;
   if (!spot) return "";
   const section = loc(model.sectionDef(spot.section)?.title);

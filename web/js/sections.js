@@ -297,7 +297,8 @@ function itemCard(def, item, ctx, extra, style) {
         h("select", { "data-action": "color", "data-item": item.id, "aria-label": t("item.color_of", { text: shorten(item.text) }) },
           COLORS.map((c) => h("option", { value: c, selected: c === item.color }, t(`color.${c}`))))));
     }
-    if (!item.pending) actions.push(spotlightButton(model, { section: def.id, item: item.id, label: shorten(item.text) }));
+    // an item others cannot see yet (hidden until the reveal) cannot be pointed at
+    if (!item.pending && !(state?.hidden && !state.revealed)) actions.push(spotlightButton(model, { section: def.id, item: item.id, label: shorten(item.text) }));
     if (canEdit) actions.push(h("button", { type: "button", class: "btn btn-small btn-quiet", "data-action": "edit", "data-item": item.id, "aria-label": t("item.edit_named", { text: shorten(item.text) }) }, t("item.edit")));
     if (model.mayDelete(item)) actions.push(h("button", { type: "button", class: "btn btn-small btn-quiet", "data-action": "delete", "data-item": item.id, "aria-label": t("item.delete_named", { text: shorten(item.text) }) }, t("item.delete")));
   }
