@@ -168,14 +168,17 @@ export function roundPanel(model) {
   }
   if (fac && !active) {
     const seconds = declared?.seconds ?? DEFAULT_SECONDS;
-    body.push(h("form", { class: "round-start", "data-action": "round-start", "data-key": `round-start-${model.board.step}` },
+    const form = h("form", { class: "round-start", "data-action": "round-start", "data-key": `round-start-${model.board.step}` },
       h("label", { for: "round-order" }, t("round.order")),
       h("select", { id: "round-order", name: "order" },
         h("option", { value: "seat", selected: (declared?.order ?? "seat") === "seat" }, t("round.order.seat")),
         h("option", { value: "shuffled", selected: declared?.order === "shuffled" }, t("round.order.shuffled"))),
       h("label", { for: "round-seconds" }, t("round.seconds")),
       h("input", { id: "round-seconds", name: "seconds", type: "number", min: "2", max: "1800", value: String(seconds), inputmode: "numeric" }),
-      h("button", { type: "submit", class: "btn btn-small btn-primary" }, t("round.start"))));
+      h("button", { type: "submit", class: "btn btn-small btn-primary" }, t("round.start")));
+    // a step whose method declares a round shows the form; elsewhere it waits folded
+    body.push(declared || here ? form : h("details", { class: "round-more", "data-key": `round-more-${model.board.step}` },
+      h("summary", { class: "btn btn-small btn-quiet" }, t("round.start_here")), form));
   }
   return h("section", { class: `round-panel${active ? " is-active" : ""}`, "data-key": "round", "aria-labelledby": "round-title", "data-deadline": active?.deadline_ms ? String(active.deadline_ms) : null },
     h("h2", { id: "round-title" }, here ? t("round.title_n", { n: here.number }) : t("round.title"),
