@@ -1,8 +1,8 @@
 """Leading the meeting: the spotlight, who follows it, go-rounds, facilitator notes.
 
 Rules for the op families ``set_spotlight``, ``set_follow``, ``start_round``,
-``round_turn``, ``end_round`` and the internal ``round_timeout``; the reducer calls
-``validate`` before and ``mutate`` after its common checks.
+``round_turn``, ``end_round`` and the internal ``round_timeout``; each op's check
+beside its change, like the other op families (the reducer dispatches to them).
 
 Invariants:
 - pure and deterministic like the reducer: time is the record's ``ts_ms``, a
@@ -18,15 +18,15 @@ Invariants:
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
 
 import msgspec
 
-from server.core import errors
 from server.core.permissions import section_def
+from server.core.results import Rejected, Scoped, facilitator_only
 from server.core.state import BoardState
 from shared_schema.board import Role, Round, RoundOutcome, Spotlight
 from shared_schema.client import EndRound, RoundTurn, SetFollow, SetSpotlight, StartRound
+from shared_schema.codes import RejectCode
 from shared_schema.method import Localized, Method, RoundDef
 from shared_schema.server import FollowSet, NotesSet, RoundSet, SpotlightSet
 
@@ -36,58 +36,70 @@ DEFAULT_ROUND = RoundDef()
 """A round the facilitator starts in a step that declares none."""
 
 
-def validate(state: BoardState, op: FacilitationOp, pid: str, role: Role) -> tuple[str, str] | None:
-    """(code, reason) if ``pid`` in ``role`` may not apply ``op`` now, else None."""
+def check(state: BoardState, op: FacilitationOp, pid: str, role: Role) -> Rejected | None:
+    """Why ``pid`` in ``role`` may not apply ``op`` now, or None if it may."""
     match op:
-        case SetSpotlight(section=section, item_id=item_id):
-            if role != "facilitator":
-                return errors.FORBIDDEN, "only the facilitator may do this"
-            if item_id is not None:
-                item = state.items.get(item_id)
-                if item is None or item_id in state.hidden:
-                    return errors.NOT_FOUND, f"no item {item_id!r}"
-                if section is not None and section != item.section:
-                    return errors.INVALID_VALUE, "the item is in another section"
-            elif section is not None and section_def(state, section) is None:
-                return errors.NOT_FOUND, f"no section {section!r}"
-            return None
+        case SetSpotlight():
+            return facilitator_only(role) or _check_target(state, op)
         case SetFollow():
             return None
-        case StartRound(speakers=speakers):
-            if role != "facilitator":
-                return errors.FORBIDDEN, "only the facilitator may do this"
-            if state.round is not None and state.round.active:
-                return errors.INVALID_VALUE, "a round is running; end it first"
-            eligible = _eligible(state)
-            if speakers is not None and any(s not in eligible for s in speakers):
-                return errors.NOT_FOUND, "a speaker is not a member who takes part"
-            if not _speakers(state, op):
-                return errors.INVALID_VALUE, "nobody to speak in this round"
-            return None
-        case RoundTurn(action=action, turn=turn):
-            current = state.round
-            if current is None or not current.active:
-                return errors.INVALID_VALUE, "no round is running"
-            if turn != current.turn:
-                return errors.INVALID_VALUE, "that turn has ended"
-            speaker = current.speakers[current.turn]
-            if action == "pass" and pid != speaker:
-                return errors.FORBIDDEN, "only the speaker may pass"
-            if action == "next" and pid != speaker and role != "facilitator":
-                return errors.FORBIDDEN, "only the speaker or the facilitator moves on"
-            return None
+        case StartRound():
+            return facilitator_only(role) or _check_start(state, op)
+        case RoundTurn():
+            return _check_turn(state, op, pid, role)
         case EndRound():
-            if role != "facilitator":
-                return errors.FORBIDDEN, "only the facilitator may do this"
+            if problem := facilitator_only(role):
+                return problem
             if state.round is None or not state.round.active:
-                return errors.INVALID_VALUE, "no round is running"
+                return Rejected(RejectCode.INVALID_VALUE, "no round is running")
             return None
 
 
-def mutate(
+def _check_target(state: BoardState, op: SetSpotlight) -> Rejected | None:
+    if op.item_id is not None:
+        item = state.items.get(op.item_id)
+        if item is None or op.item_id in state.hidden:
+            return Rejected(RejectCode.NOT_FOUND, f"no item {op.item_id!r}")
+        if op.section is not None and op.section != item.section:
+            return Rejected(RejectCode.INVALID_VALUE, "the item is in another section")
+    elif op.section is not None and section_def(state, op.section) is None:
+        return Rejected(RejectCode.NOT_FOUND, f"no section {op.section!r}")
+    return None
+
+
+def _check_start(state: BoardState, op: StartRound) -> Rejected | None:
+    if state.round is not None and state.round.active:
+        return Rejected(RejectCode.INVALID_VALUE, "a round is running; end it first")
+    eligible = _eligible(state)
+    if op.speakers is not None and any(s not in eligible for s in op.speakers):
+        return Rejected(RejectCode.NOT_FOUND, "a speaker is not a member who takes part")
+    if not _speakers(state, op):
+        return Rejected(RejectCode.INVALID_VALUE, "nobody to speak in this round")
+    return None
+
+
+def _check_turn(state: BoardState, op: RoundTurn, pid: str, role: Role) -> Rejected | None:
+    current = state.round
+    if current is None or not current.active:
+        return Rejected(RejectCode.INVALID_VALUE, "no round is running")
+    if op.turn != current.turn:
+        return Rejected(RejectCode.INVALID_VALUE, "that turn has ended")
+    speaker = current.speakers[current.turn]
+    if op.action == "pass" and pid != speaker:
+        return Rejected(RejectCode.FORBIDDEN, "only the speaker may pass")
+    if op.action == "next" and pid != speaker and role != "facilitator":
+        return Rejected(RejectCode.FORBIDDEN, "only the speaker or the facilitator moves on")
+    return None
+
+
+def change(state: BoardState, op: FacilitationOp, pid: str, ts_ms: int) -> list[Scoped]:
+    """Apply a checked op; every change goes to everybody."""
+    return [Scoped(c) for c in _changes(state, op, pid, ts_ms)]
+
+
+def _changes(
     state: BoardState, op: FacilitationOp, pid: str, ts_ms: int
-) -> Sequence[SpotlightSet | FollowSet | RoundSet]:
-    """Apply a validated op; returns the changes (every one for everybody)."""
+) -> list[SpotlightSet | FollowSet | RoundSet]:
     match op:
         case SetSpotlight(section=section, item_id=item_id):
             if item_id is not None:
@@ -116,12 +128,12 @@ def mutate(
             )
             return [RoundSet(round=state.round)]
         case RoundTurn(action=action):
-            return _advance(state, "passed" if action == "pass" else "spoke", ts_ms)
+            return [*_advance(state, "passed" if action == "pass" else "spoke", ts_ms)]
         case EndRound():
-            return _finish(state)
+            return [*_finish(state)]
 
 
-def timeout(state: BoardState, number: int, turn: int, ts_ms: int) -> list[RoundSet]:
+def timeout(state: BoardState, number: int, turn: int, ts_ms: int) -> list[Scoped]:
     """The internal timeout: moves the round on only if turn ``turn`` of round
     ``number`` is still current and its deadline has passed; otherwise nothing."""
     current = state.round
@@ -135,17 +147,17 @@ def timeout(state: BoardState, number: int, turn: int, ts_ms: int) -> list[Round
         or ts_ms < current.deadline_ms
     ):
         return []
-    return _advance(state, "timeout", ts_ms)
+    return [Scoped(c) for c in _advance(state, "timeout", ts_ms)]
 
 
-def after_step(state: BoardState) -> list[SpotlightSet | RoundSet]:
+def after_step(state: BoardState) -> list[Scoped]:
     """A new step: the spotlight goes out and a running round ends."""
-    changes: list[SpotlightSet | RoundSet] = []
+    changes: list[Scoped] = []
     if state.spotlight is not None:
         state.spotlight = None
-        changes.append(SpotlightSet(spotlight=None))
+        changes.append(Scoped(SpotlightSet(spotlight=None)))
     if state.round is not None and state.round.active:
-        changes += _finish(state)
+        changes += [Scoped(c) for c in _finish(state)]
     return changes
 
 
@@ -202,8 +214,11 @@ def notes(method: Method) -> list[Localized | None]:
     return [step.facilitator_notes for step in method.steps]
 
 
-def notes_change(state: BoardState) -> NotesSet:
-    return NotesSet(notes=notes(state.method))
+def notes_for_new_facilitator(state: BoardState, before: str | None) -> list[Scoped]:
+    """The notes, addressed to the facilitator only, if the role changed hands."""
+    if state.facilitator is None or state.facilitator == before:
+        return []
+    return [Scoped(NotesSet(notes=notes(state.method)), frozenset({state.facilitator}))]
 
 
 def public_method(method: Method) -> Method:

@@ -367,7 +367,7 @@ class Room:
             # a client that connected to another hub later replaces its connection here
             for pid, since_ms in note.took.items():
                 if self._since.get(pid, since_ms) < since_ms:
-                    self._disconnect(pid, codes.GOING_AWAY, "replaced by a newer connection")
+                    self._disconnect(pid, codes.REPLACED, "replaced by a newer connection")
             if note.ask and self.conns:
                 self.announce_presence()
         self._send_presence()

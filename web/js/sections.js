@@ -274,7 +274,7 @@ function itemCard(def, item, ctx, extra, style) {
   const spotlit = !ro && isSpotlit(model, def.id, item.id);
   if (spotlit) classes.push("is-spotlit");
   const canEdit = !ro && model.mayEdit(item);
-  const canMove = !ro && def.kind === "notes" && model.may("add", def.id);
+  const canMove = !ro && def.kind === "notes" && model.may("move", def.id);
   /** @type {(HTMLElement | null)[]} */
   const actions = [];
   if (!ro && !editing) {
@@ -380,16 +380,15 @@ function addForm(def, ctx, where) {
   if (ctx.readOnly) return null;
   const { model } = ctx;
   const state = model.sections.get(def.id);
-  const config = model.stepSection(def.id);
   const allowed = model.may("add", def.id);
-  const lockedOut = state?.override === true && (config?.add ?? []).includes(model.role);
+  const lockedOut = model.may("add_when_unlocked", def.id);
   if (!allowed && !lockedOut) return null;
   const key = `add-${def.id}-${where.lane ?? ""}-${where.sheet ?? ""}-${where.parent ?? ""}`;
   const fieldId = `${key}-text`;
   const hintId = `${key}-hint`;
   const disabled = !allowed;
   const prefix = loc(def.prefix);
-  const openQuestions = Boolean(config?.open_questions) && !where.parent;
+  const openQuestions = Boolean(model.stepSection(def.id)?.open_questions) && !where.parent;
   const reading = openQuestions ? ctx.hints?.get(key) : undefined;
   const label = where.parent
     ? where.label ?? ""
