@@ -38,6 +38,7 @@ from server.core.state import BoardState, encode_state
 from server.hub import codes
 from server.hub.auditing import audit_op
 from server.hub.connection import Connection, text_frame
+from server.hub.counters import HubCounters
 from server.hub.presence import PresenceMap, PresenceNote, decode_note, encode_note
 from server.hub.ratelimit import TokenBucket
 from server.hub.replies import reply_frame
@@ -80,6 +81,7 @@ class Room:
         *,
         meta: SessionMeta | None = None,
         hub_id: str = "",
+        counters: HubCounters | None = None,
     ) -> None:
         self.session_id = session_id
         self.state = state
@@ -118,6 +120,7 @@ class Room:
         self.lost = False
         """Set when the log lost this room: it no longer applies or snapshots."""
         self._seq_waiters: list[tuple[int, int, asyncio.Future[None]]] = []
+        self._counters = counters or HubCounters()
         self._round_due: tuple[int, int, int] | None = None
         self._round_timer: asyncio.TimerHandle | None = None
 
@@ -177,6 +180,7 @@ class Room:
             self._fill_gap()
 
     def _apply(self, item: Sequenced) -> None:
+        self._counters.ops_applied += 1
         record = item.record
         actor = Actor(record.client_id, record.client_seq, item.seq, record.ts_ms, record.role)
         result = reducer.apply(self.state, record.op, actor)
