@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from server.audit import AuditAction, record
+from server.core.facilitation import public_method
 from server.core.state import encode_state, new_state
 from server.exports.followup import CarryError, carry_items
 from server.http_access import facilitator_session
@@ -147,7 +148,7 @@ async def get_method(request: Request) -> Response:
     method = request.app.state.methods.get(request.path_params["method_id"])
     if method is None:
         return http_error(404, HttpErrorCode.UNKNOWN_METHOD, "no such method")
-    return _json(method)
+    return _json(public_method(method))
 
 
 class InviteRotated(msgspec.Struct):

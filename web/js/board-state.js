@@ -30,17 +30,21 @@
  * @property {Notice | null} notice
  * @property {Drag | null} drag
  * @property {string | null} invite the invite link this browser created, if any
+ * @property {boolean} prepOpen the case-preparation panel is open
+ * @property {import("./prepare.js").Draft | null} prepDraft the preparation draft (this browser's only)
+ * @property {Map<string, import("../types/protocol").Classified>} hints the server's
+ *   reading of the question being written, per open-questions add form
  */
 
 /**
  * The view state changes an action may make.
- * @typedef {Partial<Pick<ViewState, "editing" | "confirm" | "notice">>} ViewChange
+ * @typedef {Partial<Pick<ViewState, "editing" | "confirm" | "notice" | "prepOpen">>} ViewChange
  */
 
 /** @returns {ViewState} */
 export function initialView() {
   return {
     stage: "join", lastName: "", status: "connecting", endedCode: undefined, pendingCount: 0, editing: null,
-    confirm: null, notice: null, drag: null, invite: null,
+    confirm: null, notice: null, drag: null, invite: null, prepOpen: false, prepDraft: null, hints: new Map(),
   };
 }

@@ -3,6 +3,7 @@
 // facilitator's previous/next) and the head of a closed board. Pure functions of the
 // model; rights are the server's (model.may), nothing is derived here.
 
+import { notesAside } from "./facilitation.js";
 import { h } from "./dom.js";
 import { exportPanel } from "./export-panel.js";
 import { loc, t } from "./i18n.js";
@@ -42,7 +43,8 @@ export function stepHead(model) {
       h("p", { class: "eyebrow" }, t("board.step_n", { n: model.board.step + 1 }), step.frame ? ` · ${t("board.frame_step")}` : ""),
       h("h2", { id: "step-title" }, loc(step.title)),
       h("p", { class: "instruction" }, loc(step.instruction)),
-      h("p", { class: "role-line" }, t("board.you_are", { role: t(`role.${model.role}`) }), myRights(model))),
+      h("p", { class: "role-line" }, t("board.you_are", { role: t(`role.${model.role}`) }), myRights(model)),
+      notesAside(model)),
     h("div", { class: "step-side" },
       timerBox(model),
       readyBox(model),

@@ -5,17 +5,20 @@
 // (board-drag.js) -> connection. The server is the authority; own ops show at once,
 // marked until answered.
 
-import { ACTIONS } from "./board-actions.js";
+import { ACTIONS, followToggle } from "./board-actions.js";
 import { announce, eventNews } from "./board-announce.js";
 import { NoteDrag } from "./board-drag.js";
-import { keyOutcome } from "./board-keys.js";
+import { isFollowKey, keyOutcome } from "./board-keys.js";
 import { errorNotice, rejectionNotice } from "./board-notices.js";
 import { initialView } from "./board-state.js";
 import { timerText } from "./board-timer.js";
+import { QuestionReader } from "./board-questions.js";
 import { boardView } from "./board-view.js";
 import { BoardConnection } from "./connection.js";
 import { h, morphChildren, tagOf } from "./dom.js";
 import { download } from "./export-panel.js";
+import { clock, roundSecondsLeft, spotlightKey, spotlightLabel, spotlightTarget } from "./facilitation.js";
+import { bringDraft, clearDraft, loadDraft, onDraftInput } from "./prepare.js";
 import { t } from "./i18n.js";
 import { BoardModel } from "./model.js";
 import { ItemSecrets } from "./secrets.js";
@@ -49,6 +52,10 @@ export class BoardElement extends HTMLElement {
     this.noticeTimer = undefined;
     /** @type {number | undefined} */
     this.ticker = undefined;
+    this.questions = new QuestionReader(this.view.hints,
+      (request, text) => this.connection?.classify(request, text), () => this.scheduleRender());
+    /** Bring the spotlight into view after the next render (for a follower). */
+    this.scrollToSpotlight = false;
   }
 
   connectedCallback() {
@@ -58,6 +65,8 @@ export class BoardElement extends HTMLElement {
     this.addEventListener("submit", (e) => this.onSubmit(e));
     this.addEventListener("change", (e) => this.onChange(e));
     this.addEventListener("keydown", (e) => this.perform(keyOutcome(e, this.context(), this), e.target));
+    this.addEventListener("input", (e) => this.onInput(e));
+    window.addEventListener("keydown", (e) => this.onFollowKey(e));
     this.addEventListener("pointerdown", (e) => this.dragger.down(e, () => this.items()));
     this.addEventListener("pointermove", (e) => this.dragger.move(e));
     this.addEventListener("pointerup", (e) => this.onPointerUp(e));
@@ -91,14 +100,23 @@ export class BoardElement extends HTMLElement {
           this.model.hasSecret = (id) => secrets.get(id) !== undefined;
           this.dispatchEvent(new CustomEvent("iv-welcome", { bubbles: true, detail: welcome.board?.language }));
         }
+        // a late joiner (and a reload) lands on the current spotlight
+        if (this.model.board.spotlight && this.model.follows(this.model.me)) this.scrollToSpotlight = true;
         this.scheduleRender();
       },
       event: (event) => {
         const model = this.model;
         if (!model) return;
         const before = model.board.step;
+        const spotBefore = spotlightKey(model);
+        const followedBefore = model.follows(model.me);
         const fresh = model.apply(event);
         if (model.board.step !== before) this.view.editing = null;
+        const spotNow = spotlightKey(model);
+        if (spotNow && model.follows(model.me) && (spotNow !== spotBefore || !followedBefore)) {
+          this.scrollToSpotlight = true;
+          if (spotNow !== spotBefore) announce(t("spotlight.announce", { what: spotlightLabel(model) }));
+        }
         for (const line of eventNews(model, fresh, before)) announce(line);
         this.scheduleRender();
       },
@@ -129,6 +147,7 @@ export class BoardElement extends HTMLElement {
         this.view.endedCode = code;
         this.scheduleRender();
       },
+      classified: (answer) => this.questions.answered(answer),
     });
     this.connection.connect();
   }
@@ -195,6 +214,7 @@ export class BoardElement extends HTMLElement {
     view.invite = localStorage.getItem(`iv.invite.${this.sessionId}`);
     view.pendingCount = this.connection?.pending.length ?? 0;
     view.drag = this.dragger.current;
+    view.prepDraft = view.prepOpen ? loadDraft(this.sessionId) : null;
     morphChildren(this, h("div", {}, boardView(this.model, this.items(), view)));
     const auto = this.querySelector("[data-autofocus]");
     if (auto instanceof HTMLTextAreaElement && active !== auto && !auto.dataset.focused) {
@@ -203,10 +223,17 @@ export class BoardElement extends HTMLElement {
       auto.setSelectionRange(auto.value.length, auto.value.length);
     }
     document.title = this.model ? `${this.model.board.title} · ${t("app.name")}` : t("app.name");
+    if (this.scrollToSpotlight && this.model) {
+      this.scrollToSpotlight = false;
+      spotlightTarget(this, this.model)?.scrollIntoView({ block: "center", behavior: "instant" });
+    }
   }
 
   /** Count the timer down between renders. */
   tick() {
+    const round = this.model?.activeRound;
+    const roundTimer = this.querySelector("[data-round-timer]");
+    if (round && roundTimer) roundTimer.textContent = clock(roundSecondsLeft(round));
     const face = this.querySelector("[data-timer]");
     if (!face || !this.model) return;
     const timer = this.model.board.timer;
@@ -313,6 +340,16 @@ export class BoardElement extends HTMLElement {
         queueMicrotask(() => this.focusOn(this.querySelector(selector)));
         break;
       }
+      case "forget-hint":
+        this.questions.forget(effect.key);
+        break;
+      case "prep-bring":
+        this.bringCase();
+        break;
+      case "prep-clear":
+        clearDraft(this.sessionId);
+        this.scheduleRender();
+        break;
       case "reset-add-form": {
         const area = source instanceof HTMLFormElement ? source.querySelector("textarea") : null;
         if (sent && area) area.value = "";
@@ -320,6 +357,33 @@ export class BoardElement extends HTMLElement {
         break;
       }
     }
+  }
+
+  /**
+   * F toggles following, wherever the focus is, unless the member is typing.
+   * @param {KeyboardEvent} event
+   */
+  onFollowKey(event) {
+    if (!isFollowKey(event) || !this.model?.board.spotlight) return;
+    event.preventDefault();
+    this.perform(followToggle(this.model), null);
+  }
+
+  /**
+   * Typing: the preparation draft is kept in this browser only; a question in a step
+   * that asks for open ones is read by the server after a pause.
+   * @param {Event} event
+   */
+  onInput(event) {
+    const field = event.target;
+    if (field instanceof HTMLElement && onDraftInput(this.sessionId, field)) return;
+    if (field instanceof HTMLTextAreaElement) this.questions.typed(field);
+  }
+
+  /** Bring the prepared case into the case-choice step: one add_item. */
+  bringCase() {
+    const brought = this.model ? bringDraft(this.sessionId, (op) => this.send(op)) : false;
+    if (brought) this.showNotice({ kind: "info", text: t("prep.brought") });
   }
 
   /** @param {string} id */
