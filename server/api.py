@@ -21,6 +21,7 @@ from starlette.responses import JSONResponse, Response
 from server.audit import AuditAction, record
 from server.core.state import encode_state, new_state
 from server.exports.followup import CarryError, carry_items
+from server.methods import http as methods_http
 from server.store.base import SessionMeta
 from server.tokens import (
     RETIRED_KEPT,
@@ -43,6 +44,7 @@ Title = Annotated[str, msgspec.Meta(min_length=1, max_length=120)]
 class CreateSession(msgspec.Struct, forbid_unknown_fields=True):
     title: Title | None = None
     method: Annotated[str, msgspec.Meta(max_length=40)] | None = None
+    saved_method: Annotated[str, msgspec.Meta(max_length=64)] | None = None
     language: Literal["nl", "en"] | None = None
     from_export: ExportDocument | None = None
     carry: Annotated[list[SectionId], msgspec.Meta(max_length=50)] = []
@@ -91,10 +93,15 @@ async def create_session(request: Request) -> Response:
     title = spec.title or (source.session.title[:120] if source else None)
     method_id = spec.method or (source.session.method if source else None)
     language = spec.language or (source.session.language if source else "nl")
-    if title is None or method_id is None:
+    if title is None or (method_id is None and spec.saved_method is None):
         return error(400, "invalid_request", "title and method are required")
-    methods: dict[str, Method] = request.app.state.methods
-    method = methods.get(method_id)
+    method: Method | None
+    if spec.saved_method is not None:
+        # the session keeps this version in its board: later edits never reach it
+        method = await methods_http.saved_for_session(request, spec.saved_method)
+    else:
+        methods: dict[str, Method] = request.app.state.methods
+        method = methods.get(method_id or "")
     if method is None:
         return error(400, "unknown_method", f"no method {method_id!r}; see /api/methods")
     session_id, facilitator_token, invite_token = new_id(), new_token(), new_token()

@@ -27,15 +27,29 @@ TEXTS: Final[dict[Language, dict[str, str]]] = {
         "bad_id": "Gebruik 1 tot 40 kleine letters, cijfers of _ (geen spaties).",
         "wrong_type": "Verkeerd soort waarde (verwacht: {expected}).",
         "duplicate_id": "De id '{value}' komt al eerder voor.",
-        "frame_section": "De id '{value}' is al van een onderdeel van het sessiekader (check-in, casus kiezen, check-out).",
+        "frame_section": (
+            "De id '{value}' is al van een onderdeel van het sessiekader (check-in, casus "
+            "kiezen, check-out)."
+        ),
         "duplicate_section": "Het onderdeel '{value}' staat al eerder in deze stap.",
         "unknown_section": "Er is geen onderdeel '{value}'.",
         "lanes_not_allowed": "Een onderdeel van de soort '{kind}' heeft geen kolommen of niveaus.",
-        "lanes_required": "Een onderdeel van de soort '{kind}' heeft minstens één kolom of niveau nodig.",
+        "lanes_required": (
+            "Een onderdeel van de soort '{kind}' heeft minstens één kolom of niveau nodig."
+        ),
         "sheets_not_allowed": "Alleen succesfactoren kunnen meer dan één blad hebben.",
-        "filter_before_shown": "Dit filter neemt items mee uit eerdere stappen, maar het onderdeel '{section}' stond in geen eerdere stap.",
-        "hidden_without_add": "Verborgen tot onthullen heeft alleen zin als iemand in deze stap iets mag toevoegen.",
-        "sealed_without_rating": "Verzegelde waarderingen hebben alleen zin als iemand in deze stap mag waarderen of stemmen.",
+        "filter_before_shown": (
+            "Dit filter neemt items mee uit eerdere stappen, maar het onderdeel '{section}' "
+            "stond in geen eerdere stap."
+        ),
+        "hidden_without_add": (
+            "Verborgen tot onthullen heeft alleen zin als iemand in deze stap iets mag "
+            "toevoegen."
+        ),
+        "sealed_without_rating": (
+            "Verzegelde waarderingen hebben alleen zin als iemand in deze stap mag waarderen "
+            "of stemmen."
+        ),
     },
     "en": {
         "invalid": "Invalid value: {detail}",
@@ -52,15 +66,25 @@ TEXTS: Final[dict[Language, dict[str, str]]] = {
         "bad_id": "Use 1 to 40 lower-case letters, digits or _ (no spaces).",
         "wrong_type": "Wrong kind of value (expected: {expected}).",
         "duplicate_id": "The id '{value}' is used before.",
-        "frame_section": "The id '{value}' belongs to a section of the session frame (check-in, choosing the case, check-out).",
+        "frame_section": (
+            "The id '{value}' belongs to a section of the session frame (check-in, choosing "
+            "the case, check-out)."
+        ),
         "duplicate_section": "The section '{value}' is already shown earlier in this step.",
         "unknown_section": "Refers to an unknown section '{value}'.",
         "lanes_not_allowed": "A section of kind '{kind}' has no columns or levels.",
         "lanes_required": "A section of kind '{kind}' needs at least one column or level.",
         "sheets_not_allowed": "Only success factors can have more than one sheet.",
-        "filter_before_shown": "This filter carries items forward from earlier steps, but the section '{section}' was shown in no earlier step.",
-        "hidden_without_add": "Hidden until revealed only makes sense when someone may add in this step.",
-        "sealed_without_rating": "Sealed ratings only make sense when someone may rate or vote in this step.",
+        "filter_before_shown": (
+            "This filter carries items forward from earlier steps, but the section "
+            "'{section}' was shown in no earlier step."
+        ),
+        "hidden_without_add": (
+            "Hidden until revealed only makes sense when someone may add in this step."
+        ),
+        "sealed_without_rating": (
+            "Sealed ratings only make sense when someone may rate or vote in this step."
+        ),
     },
 }
 

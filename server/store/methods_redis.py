@@ -7,7 +7,7 @@ Keys: ``m:<id>`` a hash {data, version, owner}; ``owner:<kind>:<owner>`` and
 
 from __future__ import annotations
 
-from server.redis_keys import connect
+from server.redis_keys import connect, text
 from server.store.methods import OwnerKind, SavedMethod, record_decoder, record_encoder
 
 # KEYS: record, new owner index, published index, old owner index
@@ -91,7 +91,7 @@ class RedisMethodStore:
             return []
         async with self._redis.pipeline(transaction=False) as pipe:
             for method_id in ids:
-                pipe.hget(self._record_key(method_id.decode()), "data")
+                pipe.hget(self._record_key(text(method_id)), "data")
             found = await pipe.execute()
         return [record_decoder.decode(data) for data in found if isinstance(data, bytes)]
 

@@ -69,9 +69,9 @@ class SqliteMethodStore:
         self._db.execute("DELETE FROM methods WHERE id = ?", (method_id,))
 
     def _select(self, where: str, args: tuple[Any, ...]) -> list[SavedMethod]:
-        rows = self._db.execute(
-            f"SELECT data FROM methods WHERE {where} ORDER BY created_ms, id", args
-        ).fetchall()
+        """``where`` is one of this module's constant conditions, never user text."""
+        query = f"SELECT data FROM methods WHERE {where} ORDER BY created_ms, id"  # noqa: S608
+        rows = self._db.execute(query, args).fetchall()
         return [record_decoder.decode(row[0]) for row in rows]
 
     async def create(self, record: SavedMethod) -> None:

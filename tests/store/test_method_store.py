@@ -12,14 +12,18 @@ from server.store.methods import MethodStore, SavedMethod
 from tests.support.storage import Storage
 
 
-def saved(method_id: str, owner: str = "a" * 64, created_ms: int = 1, **changes: Any) -> SavedMethod:
+def saved(method_id: str, owner: str = "a" * 64, created_ms: int = 1,
+          **changes: Any) -> SavedMethod:
     record = SavedMethod(id=method_id, owner_kind="browser", owner=owner,
                          toml=f'id = "{method_id}"\n', created_ms=created_ms,
                          updated_ms=created_ms)
     return msgspec.structs.replace(record, **changes)
 
 
-def with_methods(storage: Storage, body: Callable[[MethodStore], Coroutine[Any, Any, None]]) -> None:
+Body = Callable[[MethodStore], Coroutine[Any, Any, None]]
+
+
+def with_methods(storage: Storage, body: Body) -> None:
     async def main() -> None:
         store = storage.method_store()
         try:
