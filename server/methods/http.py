@@ -60,11 +60,19 @@ def _error(status: int, code: str, reason: str) -> JSONResponse:
     return JSONResponse({"code": code, "reason": reason}, status_code=status)
 
 
-def _invalid(error: MethodError, language: Language) -> Response:
+def _invalid(error: MethodError, language: Language, body: MethodBody | None = None) -> Response:
+    """422 with the problems; for an imported file that is valid TOML, also its data
+    as read, so the editor can load it and show each problem at its field."""
     problems = [
         {"path": p.path, "code": p.code, "message": describe(p, language)} for p in error.problems
     ]
-    return _json({"code": "invalid_method", "problems": problems}, status=422)
+    answer: dict[str, object] = {"code": "invalid_method", "problems": problems}
+    if body is not None and body.toml is not None:
+        try:
+            answer["data"] = read_toml(body.toml, "import")
+        except MethodError:
+            pass
+    return _json(answer, status=422)
 
 
 async def _body(request: Request, kind: type[Any]) -> Any:
@@ -131,7 +139,7 @@ async def check(request: Request) -> Response:
     except _Refused as refused:
         return refused.response
     except MethodError as exc:
-        return _invalid(exc, body.language)
+        return _invalid(exc, body.language, body)
 
 
 async def preview_step(request: Request) -> Response:
@@ -182,9 +190,9 @@ async def list_saved(request: Request) -> Response:
     shared = [m for m in await store.published() if m.owner != owner]
     return _json({
         "may_publish": request.app.state.settings.publish_methods,
-        "mine": [_summary(_decoded(m), saved_id=m.id, version=m.version,
+        "mine": [_summary(wrap_in_frame(_decoded(m)), saved_id=m.id, version=m.version,
                           published=m.published, mine=True) for m in mine],
-        "published": [_summary(_decoded(m), saved_id=m.id, version=m.version,
+        "published": [_summary(wrap_in_frame(_decoded(m)), saved_id=m.id, version=m.version,
                                published=True, mine=False) for m in shared],
     })
 
