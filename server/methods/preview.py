@@ -24,6 +24,10 @@ PREVIEW_SESSION = "preview"
 ROLES: Final[tuple[Role, ...]] = ("facilitator", "presenter", "participant")
 _CLIENTS: Final[dict[Role, str]] = {role: f"preview-{role}" for role in ROLES}
 WRITERS: Final[tuple[Role, ...]] = ("participant", "presenter", "facilitator")
+NAMES: Final[dict[Language, dict[Role, str]]] = {
+    "nl": {"facilitator": "Begeleider", "presenter": "Inbrenger", "participant": "Deelnemer"},
+    "en": {"facilitator": "Facilitator", "presenter": "Presenter", "participant": "Participant"},
+}
 EXAMPLE: Final[dict[Language, str]] = {"nl": "Voorbeeld van een item", "en": "An example item"}
 
 
@@ -43,9 +47,10 @@ def preview(method: Method, step: int, language: Language) -> dict[Role, Board]:
         result = apply(state, op, Actor(_CLIENTS[role], 0, seq, 0))  # type: ignore[arg-type]
         return type(result).__name__ == "Applied"
 
-    act("facilitator", Join(name="F", via="facilitator"))
-    act("presenter", Join(name="P", via="participant"))
-    act("participant", Join(name="D", via="participant"))
+    names = NAMES[language]
+    act("facilitator", Join(name=names["facilitator"], via="facilitator"))
+    act("presenter", Join(name=names["presenter"], via="participant"))
+    act("participant", Join(name=names["participant"], via="participant"))
     act("facilitator", AssignRole(client_seq=0, participant_id=member_id("presenter"),
                                   role="presenter"))
     if step:

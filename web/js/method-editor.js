@@ -71,8 +71,12 @@ export class MethodEditorElement extends HTMLElement {
     this.open = new Set();
     this.checkTimer = 0;
     this.checkSeq = 0;
-    /** @type {number | null} */
+    /** @type {number | null} the step being dragged by its handle */
     this.dragFrom = null;
+    /** @type {number | null} where it would land */
+    this.dropAt = null;
+    this.rendering = false;
+    this.renderAgain = false;
     /** @type {{uid: string, action: string} | null} where the focus goes after a render */
     this.refocus = null;
   }
@@ -83,10 +87,10 @@ export class MethodEditorElement extends HTMLElement {
     this.addEventListener("click", (e) => this.onClick(e));
     this.addEventListener("submit", (e) => e.preventDefault());
     this.addEventListener("keydown", (e) => this.onKeydown(e));
-    this.addEventListener("dragstart", (e) => this.onDragStart(e));
-    this.addEventListener("dragover", (e) => this.onDragOver(e));
-    this.addEventListener("drop", (e) => this.onDrop(e));
-    this.addEventListener("dragend", () => { this.dragFrom = null; this.render(); });
+    this.addEventListener("pointerdown", (e) => this.onPointerDown(e));
+    this.addEventListener("pointermove", (e) => this.onPointerMove(e));
+    this.addEventListener("pointerup", (e) => this.onPointerUp(e));
+    this.addEventListener("pointercancel", () => { this.dragFrom = null; this.dropAt = null; this.render(); });
     window.addEventListener("iv-langchange", () => { this.render(); if (this.draft) this.scheduleCheck(0); });
     this.render();
     try {
@@ -193,12 +197,27 @@ export class MethodEditorElement extends HTMLElement {
 
   // -- rendering --------------------------------------------------------------------
 
+  /** Morph the page to the state; a render asked for during one (a change event
+   * fired by the blur of a field the morph removes) runs right after it. */
   render() {
-    document.title = `${t("editor.title")} · ${t("app.name")}`;
-    const tree = h("div", {}, brandHeader(), this.draft ? this.editorView(this.draft) : this.chooserView());
-    if (this.draft) this.placeProblems(tree);
-    morphChildren(this, tree);
-    this.restoreFocus();
+    if (this.rendering) {
+      this.renderAgain = true;
+      return;
+    }
+    this.rendering = true;
+    try {
+      document.title = `${t("editor.title")} · ${t("app.name")}`;
+      const tree = h("div", {}, brandHeader(), this.draft ? this.editorView(this.draft) : this.chooserView());
+      if (this.draft) this.placeProblems(tree);
+      morphChildren(this, tree);
+      this.restoreFocus();
+    } finally {
+      this.rendering = false;
+    }
+    if (this.renderAgain) {
+      this.renderAgain = false;
+      queueMicrotask(() => this.render());
+    }
   }
 
   chooserView() {
@@ -331,11 +350,11 @@ export class MethodEditorElement extends HTMLElement {
       } else {
         anchor.append(message);
       }
-      if (control instanceof HTMLElement) {
-        control.setAttribute("aria-invalid", "true");
-        const described = control.getAttribute("aria-describedby");
-        control.setAttribute("aria-describedby", described ? `${described} ${id}` : id);
-      }
+      // the field's control, or the group itself when it has none (no lanes yet)
+      const target = control instanceof HTMLElement ? control : anchor;
+      if (control instanceof HTMLElement) control.setAttribute("aria-invalid", "true");
+      const described = target.getAttribute("aria-describedby");
+      target.setAttribute("aria-describedby", described ? `${described} ${id}` : id);
     });
   }
 
@@ -511,9 +530,10 @@ export class MethodEditorElement extends HTMLElement {
     const name = loc(step.title) || step.id;
     const shown = Array.isArray(step.sections) ? step.sections : [];
     const dragging = this.dragFrom === index;
-    return h("li", { class: `part-card step-card${dragging ? " is-dragging" : ""}`, "data-key": uid, "data-step-index": String(index) },
+    const target = this.dragFrom !== null && this.dropAt === index && !dragging;
+    return h("li", { class: `part-card step-card${dragging ? " is-dragging" : ""}${target ? " is-drop-target" : ""}`, "data-key": uid, "data-step-index": String(index) },
       h("div", { class: "part-head" },
-        h("span", { class: "drag-handle", draggable: "true", "data-drag": String(index), title: t("editor.drag"), "aria-hidden": "true" }, "⋮⋮"),
+        h("span", { class: "drag-handle", "data-drag": String(index), title: t("editor.drag"), "aria-hidden": "true" }, "⋮⋮"),
         h("h3", { id: `${uid}-title` }, h("span", { class: "step-no" }, `${index + 1}.`), " ", name, " ", h("span", { class: "muted" }, `· ${t("editor.minutes_short", { n: String(step.minutes ?? "") })}`)),
         h("button", { type: "button", class: "btn btn-small", "data-action": "step-up", "data-index": String(index), disabled: index === 0, "aria-label": t("editor.up_named", { n: index + 1, name }), "aria-describedby": "ed-reorder-hint" }, "↑"),
         h("button", { type: "button", class: "btn btn-small", "data-action": "step-down", "data-index": String(index), disabled: index === count - 1, "aria-label": t("editor.down_named", { n: index + 1, name }) }, "↓"),
@@ -591,7 +611,7 @@ export class MethodEditorElement extends HTMLElement {
           h("input", { type: "radio", name: "ed-preview-role", id: `ed-preview-${role}`, value: role, checked: role === this.previewRole, "data-preview-role": "" }),
           h("label", { for: `ed-preview-${role}` }, t(`role.${role}`))))),
       this.previewStale && this.preview ? h("p", { class: "hint" }, t("editor.preview_stale")) : null,
-      this.preview ? renderPreview(this.preview, this.previewRole) : h("p", { class: "hint" }, t("editor.preview_none")));
+      this.preview ? renderPreview(this.preview, this.previewRole, this.previewStep + 1) : h("p", { class: "hint" }, t("editor.preview_none")));
   }
 
   // -- events -----------------------------------------------------------------------
@@ -786,33 +806,45 @@ export class MethodEditorElement extends HTMLElement {
     this.scheduleCheck(0);
   }
 
-  /** @param {DragEvent} event */
-  onDragStart(event) {
+  // Pointer reordering (mouse, pen and touch alike): press a step's handle, move over
+  // another step, let go.
+
+  /** @param {PointerEvent} event */
+  onPointerDown(event) {
     const handle = event.target instanceof Element ? event.target.closest("[data-drag]") : null;
-    if (!(handle instanceof HTMLElement)) return;
-    this.dragFrom = Number(handle.dataset.drag);
-    event.dataTransfer?.setData("text/plain", String(this.dragFrom));
-    if (event.dataTransfer) event.dataTransfer.effectAllowed = "move";
-  }
-
-  /** @param {DragEvent} event */
-  onDragOver(event) {
-    if (this.dragFrom === null) return;
-    const card = event.target instanceof Element ? event.target.closest("[data-step-index]") : null;
-    if (card) event.preventDefault();
-  }
-
-  /** @param {DragEvent} event */
-  onDrop(event) {
-    const card = event.target instanceof Element ? event.target.closest("[data-step-index]") : null;
-    const from = this.dragFrom ?? Number(event.dataTransfer?.getData("text/plain") ?? -1);
-    this.dragFrom = null;
-    if (!(card instanceof HTMLElement) || from < 0) return;
+    if (!(handle instanceof HTMLElement) || event.button !== 0) return;
     event.preventDefault();
-    if (!this.moveStep(from, Number(card.dataset.stepIndex))) return;
-    this.dirty = true;
+    handle.setPointerCapture(event.pointerId);
+    this.dragFrom = Number(handle.dataset.drag);
+    this.dropAt = this.dragFrom;
     this.render();
-    this.scheduleCheck(0);
+  }
+
+  /** @param {PointerEvent} event */
+  onPointerMove(event) {
+    if (this.dragFrom === null) return;
+    const under = document.elementFromPoint(event.clientX, event.clientY);
+    const card = under ? under.closest("[data-step-index]") : null;
+    const at = card instanceof HTMLElement ? Number(card.dataset.stepIndex) : this.dropAt;
+    if (at !== this.dropAt) {
+      this.dropAt = at;
+      this.render();
+    }
+  }
+
+  /** @param {PointerEvent} event */
+  onPointerUp(event) {
+    if (this.dragFrom === null) return;
+    this.onPointerMove(event);
+    const from = this.dragFrom;
+    const to = this.dropAt;
+    this.dragFrom = null;
+    this.dropAt = null;
+    if (to !== null && this.moveStep(from, to)) {
+      this.dirty = true;
+      this.scheduleCheck(0);
+    }
+    this.render();
   }
 
   // -- saving, import, export, publishing ---------------------------------------------

@@ -15,8 +15,9 @@ const RIGHTS = /** @type {const} */ (["add", "rate", "vote", "circle", "choose"]
 /**
  * @param {Preview} preview
  * @param {"facilitator" | "presenter" | "participant"} role
+ * @param {number} number the step's number in the method being edited
  */
-export function renderPreview(preview, role) {
+export function renderPreview(preview, role, number) {
   const view = preview.views[role];
   const model = new BoardModel({
     type: "welcome", protocol: 0, session_id: "preview", participant_id: view.participant_id, role,
@@ -31,7 +32,7 @@ export function renderPreview(preview, role) {
   return h("div", { class: "preview-frame", inert: true, "data-preview-role": role, "data-key": "preview" },
     h("div", { class: "step-head preview-head" },
       h("div", { class: "step-text" },
-        h("p", { class: "eyebrow" }, t("board.step_n", { n: model.board.step + 1 }), ` · ${t("editor.minutes_short", { n: step.minutes ?? 10 })}`),
+        h("p", { class: "eyebrow" }, t("board.step_n", { n: number }), ` · ${t("editor.minutes_short", { n: step.minutes ?? 10 })}`),
         h("h3", {}, loc(step.title)),
         h("p", { class: "instruction" }, loc(step.instruction)),
         h("p", { class: "role-line" }, t("board.you_are", { role: t(`role.${role}`) }), " · ",
