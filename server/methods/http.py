@@ -15,6 +15,7 @@ else's id get the same 404.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
 from typing import Annotated, Any
@@ -68,10 +69,8 @@ def _invalid(error: MethodError, language: Language, body: MethodBody | None = N
     ]
     answer: dict[str, object] = {"code": "invalid_method", "problems": problems}
     if body is not None and body.toml is not None:
-        try:
+        with contextlib.suppress(MethodError):
             answer["data"] = read_toml(body.toml, "import")
-        except MethodError:
-            pass
     return _json(answer, status=422)
 
 

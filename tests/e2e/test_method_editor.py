@@ -370,7 +370,8 @@ def test_editor_has_no_serious_violations(browser: Browser, web: ServerProcess,
     expect(page.locator(".method-choices li").first).to_be_visible()
     found = {"chooser": violations(page)}
     author.screenshot(screenshots, f"editor-chooser-{lang}")
-    copy = "Kopie maken van Tienstappenmethode" if lang == "nl" else "Make a copy of Ten-step method"
+    copy = {"nl": "Kopie maken van Tienstappenmethode",
+            "en": "Make a copy of Ten-step method"}[lang]
     page.get_by_role("link", name=copy).click()
     expect(page.locator(".preview-frame")).to_be_visible(timeout=CHECKED_MS)
     for index in (0, 1):
