@@ -266,7 +266,7 @@ export class MethodEditorElement extends HTMLElement {
       this.problemSummary(),
       h("div", { class: "editor-layout" },
         h("form", { class: "editor-form", "aria-label": t("editor.form_label"), novalidate: true },
-          this.methodFields(draft),
+          this.methodFields(),
           this.sectionsFields(draft),
           this.stepsFields(draft)),
         this.previewPanel(draft)));
@@ -446,8 +446,7 @@ export class MethodEditorElement extends HTMLElement {
           h("label", { for: `${base}-x${index}` }, value)))));
   }
 
-  /** @param {Draft} draft */
-  methodFields(draft) {
+  methodFields() {
     return h("section", { class: "card editor-card", "aria-labelledby": "ed-method-title" },
       h("h2", { id: "ed-method-title" }, t("editor.method")),
       this.field("$.id", t("editor.field.id"), { hint: t("editor.id_hint") }),
@@ -455,8 +454,7 @@ export class MethodEditorElement extends HTMLElement {
       this.localized("$.summary", t("editor.field.summary"), true),
       h("div", { class: "form-grid" },
         this.field("$.vote_budget", t("editor.field.vote_budget"), { type: "int", hint: t("editor.vote_budget_hint") }),
-        this.checkbox("$.with_frame", t("editor.field.with_frame"), t("editor.with_frame_hint"))),
-      draft.with_frame === false ? null : null);
+        this.checkbox("$.with_frame", t("editor.field.with_frame"), t("editor.with_frame_hint"))));
   }
 
   /** @param {Draft} draft */
