@@ -18,11 +18,13 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Locator, Page, expect
 
-from server.methods.loader import DATA_DIR
+from server.methods.loader import DATA_DIR, load_methods
 from server.methods.messages import TEXTS
+from shared_schema.method import Method
 from tests.e2e.people import SEEN_WITHIN_MS, Person
 from tests.e2e.test_accessibility import violations
 from tests.e2e.test_live import BOARD
@@ -101,7 +103,8 @@ def step_card(page: Page, title: str) -> Locator:
 
 
 def test_copy_edit_save_and_play_the_new_step(browser: Browser, web: ServerProcess,
-                                              people: list[Person], screenshots: Path) -> None:
+                                              people: list[Person], screenshots: Path,
+                                              tmp_path: Path) -> None:
     fac = Author(browser, web.base, "Fenna")
     people.append(fac)
     page = open_copy_of_tienstappen(fac)
@@ -169,6 +172,16 @@ def test_copy_edit_save_and_play_the_new_step(browser: Browser, web: ServerProce
     assert [s["id"] for s in stored["steps"]][:4] == ["introduce", "ask", "stil_schrijven",
                                                       "rate_questions"]
     assert "follow_up" not in [s["id"] for s in stored["steps"]]
+
+    # export: the downloaded file, put in a --methods-dir, loads as the saved method
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Exporteren als TOML").click()
+    assert download.value.suggested_filename == "tienstappen_kopie.toml"
+    folder = tmp_path / "methods"
+    folder.mkdir()
+    download.value.save_as(folder / download.value.suggested_filename)
+    loaded = load_methods([folder], framed=False)["tienstappen_kopie"]
+    assert loaded == msgspec.convert(stored, Method)
 
     # start a session with it from the start page
     page.get_by_role("link", name="Sessie starten").click()

@@ -884,9 +884,12 @@ export class MethodEditorElement extends HTMLElement {
     if (!this.draft) return;
     try {
       const text = await exportMethod(this.draft, lang());
-      const link = h("a", { href: URL.createObjectURL(new Blob([text], { type: "application/toml" })), download: `${this.draft.id}.toml` });
+      const url = URL.createObjectURL(new Blob([text], { type: "application/toml" }));
+      const link = h("a", { href: url, download: `${this.draft.id}.toml`, hidden: true });
+      document.body.append(link);
       link.click();
-      URL.revokeObjectURL(/** @type {HTMLAnchorElement} */ (link).href);
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
       this.status = t("editor.exported");
     } catch (error) {
       if (error instanceof MethodInvalid) {
