@@ -22,8 +22,9 @@ from typing import Annotated, Any
 
 import msgspec
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
+from server.http_errors import http_error
 from server.methods.loader import MethodError, check_method, frame, read_toml, wrap_in_frame
 from server.methods.messages import describe
 from server.methods.preview import ROLES, member_id, preview
@@ -31,12 +32,14 @@ from server.methods.toml_out import method_to_toml
 from server.store.methods import MethodStore, SavedMethod
 from server.tokens import new_id, token_hash
 from shared_schema.board import Language
+from shared_schema.codes import HttpErrorCode
 from shared_schema.method import Method
 
 MAX_BODY = 512 * 1024
 KEY_HEADER = "x-method-key"
 _KEY = re.compile(r"^[A-Za-z0-9_-]{32,128}$")
 _encoder = msgspec.json.Encoder()
+STALE = "the method was changed elsewhere; reload it"
 
 
 class MethodBody(msgspec.Struct, forbid_unknown_fields=True):
@@ -57,17 +60,13 @@ def _json(payload: object, status: int = 200) -> Response:
     return Response(_encoder.encode(payload), status_code=status, media_type="application/json")
 
 
-def _error(status: int, code: str, reason: str) -> JSONResponse:
-    return JSONResponse({"code": code, "reason": reason}, status_code=status)
-
-
 def _invalid(error: MethodError, language: Language, body: MethodBody | None = None) -> Response:
     """422 with the problems; for an imported file that is valid TOML, also its data
     as read, so the editor can load it and show each problem at its field."""
     problems = [
         {"path": p.path, "code": p.code, "message": describe(p, language)} for p in error.problems
     ]
-    answer: dict[str, object] = {"code": "invalid_method", "problems": problems}
+    answer: dict[str, object] = {"code": HttpErrorCode.INVALID_METHOD.value, "problems": problems}
     if body is not None and body.toml is not None:
         with contextlib.suppress(MethodError):
             answer["data"] = read_toml(body.toml, "import")
@@ -77,11 +76,11 @@ def _invalid(error: MethodError, language: Language, body: MethodBody | None = N
 async def _body(request: Request, kind: type[Any]) -> Any:
     raw = await request.body()
     if len(raw) > MAX_BODY:
-        raise _Refused(_error(413, "too_large", "request body too large"))
+        raise _Refused(http_error(413, HttpErrorCode.TOO_LARGE, "request body too large"))
     try:
         return msgspec.json.decode(raw, type=kind)
     except msgspec.DecodeError as exc:
-        raise _Refused(_error(400, "invalid_request", str(exc))) from exc
+        raise _Refused(http_error(400, HttpErrorCode.INVALID_REQUEST, str(exc))) from exc
 
 
 class _Refused(Exception):
@@ -151,7 +150,7 @@ async def preview_step(request: Request) -> Response:
     except MethodError as exc:
         return _invalid(exc, body.language)
     if body.step >= len(method.steps):
-        return _error(400, "invalid_request", "no such step")
+        return http_error(400, HttpErrorCode.INVALID_REQUEST, "no such step")
     played = wrap_in_frame(method)
     offset = len(frame().before) if method.with_frame else 0
     boards = preview(played, offset + body.step, body.language)
@@ -178,7 +177,7 @@ async def export_installed(request: Request) -> Response:
     methods: dict[str, Method] = request.app.state.plain_methods
     method = methods.get(request.path_params["method_id"])
     if method is None:
-        return _error(404, "unknown_method", "no such method")
+        return http_error(404, HttpErrorCode.UNKNOWN_METHOD, "no such method")
     return _toml_response(method)
 
 
@@ -207,7 +206,7 @@ async def _visible(request: Request, *, own: bool) -> SavedMethod | None:
     return record if record.published and not own else None
 
 
-_NOT_FOUND = {"code": "not_found", "reason": "no such method"}
+_NOT_FOUND = {"code": HttpErrorCode.NOT_FOUND.value, "reason": "no such method"}
 
 
 async def get_saved(request: Request) -> Response:
@@ -230,8 +229,8 @@ async def export_saved(request: Request) -> Response:
 async def create_saved(request: Request) -> Response:
     owner = _owner(request)
     if owner is None:
-        return _error(400, "method_key_required", f"send a key of 32-128 characters in "
-                      f"{KEY_HEADER}")
+        return http_error(400, HttpErrorCode.METHOD_KEY_REQUIRED,
+                          f"send a key of 32-128 characters in {KEY_HEADER}")
     try:
         body = await _body(request, MethodBody)
         method = _method_of(body)
@@ -258,12 +257,12 @@ async def update_saved(request: Request) -> Response:
     except MethodError as exc:
         return _invalid(exc, body.language)
     if body.version != record.version:
-        return _error(409, "stale_version", "the method was changed elsewhere; reload it")
+        return http_error(409, HttpErrorCode.STALE_VERSION, STALE)
     updated = msgspec.structs.replace(record, toml=method_to_toml(method),
                                       version=record.version + 1,
                                       updated_ms=int(time.time() * 1000))
     if not await _store(request).replace(updated, expected_version=record.version):
-        return _error(409, "stale_version", "the method was changed elsewhere; reload it")
+        return http_error(409, HttpErrorCode.STALE_VERSION, STALE)
     return _json({"saved_id": updated.id, "version": updated.version})
 
 
@@ -276,10 +275,11 @@ async def publish_saved(request: Request) -> Response:
     except _Refused as refused:
         return refused.response
     if body.published and not request.app.state.settings.publish_methods:
-        return _error(403, "publishing_disabled", "this installation does not let members publish")
+        return http_error(403, HttpErrorCode.PUBLISHING_DISABLED,
+                          "this installation does not let members publish")
     updated = msgspec.structs.replace(record, published=body.published, version=record.version + 1)
     if not await _store(request).replace(updated, expected_version=record.version):
-        return _error(409, "stale_version", "the method was changed elsewhere; reload it")
+        return http_error(409, HttpErrorCode.STALE_VERSION, STALE)
     return _json({"saved_id": updated.id, "version": updated.version,
                   "published": updated.published})
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 from typing import Final
 
 from server.methods.problems import Problem
-from shared_schema.method import Frame, Localized, Method, SectionKind
+from shared_schema.method import Frame, Localized, Method, SectionKind, Step
 
 LANES_ALLOWED: Final[frozenset[SectionKind]] = frozenset(
     {"list", "evaluation", "success_factors", "hourglass"}
@@ -32,11 +32,25 @@ SHEETS_ALLOWED: Final[frozenset[SectionKind]] = frozenset({"success_factors"})
 
 def check(method: Method, frame: Frame | None = None) -> list[Problem]:
     """Every problem found, in file order (empty: the method may be used)."""
+    outer = frame if frame is not None and method.with_frame else None
+    frame_sections = [s.id for s in outer.sections] if outer else []
+    problems = _check_sections(method, frame_sections)
+    known = {*frame_sections, *(s.id for s in method.sections)}
+    frame_steps = {s.id for s in (*outer.before, *outer.after)} if outer else set()
+    shown_before = {e.section for step in outer.before for e in step.sections} if outer else set()
+    step_ids: set[str] = set()
+    for index, step in enumerate(method.steps):
+        path = f"$.steps[{index}]"
+        if step.id in step_ids or step.id in frame_steps:
+            problems.append(Problem(f"{path}.id", "duplicate_id", {"value": step.id}))
+        step_ids.add(step.id)
+        problems.extend(_check_step(step, path, known, shown_before))
+        shown_before |= {entry.section for entry in step.sections}
+    return problems
+
+
+def _check_sections(method: Method, frame_sections: list[str]) -> list[Problem]:
     problems: list[Problem] = []
-    frame_sections = [s.id for s in frame.sections] if frame and method.with_frame else []
-    shown_before: set[str] = set()
-    if frame and method.with_frame:
-        shown_before = {entry.section for step in frame.before for entry in step.sections}
     seen: set[str] = set()
     for index, section in enumerate(method.sections):
         path = f"$.sections[{index}]"
@@ -48,37 +62,31 @@ def check(method: Method, frame: Frame | None = None) -> list[Problem]:
         problems.extend(_check_lanes(section.kind, [lane.id for lane in section.lanes], path))
         if section.sheets > 1 and section.kind not in SHEETS_ALLOWED:
             problems.append(Problem(f"{path}.sheets", "sheets_not_allowed", {"kind": section.kind}))
-    known = {*frame_sections, *seen}
-    step_ids: set[str] = set()
-    frame_step_ids = (
-        {s.id for s in (*frame.before, *frame.after)} if frame and method.with_frame else set()
-    )
-    for index, step in enumerate(method.steps):
-        path = f"$.steps[{index}]"
-        if step.id in step_ids or step.id in frame_step_ids:
-            problems.append(Problem(f"{path}.id", "duplicate_id", {"value": step.id}))
-        step_ids.add(step.id)
-        in_step: set[str] = set()
-        for position, entry in enumerate(step.sections):
-            where = f"{path}.sections[{position}]"
-            if entry.section not in known:
-                problems.append(
-                    Problem(f"{where}.section", "unknown_section", {"value": entry.section})
-                )
-            elif entry.section in in_step:
-                problems.append(
-                    Problem(f"{where}.section", "duplicate_section", {"value": entry.section})
-                )
-            in_step.add(entry.section)
-            if entry.filter and entry.section not in shown_before:
-                problems.append(
-                    Problem(f"{where}.filter", "filter_before_shown", {"section": entry.section})
-                )
-            if entry.hidden and not entry.add:
-                problems.append(Problem(f"{where}.hidden", "hidden_without_add"))
-            if entry.hide_ratings and not (entry.rate or entry.vote):
-                problems.append(Problem(f"{where}.hide_ratings", "sealed_without_rating"))
-        shown_before |= in_step
+    return problems
+
+
+def _check_step(step: Step, path: str, known: set[str], shown_before: set[str]) -> list[Problem]:
+    problems: list[Problem] = []
+    in_step: set[str] = set()
+    for position, entry in enumerate(step.sections):
+        where = f"{path}.sections[{position}]"
+        if entry.section not in known:
+            problems.append(
+                Problem(f"{where}.section", "unknown_section", {"value": entry.section})
+            )
+        elif entry.section in in_step:
+            problems.append(
+                Problem(f"{where}.section", "duplicate_section", {"value": entry.section})
+            )
+        in_step.add(entry.section)
+        if entry.filter and entry.section not in shown_before:
+            problems.append(
+                Problem(f"{where}.filter", "filter_before_shown", {"section": entry.section})
+            )
+        if entry.hidden and not entry.add:
+            problems.append(Problem(f"{where}.hidden", "hidden_without_add"))
+        if entry.hide_ratings and not (entry.rate or entry.vote):
+            problems.append(Problem(f"{where}.hide_ratings", "sealed_without_rating"))
     return problems
 
 

@@ -4,10 +4,11 @@ Acceptance 1: copy the Tienstappenmethode, remove a step, add a step with a hidd
 where only participants add and the presenter rates, save, start a session with it
 from the start page and play that step as facilitator, presenter and participant;
 forced forbidden ops from the page's own socket are rejected by the server; the
-downloaded export loads from a --methods-dir as the saved method. Acceptance 2: invalid edits each show the loader's message at the field it names and
-save nothing (the stored method is compared through the API). Acceptance 5: axe finds
-no serious violation; the editor is used by keyboard alone, steps are also reordered
-by dragging. Screenshots go to tests/e2e/screenshots/ (not committed).
+downloaded export loads from a --methods-dir as the saved method. Acceptance 2:
+invalid edits each show the loader's message at the field it names and save nothing
+(the stored method is compared through the API). Acceptance 5: axe finds no serious
+violation; the editor is used by keyboard alone, steps are also reordered by
+dragging. Screenshots go to tests/e2e/screenshots/ (not committed).
 """
 
 from __future__ import annotations

@@ -166,3 +166,46 @@ export function ancestors(path) {
   if (out[out.length - 1] !== "$") out.push("$");
   return out;
 }
+
+/**
+ * A change of the draft's structure asked for by an editor action: add or remove a
+ * section, lane, step or shown section. Returns the part added (to unfold it), or
+ * false for an action that is not one of these or has nothing to act on.
+ * @param {Draft} draft
+ * @param {string} action
+ * @param {{index: number, section: number, step: number, shown: string}} at
+ * @returns {{added: object | null} | false}
+ */
+export function editDraft(draft, action, at) {
+  if (!Array.isArray(draft.steps)) draft.steps = [];
+  if (!Array.isArray(draft.sections)) draft.sections = [];
+  const { steps, sections } = draft;
+  /** @param {Draft} part @param {string} key */
+  const list = (part, key) => (Array.isArray(part[key]) ? part[key] : (part[key] = []));
+  switch (action) {
+    case "add-section": {
+      const section = emptySection(sections);
+      sections.push(section);
+      return { added: section };
+    }
+    case "remove-section": sections.splice(at.index, 1); return { added: null };
+    case "add-lane": {
+      const lanes = list(sections[at.section], "lanes");
+      lanes.push(emptyLane(lanes));
+      return { added: null };
+    }
+    case "remove-lane": list(sections[at.section], "lanes").splice(at.index, 1); return { added: null };
+    case "add-step": {
+      const step = emptyStep(steps);
+      steps.push(step);
+      return { added: step };
+    }
+    case "remove-step": steps.splice(at.index, 1); return { added: null };
+    case "add-step-section":
+      if (!at.shown) return false;
+      list(steps[at.step], "sections").push(emptyStepSection(at.shown));
+      return { added: null };
+    case "remove-step-section": list(steps[at.step], "sections").splice(at.index, 1); return { added: null };
+    default: return false;
+  }
+}
