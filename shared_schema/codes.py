@@ -97,8 +97,9 @@ class HttpErrorCode(StrEnum):
     PUBLISHING_DISABLED = "publishing_disabled"
 
 
-ANSWERS_KEPT: Final = 64
-"""Answers (applied/rejected) the server keeps per client for idempotent resends."""
-MAX_IN_FLIGHT: Final = ANSWERS_KEPT - 4
-"""Unanswered ops a client may have at once: fewer than ``ANSWERS_KEPT``, so every
-resend still finds its original answer."""
+ANSWERS_KEPT: Final = 1024
+"""Answers (applied/rejected) the server keeps per room, all members together, for
+idempotent resends (no per-member marks: see docs/anonymity.md)."""
+MAX_IN_FLIGHT: Final = 60
+"""Unanswered ops a client may have at once: few, so a resend after a lost connection
+finds its original answer among the room's last ``ANSWERS_KEPT``."""

@@ -16,9 +16,9 @@ import msgspec
 from server.audit import AuditAction, record
 from server.config import Settings
 from server.core.records import Record
-from server.core.reducer import Applied, precheck, sent_anonymously
+from server.core.reducer import Applied, admit, needs_time, precheck
 from server.core.reducer import Rejected as CoreRejected
-from server.core.state import anonymous_key, client_key, participant_id
+from server.core.state import client_key, op_key, participant_id
 from server.core.visibility import board_view
 from server.hub import codes
 from server.hub.connection import Connection, Disconnected
@@ -238,35 +238,40 @@ async def _receive_loop(conn: Connection, hub: Hub, room: Room, settings: Settin
 
 
 async def _submit(conn: Connection, hub: Hub, room: Room, op: Op) -> None:
-    anonymous = sent_anonymously(room.state, op)
-    # the one-off key costs a hash: only when the op gets one or a resend may have one
-    one_off = (
-        anonymous_key(room.session_id, conn.client_id, op.client_seq)
-        if anonymous or room.state.anonymous_marks
-        else None
-    )
-    verdict = precheck(room.state, op, conn.client_key, one_off)
+    key = op_key(room.session_id, conn.client_id, op.client_seq)
+    if key in room.senders:
+        # a resend (after a reconnect) of an op this hub is still sequencing: it is
+        # answered once, here, when applied. Not logged twice: a second record could
+        # be taken under the other key if anonymity changed meanwhile
+        room.senders[key] = (conn, op.client_seq)
+        return
+    admitted = admit(room.state, op)
+    one_off, proof = admitted.one_off, admitted.proof
+    verdict = precheck(room.state, op, conn.client_key, key, proof)
     if verdict is not None:
         conn.send(reply_frame(op.client_seq, None, verdict))
         return
-    if anonymous and one_off is not None:
-        # the log gets a one-off key and the sender's role, never who sent it
-        role = room.state.participants[conn.participant_id].role
-        room.anonymous_senders[one_off] = conn
-        record = Record(
-            client_id=one_off, client_seq=op.client_seq, ts_ms=now_ms(), op=op, role=role
-        )
-    else:
-        record = Record(client_id=conn.client_key, client_seq=op.client_seq, ts_ms=now_ms(), op=op)
+    # the log gets the op's one-way key, never the client_seq; a one-off op gets the
+    # sender's role instead of its client key (docs/anonymity.md)
+    record = Record(
+        client_id="" if one_off else conn.client_key,
+        op=admitted.op,
+        op_key=key,
+        ts_ms=now_ms() if needs_time(op) else 0,
+        role=room.state.participants[conn.participant_id].role if one_off else None,
+        proof=proof,
+    )
+    room.senders[key] = (conn, op.client_seq)
     try:
         seq = await hub.backplane.publish(room.session_id, record)
     except Exception as exc:
-        if record.role is not None:
-            room.anonymous_senders.pop(record.client_id, None)
+        sender, client_seq = room.senders.pop(key, (conn, op.client_seq))
         log.warning("sequencing failed session=%s: %r", room.session_id[:8], exc)
-        conn.send(_error(codes.UNAVAILABLE, "the op could not be stored; resend it", op.client_seq))
+        sender.send(_error(codes.UNAVAILABLE, "the op could not be stored; resend it",
+                           client_seq))
         return
     # the next op is prechecked against this replica: it must include this one first
     if not await room.applied(seq):
+        room.senders.pop(key, None)  # a resend is answered from the marks instead
         log.warning("replica behind session=%s seq=%d", room.session_id[:8], seq)
         conn.close(codes.GOING_AWAY, "the board fell behind; reconnect")

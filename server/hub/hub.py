@@ -119,7 +119,7 @@ class Hub:
         room.join_waiters[key] = waiter
         join = Join(name=name, via="facilitator" if via == "facilitator" else "participant")
         await self.backplane.publish(
-            room.session_id, Record(client_id=key, client_seq=0, ts_ms=now_ms(), op=join)
+            room.session_id, Record(client_id=key, op=join)
         )
         return await asyncio.wait_for(waiter, timeout=10)
 

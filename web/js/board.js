@@ -18,6 +18,7 @@ import { h, morphChildren, tagOf } from "./dom.js";
 import { download } from "./export-panel.js";
 import { t } from "./i18n.js";
 import { BoardModel } from "./model.js";
+import { ItemSecrets } from "./secrets.js";
 import { copyText } from "./shell.js";
 
 /** @typedef {import("./connection.js").OpInput} OpInput */
@@ -37,6 +38,8 @@ export class BoardElement extends HTMLElement {
     this.token = "";
     /** @type {BoardConnection | null} */
     this.connection = null;
+    /** @type {ItemSecrets | null} */
+    this.secrets = null;
     /** @type {BoardModel | null} */
     this.model = null;
     this.view = initialView();
@@ -78,11 +81,14 @@ export class BoardElement extends HTMLElement {
 
   /** @param {string} name */
   start(name) {
+    const secrets = new ItemSecrets(this.sessionId, this.token);
+    this.secrets = secrets;
     this.connection = new BoardConnection(this.sessionId, this.token, name, {
       welcome: (welcome) => {
         if (this.model) this.model.rewelcome(welcome);
         else {
           this.model = new BoardModel(welcome);
+          this.model.hasSecret = (id) => secrets.get(id) !== undefined;
           this.dispatchEvent(new CustomEvent("iv-welcome", { bubbles: true, detail: welcome.board?.language }));
         }
         this.scheduleRender();
@@ -101,6 +107,9 @@ export class BoardElement extends HTMLElement {
           this.showNotice(rejectionNotice(answer.code, op));
         } else if (this.model) {
           this.model.keepOwn(op, answer.seq);
+          if (op?.type === "delete_item") secrets.forget(op.item_id);
+          // a named item needs no secret: its author is known
+          if (op?.type === "add_item" && this.model.items.get(op.item_id)?.author) secrets.forget(op.item_id);
           if (op?.type === "set_ready") this.model.board.you_ready = op.ready;
         }
         this.scheduleRender();
@@ -141,6 +150,11 @@ export class BoardElement extends HTMLElement {
    */
   send(input) {
     if (!this.connection) return null;
+    if (input.type === "add_item") input.secret = this.secrets?.create(input.item_id);
+    else if (input.type === "edit_item" || input.type === "delete_item") {
+      const secret = this.secrets?.get(input.item_id);
+      if (secret) input.secret = secret;
+    }
     const op = this.connection.send(input);
     if (!op) this.showNotice({ kind: "error", text: t("notice.too_many_pending") });
     this.scheduleRender();

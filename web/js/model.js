@@ -52,6 +52,9 @@ export class BoardModel {
     /** Own items of hidden sections that the server sends to nobody (anonymity). */
     /** @type {Map<string, Item>} */
     this.ownHidden = new Map();
+    /** Whether this browser holds the secret of the item with this id (set by the board). */
+    /** @type {(id: string) => boolean} */
+    this.hasSecret = () => false;
     /** @type {Omit<Board, "items" | "participants" | "sections" | "my_votes">} */
     this.board = /** @type {any} */ ({});
     if (welcome.board) this.load(welcome.board);
@@ -169,14 +172,23 @@ export class BoardModel {
     return this.rolesWith(right, section).includes(this.role);
   }
 
+  /**
+   * Whether this browser wrote `item`: its author, or, for an item without author
+   * (anonymous), the holder of its secret (see secrets.js). Mirrors the server's check.
+   * @param {ViewItem} item
+   */
+  isMine(item) {
+    return item.author ? item.author === this.me : this.hasSecret(item.id);
+  }
+
   /** @param {ViewItem} item */
   mayEdit(item) {
-    return this.may("edit_any", item.section) || (this.may("edit_own", item.section) && item.author === this.me);
+    return this.may("edit_any", item.section) || (this.may("edit_own", item.section) && this.isMine(item));
   }
 
   /** @param {ViewItem} item */
   mayDelete(item) {
-    return this.may("delete_any", item.section) || (this.may("delete_own", item.section) && item.author === this.me);
+    return this.may("delete_any", item.section) || (this.may("delete_own", item.section) && this.isMine(item));
   }
 
   get isFacilitator() {
@@ -198,7 +210,7 @@ export class BoardModel {
       switch (op.type) {
         case "add_item":
           if (!item) {
-            const { type, client_seq, item_id, ...fields } = op;
+            const { type, client_seq, item_id, secret, ...fields } = op;
             items.set(item_id, {
               ...withDefaults({ id: item_id, step: this.board.step, seq: Infinity, ...fields }),
               author: this.board.anonymous ? null : this.me,
@@ -237,8 +249,15 @@ export class BoardModel {
    * @param {number} seq
    */
   keepOwn(op, seq) {
+    if (op?.type === "edit_item" || op?.type === "delete_item") {
+      // the server sends changes of a hidden anonymous item to nobody: keep the own copy
+      const own = this.ownHidden.get(op.item_id);
+      if (own && op.type === "edit_item") this.ownHidden.set(own.id, { ...own, text: op.text });
+      if (own && op.type === "delete_item") this.ownHidden.delete(own.id);
+      return;
+    }
     if (op?.type !== "add_item" || this.items.has(op.item_id)) return;
-    const { type, client_seq, item_id, ...fields } = op;
+    const { type, client_seq, item_id, secret, ...fields } = op;
     this.ownHidden.set(item_id, { id: item_id, step: this.board.step, seq, ...fields });
   }
 

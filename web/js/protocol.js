@@ -73,8 +73,8 @@ export const HTTP_ERROR = Object.freeze({
   PUBLISHING_DISABLED: "publishing_disabled",
 });
 
-/** Answers the server keeps per client for idempotent resends. */
-export const ANSWERS_KEPT = 64;
+/** Answers the server keeps per room (all members together) for idempotent resends. */
+export const ANSWERS_KEPT = 1024;
 
 /** Unanswered ops a client may have at once. */
 export const MAX_IN_FLIGHT = 60;

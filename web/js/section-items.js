@@ -26,7 +26,7 @@ export function itemCard(def, item, ctx, extra, style) {
   const editing = ctx.editing === item.id && !ro;
   const state = model.sections.get(def.id);
   const author = model.board.anonymous && !item.author ? t("item.anonymous") : item.author ? model.nameOf(item.author) : t("item.anonymous");
-  const mine = item.author === model.me;
+  const mine = model.isMine(item);
   const classes = ["item", `color-${item.color}`];
   if (def.kind === "notes") classes.push("note");
   if (item.pending) classes.push("is-pending");
@@ -61,7 +61,7 @@ export function itemCard(def, item, ctx, extra, style) {
     if (model.mayDelete(item)) actions.push(h("button", { type: "button", class: "btn btn-small btn-quiet", "data-action": "delete", "data-item": item.id, "aria-label": t("item.delete_named", { text: shorten(item.text) }) }, t("item.delete")));
   }
   /** @type {(HTMLElement | string | null)[]} */
-  const meta = [h("span", { class: "author" }, mine ? t("item.you") : author)];
+  const meta = [h("span", { class: "author" }, mine ? t(item.author ? "item.you" : "item.anonymous_yours") : author)];
   if (item.pending) meta.push(h("span", { class: "pending-mark" }, t("item.pending")));
   if (item.rating && (ro || !model.may("rate", def.id))) meta.push(h("span", { class: `rating-badge rating-${item.rating}`, title: t(`rating.${item.rating}`) }, h("span", { "aria-hidden": "true" }, t(`rating.short.${item.rating}`)), h("span", { class: "sr-only" }, t(`rating.${item.rating}`))));
   if (item.chosen) meta.push(h("span", { class: "flag" }, t("item.chosen")));
