@@ -263,3 +263,18 @@ def test_publish_setting_is_a_flag_and_a_variable() -> None:
     add_arguments(parser)
     args = parser.parse_args(["--publish-methods", "no"])
     assert settings_from(args, {"INTERVISIEBORD_PUBLISH_METHODS": "1"}).publish_methods is False
+
+
+@pytest.mark.redis
+def test_saved_methods_with_redis(tmp_path: Path, redis_url: str, redis_prefix: str) -> None:
+    """With --redis-url the saved methods live in Redis: a second hub sees them."""
+    settings = {"redis_url": redis_url, "redis_prefix": redis_prefix}
+    with app_client(tmp_path / "a", **settings) as first, \
+            app_client(tmp_path / "b", **settings) as second:
+        saved = save(first, edited())
+        mine = second.get("/api/saved-methods", headers={"x-method-key": KEY}).json()["mine"]
+        assert [m["saved_id"] for m in mine] == [saved["saved_id"]]
+        session = second.post("/api/sessions", headers={"x-method-key": KEY},
+                              json={"title": "x", "saved_method": saved["saved_id"]})
+        assert session.status_code == 201
+    assert not (tmp_path / "a" / "methods.sqlite3").exists()
