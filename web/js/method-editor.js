@@ -5,7 +5,9 @@
 // problems are shown next to the field their path names, and a save it refuses stores
 // nothing. No rule is repeated here.
 
-import { checkMethod, exportInstalled, getSaved, HttpError, listMethods, listSaved, MethodInvalid, previewMethod } from "./api.js";
+import {
+  checkMethod, exportInstalled, getSaved, HttpError, listMethods, listSaved, MethodInvalid, previewMethod,
+} from "./api.js";
 import { h, morphChildren } from "./dom.js";
 import { explain, lang, loc, t } from "./i18n.js";
 import { copyOf, editDraft, emptyMethod, getAt, move, setAt } from "./method-draft.js";
