@@ -40,6 +40,7 @@ ItemSecret = Annotated[
         "author: it is how the author of an anonymous item may edit or delete it.",
     ),
 ]
+RoundSeconds = Annotated[int, msgspec.Meta(ge=2, le=1800)]
 
 
 class _Msg(msgspec.Struct, tag_field="type", forbid_unknown_fields=True, kw_only=True):
@@ -160,6 +161,42 @@ class CloseSession(_Op, tag="close_session"):
     board is read-only afterwards and the exports open."""
 
 
+class SetSpotlight(_Op, tag="set_spotlight"):
+    """Point the group at a section, or at an item (its section follows from it);
+    neither: no spotlight."""
+
+    section: SectionId | None = None
+    item_id: ItemId | None = None
+
+
+class SetFollow(_Op, tag="set_follow"):
+    """Whether the sender's view follows the facilitator's spotlight."""
+
+    following: bool
+
+
+class StartRound(_Op, tag="start_round"):
+    """Start a go-round in the current step. Unset fields come from the step's
+    ``round`` in the method data (else seat order, 60 s, every member but
+    observers). ``speakers``: who takes part, in seat order (e.g. those online)."""
+
+    order: Literal["seat", "shuffled"] | None = None
+    seconds: RoundSeconds | None = None
+    speakers: Annotated[list[ParticipantId], msgspec.Meta(max_length=100)] | None = None
+
+
+class RoundTurn(_Op, tag="round_turn"):
+    """End turn ``turn`` of the active round: ``next`` (the speaker or the
+    facilitator) or ``pass`` (the speaker)."""
+
+    action: Literal["next", "pass"]
+    turn: Annotated[int, msgspec.Meta(ge=0, le=100)]
+
+
+class EndRound(_Op, tag="end_round"):
+    """Stop the active round (facilitator)."""
+
+
 class SetExport(_Op, tag="set_export"):
     """Whether members who came by the invite link may download the exports (the
     facilitator always may). Allowed before and after the close."""
@@ -186,5 +223,20 @@ Op = (
     | SetAnonymous
     | CloseSession
     | SetExport
+    | SetSpotlight
+    | SetFollow
+    | StartRound
+    | RoundTurn
+    | EndRound
 )
-ClientMessage = Hello | Op
+
+
+class Classify(_Msg, tag="classify"):
+    """Ask how a question reads (open or closed). Answered with ``classified`` to
+    the sender only; nothing is sequenced or stored."""
+
+    request: Annotated[int, msgspec.Meta(ge=0, le=2**53)]
+    text: Text
+
+
+ClientMessage = Hello | Op | Classify

@@ -96,6 +96,10 @@ class HttpErrorCode(StrEnum):
     NOT_CLOSED = "not_closed"
     INVALID_CARRY = "invalid_carry"
     INTERNAL = "internal"
+    INVALID_METHOD = "invalid_method"
+    METHOD_KEY_REQUIRED = "method_key_required"
+    STALE_VERSION = "stale_version"
+    PUBLISHING_DISABLED = "publishing_disabled"
 
 
 ANSWERS_KEPT: Final = 1024

@@ -24,6 +24,15 @@ class Join(msgspec.Struct, tag_field="type", tag="join", kw_only=True):
     (refused with ``facilitator_taken``), True takes the role, False enters without it."""
 
 
+class RoundTimeout(msgspec.Struct, tag_field="type", tag="round_timeout", kw_only=True):
+    """Internal op: a hub saw turn ``turn`` of round ``number`` pass its deadline.
+    Several hubs may send it for one turn: only the first that finds the turn still
+    current (and the record's time past the deadline) moves the round on."""
+
+    number: int
+    turn: int
+
+
 class Record(msgspec.Struct, kw_only=True):
     """An op to sequence, as it is stored in the log.
 
@@ -41,7 +50,7 @@ class Record(msgspec.Struct, kw_only=True):
     """
 
     client_id: str
-    op: Op | Join
+    op: Op | Join | RoundTimeout
     op_key: str = ""
     ts_ms: int = 0
     role: Role | None = None

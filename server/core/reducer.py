@@ -19,8 +19,17 @@ from dataclasses import dataclass
 
 import msgspec
 
-from server.core import errors, items, judgements, roles, sections, session, steps
-from server.core.records import Join
+from server.core import (
+    errors,
+    facilitation,
+    items,
+    judgements,
+    roles,
+    sections,
+    session,
+    steps,
+)
+from server.core.records import Join, RoundTimeout
 from server.core.results import (
     ANONYMOUS,
     Applied,
@@ -40,17 +49,22 @@ from shared_schema.client import (
     CloseSession,
     DeleteItem,
     EditItem,
+    EndRound,
     LockSection,
     MoveItem,
     Op,
     RateItem,
     RemoveParticipant,
     RevealSection,
+    RoundTurn,
     SetAnonymous,
     SetExport,
+    SetFollow,
     SetReady,
+    SetSpotlight,
     SetStep,
     SetTimer,
+    StartRound,
     Vote,
 )
 from shared_schema.codes import ANSWERS_KEPT
@@ -87,9 +101,11 @@ class Actor:
     proof: str | None = None
 
 
-def apply(state: BoardState, op: Op | Join, actor: Actor) -> Result:
+def apply(state: BoardState, op: Op | Join | RoundTimeout, actor: Actor) -> Result:
     """Apply one sequenced op; see the module docstring for the invariants."""
     state.seq = actor.seq
+    if isinstance(op, RoundTimeout):
+        return Applied(facilitation.timeout(state, op.number, op.turn, actor.ts_ms))
     if actor.op_key and (seen := _seen(state, actor.op_key)):
         return seen
     result: Applied | Rejected
@@ -159,7 +175,7 @@ def admit(state: BoardState, op: Op) -> Admitted:
 def needs_time(op: Op | Join) -> bool:
     """Whether the reducer reads the hub's clock for ``op`` (``Actor.ts_ms``); every
     other op is recorded without a time."""
-    return isinstance(op, SetTimer | CloseSession)
+    return isinstance(op, SetTimer | CloseSession | StartRound | RoundTurn)
 
 
 def precheck(
@@ -186,11 +202,17 @@ def _seen(state: BoardState, key: str) -> Duplicate | None:
 
 def check_and_apply(state: BoardState, op: Op | Join, actor: Actor) -> Applied | Rejected:
     pid = participant_id(state.session_id, actor.client_id)
+    facilitator = state.facilitator
     if isinstance(op, Join):
-        return roles.join(state, op, pid)
-    if problem := _judge(state, op, pid, actor.proof):
+        result = roles.join(state, op, pid)
+    elif problem := _judge(state, op, pid, actor.proof):
         return problem
-    return Applied(_mutate(state, op, pid, actor.ts_ms, None))
+    else:
+        result = Applied(_mutate(state, op, pid, actor.ts_ms, None))
+    if isinstance(result, Applied):
+        # a new facilitator gets the notes for the one who leads (only they do)
+        result.changes.extend(facilitation.notes_for_new_facilitator(state, facilitator))
+    return result
 
 
 def _judge(state: BoardState, op: Op, pid: str, proof: str | None) -> Rejected | None:
@@ -233,6 +255,8 @@ def _validate(
             return roles.check(state, op, pid, role)
         case SetAnonymous() | CloseSession() | SetExport():
             return session.check(role)
+        case SetSpotlight() | SetFollow() | StartRound() | RoundTurn() | EndRound():
+            return facilitation.check(state, op, pid, role)
 
 
 def _mutate(
@@ -244,7 +268,9 @@ def _mutate(
             return items.change(state, op, pid, proof)
         case RateItem() | CircleItem() | ChooseItem() | Vote():
             return judgements.change(state, op, pid)
-        case SetStep() | SetTimer() | SetReady():
+        case SetStep():
+            return [*steps.change(state, op, pid, ts_ms), *facilitation.after_step(state)]
+        case SetTimer() | SetReady():
             return steps.change(state, op, pid, ts_ms)
         case LockSection() | RevealSection():
             return sections.change(state, op)
@@ -252,3 +278,5 @@ def _mutate(
             return roles.change(state, op, pid)
         case SetAnonymous() | CloseSession() | SetExport():
             return session.change(state, op, ts_ms)
+        case SetSpotlight() | SetFollow() | StartRound() | RoundTurn() | EndRound():
+            return facilitation.change(state, op, pid, ts_ms)

@@ -10,7 +10,7 @@ import hashlib
 
 import msgspec
 
-from shared_schema.board import Item, Language, Participant, Rating, Timer
+from shared_schema.board import Item, Language, Participant, Rating, Round, Spotlight, Timer
 from shared_schema.method import Method
 
 
@@ -46,6 +46,9 @@ class BoardState(msgspec.Struct, kw_only=True):
     ``private_ratings`` and the vote totals of sealed sections are not copied into
     the items until the facilitator reveals the section.
     ``participant_export``: whether invite-link members may download the exports.
+    ``spotlight``, ``not_following`` and ``round`` lead the meeting
+    (``server.core.facilitation``); ``rounds`` keeps every finished round (who spoke,
+    never what was said) for the export.
     """
 
     session_id: str
@@ -70,6 +73,10 @@ class BoardState(msgspec.Struct, kw_only=True):
     timer: Timer = msgspec.field(default_factory=Timer)
     marks: dict[str, Mark] = msgspec.field(default_factory=dict)
     proofs: dict[str, str] = msgspec.field(default_factory=dict)
+    spotlight: Spotlight | None = None
+    not_following: list[str] = msgspec.field(default_factory=list)
+    round: Round | None = None
+    rounds: list[Round] = msgspec.field(default_factory=list)
 
 
 def step_key(step: int, section: str) -> str:

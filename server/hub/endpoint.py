@@ -15,6 +15,8 @@ import msgspec
 
 from server.audit import AuditAction, record
 from server.config import Settings
+from server.core.facilitation import notes, public_method
+from server.core.questions import classify
 from server.core.records import Record
 from server.core.reducer import Applied, admit, needs_time, precheck
 from server.core.reducer import Rejected as CoreRejected
@@ -28,9 +30,9 @@ from server.hub.replies import reply_frame
 from server.hub.room import Room
 from server.links import LinkKind, link_kind
 from server.tokens import is_session_id
-from shared_schema.client import Hello, Op
+from shared_schema.client import Classify, Hello, Op
 from shared_schema.codec import client_decoder, encoder
-from shared_schema.server import Error, SessionPut, Welcome
+from shared_schema.server import Classified, Error, SessionPut, Welcome
 from shared_schema.version import PROTOCOL_VERSION
 
 log = logging.getLogger("intervisiebord.hub")
@@ -103,7 +105,8 @@ async def _await_hello(conn: Connection) -> Hello | None:
             continue
         if isinstance(message, Hello):
             return message
-        conn.send(_error(codes.HELLO_REQUIRED, "send hello first", message.client_seq))
+        client_seq = None if isinstance(message, Classify) else message.client_seq
+        conn.send(_error(codes.HELLO_REQUIRED, "send hello first", client_seq))
     conn.close(codes.FLOOD, "too many messages before hello")
     return None
 
@@ -180,7 +183,8 @@ async def _welcome(
         seq=room.state.seq if replay is None else hello.resume.last_seq,  # type: ignore[union-attr]
         recovered=replay is not None,
         board=board_view(room.state, pid) if replay is None else None,
-        method=room.state.method,
+        method=public_method(room.state.method),
+        notes=notes(room.state.method) if member.role == "facilitator" else None,
     )
     conn.send(encoder.encode(welcome))
     for frame in replay or ():
@@ -226,7 +230,9 @@ async def _receive_loop(conn: Connection, hub: Hub, room: Room, settings: Settin
                 conn.close(codes.FLOOD, "too many messages")
                 return
             client_seq = (
-                None if message is None or isinstance(message, Hello) else (message.client_seq)
+                None
+                if message is None or isinstance(message, Hello | Classify)
+                else message.client_seq
             )
             conn.send(_error(codes.RATE_LIMITED, "slow down; resend later", client_seq))
             continue
@@ -236,6 +242,12 @@ async def _receive_loop(conn: Connection, hub: Hub, room: Room, settings: Settin
             continue
         if isinstance(message, Hello):
             conn.send(_error(codes.ALREADY_WELCOMED, "hello was already accepted"))
+            continue
+        if isinstance(message, Classify):
+            # answered to the sender only; the text is neither sequenced nor kept
+            reading = classify(message.text)
+            conn.send(encoder.encode(Classified(
+                request=message.request, verdict=reading.verdict, cue=reading.cue)))
             continue
         await _submit(conn, hub, room, message)
 

@@ -150,6 +150,7 @@ class Hub:
         if room is None or room.conns:
             return
         del self.rooms[session_id]
+        room.stop_round_timer()
         await self.backplane.unsubscribe(session_id, room.on_sequenced)
         room.snapshot()
         await room.drain()
@@ -207,6 +208,7 @@ class Hub:
             await asyncio.gather(task, return_exceptions=True)
         for session_id in list(self.rooms):
             room = self.rooms.pop(session_id)
+            room.stop_round_timer()
             for conn in list(room.conns):
                 conn.close(1001, "server shutting down")
             await self.backplane.unsubscribe(session_id, room.on_sequenced)

@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable, Sequence
 from server import audit
 from server.backplane.base import Backplane
 from server.core import reducer
-from server.core.records import Record, Sequenced
+from server.core.records import Record, RoundTimeout, Sequenced
 from server.core.reducer import Actor, Scoped
 from server.core.state import BoardState, encode_state
 from server.hub import codes
@@ -57,6 +57,13 @@ RECENT_KEPT = 2000
 
 APPLY_WAIT_S = 10.0
 """How long a connection waits for its sequenced op to reach this replica."""
+
+ROUND_GRACE_S = 0.02
+"""A turn's timeout is sent this long after its deadline (the reducer checks it)."""
+ROUND_RETRY_S = 1.0
+"""If a turn is still current this long after its timeout was sent, send it again."""
+ROUND_TIMER = "round-timer"
+"""The key of the internal round timeouts (client_seq 0: never deduplicated)."""
 
 _waiter_ids = itertools.count()
 
@@ -116,6 +123,8 @@ class Room:
         """Set when the log lost this room: it no longer applies or snapshots."""
         self._seq_waiters: list[tuple[int, int, asyncio.Future[None]]] = []
         self._counters = counters or HubCounters()
+        self._round_due: tuple[int, int, int] | None = None
+        self._round_timer: asyncio.TimerHandle | None = None
 
     # -- sequenced ops ------------------------------------------------------------------
 
@@ -203,6 +212,52 @@ class Room:
                 self._disconnect(scoped.change.participant.id, codes.REMOVED, "removed")
         if self.state.seq - self._snapshot_seq >= self._snapshot_every:
             self.snapshot()
+        self._watch_round()
+
+    # -- the round's turn deadline ------------------------------------------------------
+
+    def _watch_round(self) -> None:
+        """Keep one timer on the active round's turn deadline. When it passes, this
+        hub sequences a ``RoundTimeout``; with several hubs each may, and the reducer
+        moves the round on once."""
+        current = self.state.round
+        due = (
+            (current.number, current.turn, current.deadline_ms)
+            if current is not None and current.active and current.deadline_ms is not None
+            and not self.state.closed and not self.lost
+            else None
+        )
+        if due == self._round_due:
+            return
+        self.stop_round_timer()
+        self._round_due = due
+        if due is None:
+            return
+        delay = max(0.0, due[2] / 1000 - time.time()) + ROUND_GRACE_S
+        self._round_timer = asyncio.get_running_loop().call_later(delay, self._round_expired, due)
+
+    def _round_expired(self, due: tuple[int, int, int]) -> None:
+        if due != self._round_due or self.lost:
+            return
+        number, turn, _ = due
+        record = Record(client_id=ROUND_TIMER, ts_ms=int(time.time() * 1000),
+                        op=RoundTimeout(number=number, turn=turn))
+        self._spawn(self._publish_timeout(record))
+        self._round_due = None  # if the turn is still current later, send it again
+        self._round_timer = asyncio.get_running_loop().call_later(
+            ROUND_RETRY_S, self._watch_round)
+
+    async def _publish_timeout(self, record: Record) -> None:
+        try:
+            await self._backplane.publish(self.session_id, record)
+        except Exception as exc:  # the retry timer sends it again
+            log.info("round timeout not sequenced session=%s: %r", self.session_id[:8], exc)
+
+    def stop_round_timer(self) -> None:
+        if self._round_timer is not None:
+            self._round_timer.cancel()
+            self._round_timer = None
+        self._round_due = None
 
     def _fan_out(self, seq: int, changes: list[Scoped], sender: Connection | None,
                  reply: bytes | None = None) -> None:
@@ -383,6 +438,7 @@ class Room:
         room as the log now holds it); release whoever waits for a seq."""
         self.lost = True
         self.senders.clear()
+        self.stop_round_timer()
         for _, _, future in self._seq_waiters:
             if not future.done():
                 future.set_result(None)
@@ -415,6 +471,7 @@ class Room:
 
     def evict(self, code: int, reason: str) -> None:
         """Close every local connection (the session is gone)."""
+        self.stop_round_timer()
         for conn in list(self.conns):
             conn.close(code, reason)
 

@@ -43,17 +43,22 @@ from shared_schema.client import (
     CloseSession,
     DeleteItem,
     EditItem,
+    EndRound,
     LockSection,
     MoveItem,
     Op,
     RateItem,
     RemoveParticipant,
     RevealSection,
+    RoundTurn,
     SetAnonymous,
     SetExport,
+    SetFollow,
     SetReady,
+    SetSpotlight,
     SetStep,
     SetTimer,
+    StartRound,
     Vote,
 )
 from shared_schema.method import Method
@@ -1001,6 +1006,11 @@ def every_op(room: Room) -> list[tuple[type[Op], dict[str, Any]]]:
         (RemoveParticipant, {"participant_id": room.pid(BEN)}),
         (SetAnonymous, {"anonymous": True}),
         (CloseSession, {}),
+        (SetSpotlight, {"section": "case"}),
+        (SetFollow, {"following": False}),
+        (StartRound, {}),
+        (RoundTurn, {"action": "next", "turn": 0}),
+        (EndRound, {}),
     ]
 
 

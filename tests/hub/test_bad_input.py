@@ -33,6 +33,21 @@ CASES: list[tuple[str, bool, list[Any], str | None, int | None]] = [
      "protocol_mismatch", 4002),
     ("wrong_token", False, [{**HELLO, "token": "guessed-token"}], "access_denied", 4003),
     ("frame_over_64k", True, [{**ADD, "text": "x" * 70_000}], None, 1009),
+    ("classify_before_hello", False, [{"type": "classify", "request": 1, "text": "Is het?"}],
+     "hello_required", None),
+    ("classify_empty", True, [{"type": "classify", "request": 1, "text": ""}],
+     "invalid_message", None),
+    ("classify_extra_field", True,
+     [{"type": "classify", "request": 1, "text": "Is het?", "store": True}],
+     "invalid_message", None),
+    ("round_seconds_too_short", True,
+     [{"type": "start_round", "client_seq": 1, "seconds": 1}], "invalid_message", None),
+    ("round_bad_action", True,
+     [{"type": "round_turn", "client_seq": 1, "action": "skip", "turn": 0}],
+     "invalid_message", None),
+    ("spotlight_bad_item_id", True,
+     [{"type": "set_spotlight", "client_seq": 1, "item_id": "no spaces"}],
+     "invalid_message", None),
 ]
 
 

@@ -3,6 +3,7 @@
 import { BoardElement } from "./board.js";
 import { h } from "./dom.js";
 import { lang, setLang, storedLang, t } from "./i18n.js";
+import { MethodEditorElement } from "./method-editor.js";
 import { StartElement } from "./start.js";
 import { brandHeader } from "./shell.js";
 
@@ -10,6 +11,7 @@ const BOARD_PATH = /^\/s\/([0-9a-f]{32})\/?$/;
 
 customElements.define("iv-start", StartElement);
 customElements.define("iv-board", BoardElement);
+customElements.define("iv-method-editor", MethodEditorElement);
 
 /** @param {"nl" | "en"} next */
 async function switchLang(next) {
@@ -28,6 +30,8 @@ async function main() {
   const match = BOARD_PATH.exec(location.pathname);
   if (location.pathname === "/") {
     root.replaceChildren(document.createElement("iv-start"));
+  } else if (location.pathname === "/methods/edit") {
+    root.replaceChildren(document.createElement("iv-method-editor"));
   } else if (match) {
     const board = document.createElement("iv-board");
     board.setAttribute("session-id", match[1]);
@@ -43,7 +47,7 @@ async function main() {
     root.replaceChildren(brandHeader(), h("main", { id: "main", class: "page narrow" }, h("h1", {}, t("notfound.title")), h("p", {}, h("a", { href: "/" }, t("notfound.home")))));
   }
   window.addEventListener("iv-langchange", () => {
-    if (!location.pathname.startsWith("/s/") && location.pathname !== "/") root.querySelector("h1")?.replaceChildren(t("notfound.title"));
+    if (!location.pathname.startsWith("/s/") && location.pathname !== "/" && location.pathname !== "/methods/edit") root.querySelector("h1")?.replaceChildren(t("notfound.title"));
   });
 }
 

@@ -8,6 +8,7 @@
 import { randomId } from "./dom.js";
 import { notePosition } from "./sections.js";
 import { ADD_SECONDS } from "./board-timer.js";
+import { roundSpeakers } from "./facilitation.js";
 
 /** @typedef {import("./connection.js").OpInput} OpInput */
 /** @typedef {import("./model.js").BoardModel} BoardModel */
@@ -50,7 +51,10 @@ const CONTINUES = new Set(["dat", "hoe", "wat", "waarom", "of", "om", "that", "h
  *   | {kind: "focus-after-render", selector: string}
  *   | {kind: "focus-near", item: string}
  *   | {kind: "focus-item", item: string}
- *   | {kind: "reset-add-form"}} Effect
+ *   | {kind: "reset-add-form"}
+ *   | {kind: "forget-hint", key: string}
+ *   | {kind: "prep-bring"}
+ *   | {kind: "prep-clear"}} Effect
  */
 
 /**
@@ -152,6 +156,33 @@ export const ACTIONS = {
   "export-toggle": click((_, { model }) => send({ type: "set_export", participants: !(model?.board.participant_export ?? true) })),
   "close-confirm": click(() => send({ type: "close_session" }, { confirm: null })),
 
+  // -- leading the meeting: spotlight and go-rounds -------------------------------------
+  spotlight: click(({ data, pressed }) => {
+    if (pressed) return send({ type: "set_spotlight" });
+    return data.item ? send({ type: "set_spotlight", item_id: data.item }) : send({ type: "set_spotlight", section: data.section ?? "" });
+  }),
+  "spotlight-off": click(() => send({ type: "set_spotlight" })),
+  follow: click((_, { model }) => followToggle(model)),
+  "round-turn": click(({ data }) => send({ type: "round_turn", action: data.turnAction === "pass" ? "pass" : "next", turn: Number(data.turn) })),
+  "round-end": click(() => send({ type: "end_round" })),
+  "round-start": {
+    on: "submit",
+    build: ({ fields }, { model }) => {
+      if (!model) return null;
+      const order = fields.order === "shuffled" ? "shuffled" : "seat";
+      const seconds = Math.min(1800, Math.max(2, Number(fields.seconds) || 60));
+      return send({ type: "start_round", order, seconds, speakers: roundSpeakers(model) });
+    },
+  },
+
+  // -- case preparation (kept in this browser until brought in) ------------------------
+  "prep-toggle": click((_, { view }) => ({
+    view: { prepOpen: !view.prepOpen },
+    effects: view.prepOpen ? [] : [{ kind: "focus-after-render", selector: "#prep-facts" }],
+  })),
+  "prep-bring": click(() => ({ effects: [{ kind: "prep-bring" }] })),
+  "prep-clear": click(() => ({ effects: [{ kind: "prep-clear" }] })),
+
   // -- everyone -------------------------------------------------------------------------
   ready: click((_, { model }) => send({ type: "set_ready", ready: !model?.board.you_ready })),
   "focus-field": click(() => ({ effects: [{ kind: "focus-after-render", selector: "form.add-form textarea:not([disabled])" }] })),
@@ -188,7 +219,21 @@ function addItem({ data, fields, prefix }, { model }) {
     op.y = pos.y;
     op.color = /** @type {Item["color"]} */ (fields.color ?? "yellow");
   }
-  return { send: [op], effects: [{ kind: "reset-add-form" }] };
+  /** @type {Effect[]} */
+  const effects = [{ kind: "reset-add-form" }];
+  // the sent question's reading goes with it
+  if (data.openQuestions === "true") effects.push({ kind: "forget-hint", key: data.key ?? "" });
+  return { send: [op], effects };
+}
+
+/**
+ * Stop or start following the spotlight (the facilitator leads, never follows).
+ * @param {BoardModel | null} model
+ * @returns {Outcome | null}
+ */
+export function followToggle(model) {
+  if (!model || model.isFacilitator) return null;
+  return send({ type: "set_follow", following: !model.follows(model.me) });
 }
 
 /**

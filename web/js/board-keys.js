@@ -6,6 +6,7 @@
 
 import { t } from "./i18n.js";
 import { stopEditing } from "./board-actions.js";
+import { FOLLOW_KEY } from "./facilitation.js";
 
 /** @typedef {import("./board-actions.js").ActionContext} ActionContext */
 /** @typedef {import("./board-actions.js").Outcome} Outcome */
@@ -74,4 +75,16 @@ function textKey(event, area, ctx) {
     return stopEditing(ctx.view);
   }
   return null;
+}
+
+/**
+ * The key that stops or starts following the spotlight (F), pressed anywhere but in a
+ * field the member is typing in.
+ * @param {KeyboardEvent} event
+ */
+export function isFollowKey(event) {
+  const target = event.target;
+  if (event.key.toLowerCase() !== FOLLOW_KEY || event.ctrlKey || event.metaKey || event.altKey) return false;
+  if (target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement) return false;
+  return !(target instanceof HTMLElement && target.isContentEditable);
 }

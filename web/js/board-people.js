@@ -27,6 +27,9 @@ export function peoplePanel(model, view) {
         h("span", { class: "dot", "aria-hidden": "true" }),
         h("span", { class: "person-name" }, p.name, me ? ` ${t("people.you")}` : ""),
         h("span", { class: `role-tag role-${p.role}` }, t(`role.${p.role}`)),
+        online && model.board.spotlight && p.role !== "facilitator"
+          ? h("span", { class: `follow-tag${model.follows(p.id) ? " is-following" : ""}` }, t(model.follows(p.id) ? "people.follows" : "people.looks_around"))
+          : null,
         h("span", { class: "sr-only" }, t(online ? "people.is_online" : "people.is_offline")),
         fac && !me ? personControls(p, view.confirm) : null);
     })));

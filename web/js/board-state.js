@@ -31,17 +31,21 @@
  * @property {Drag | null} drag
  * @property {string | null} invite the invite link this browser created, if any
  * @property {boolean} roleTaken the facilitator role was taken over from this device
+ * @property {boolean} prepOpen the case-preparation panel is open
+ * @property {import("./prepare.js").Draft | null} prepDraft the preparation draft (this browser's only)
+ * @property {Map<string, import("../types/protocol").Classified>} hints the server's
+ *   reading of the question being written, per open-questions add form
  */
 
 /**
  * The view state changes an action may make.
- * @typedef {Partial<Pick<ViewState, "editing" | "confirm" | "notice" | "roleTaken">>} ViewChange
+ * @typedef {Partial<Pick<ViewState, "editing" | "confirm" | "notice" | "roleTaken" | "prepOpen">>} ViewChange
  */
 
 /** @returns {ViewState} */
 export function initialView() {
   return {
     stage: "join", lastName: "", status: "connecting", endedCode: undefined, pendingCount: 0, editing: null,
-    confirm: null, notice: null, drag: null, invite: null, roleTaken: false,
+    confirm: null, notice: null, drag: null, invite: null, roleTaken: false, prepOpen: false, prepDraft: null, hints: new Map(),
   };
 }

@@ -3,6 +3,7 @@
 // facilitator's previous/next) and the head of a closed board. Pure functions of the
 // model; rights are the server's (model.may), nothing is derived here.
 
+import { notesAside } from "./facilitation.js";
 import { h } from "./dom.js";
 import { exportPanel } from "./export-panel.js";
 import { loc, t } from "./i18n.js";
@@ -58,7 +59,8 @@ export function stepHead(model) {
       h("h2", { id: "step-title", tabindex: "-1" }, loc(step.title)),
       h("p", { class: "instruction" }, loc(step.instruction)),
       h("p", { class: "role-line" }, t("board.you_are", { role: t(`role.${model.role}`) }), myRights(model),
-        writes(model) ? [" ", h("button", { type: "button", class: "btn-link", "data-action": "focus-field" }, t("board.to_field"))] : null)),
+        writes(model) ? [" ", h("button", { type: "button", class: "btn-link", "data-action": "focus-field" }, t("board.to_field"))] : null),
+      notesAside(model)),
     h("div", { class: "step-side" },
       timerBox(model),
       readyBox(model),

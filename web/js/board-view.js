@@ -8,6 +8,8 @@ import { explain, t } from "./i18n.js";
 import { closedIntro, progress, stepHead } from "./board-steps.js";
 import { anonymousNote, leadPanel } from "./board-lead.js";
 import { peoplePanel } from "./board-people.js";
+import { roundPanel, spotlightBar } from "./facilitation.js";
+import { prepPanel } from "./prepare.js";
 import { renderSection } from "./sections.js";
 import { brandHeader } from "./shell.js";
 
@@ -23,7 +25,7 @@ import { brandHeader } from "./shell.js";
  */
 export function boardView(model, items, view) {
   if (view.stage === "no-token") return [brandHeader(), h("main", { id: "main", class: "page narrow" }, h("h1", {}, t("join.missing_title")), h("p", {}, t("join.missing_token")))];
-  if (view.stage === "join") return [brandHeader(), joinForm(view.lastName)];
+  if (view.stage === "join") return [brandHeader(), joinForm(view)];
   if (!model) {
     return [brandHeader(), h("main", { id: "main", class: "page narrow" },
       banner(view), view.status === "ended" ? null : h("p", { class: "loading" }, t("board.connecting")))];
@@ -37,16 +39,37 @@ export function boardView(model, items, view) {
       h("h1", { class: "sr-only" }, model.board.title),
       progress(model),
       closed ? closedIntro(model) : stepHead(model),
+      spotlightBar(model),
+      roundPanel(model),
       noticeBox(view),
       h("div", { class: "board-layout" },
         h("div", { class: "sections" }, sectionsView(model, items, view)),
         h("aside", { class: "sidebar", "aria-label": t("sidebar.label") },
+          closed ? null : prepToggle(view),
+          view.prepOpen && !closed && view.prepDraft
+            ? prepPanel(view.prepDraft, { canBring: casesShown(model) && model.may("add", "cases"), joined: true })
+            : null,
           peoplePanel(model, view), leadPanel(model, view), anonymousNote(model)))),
   ];
 }
 
-/** @param {string} lastName */
-function joinForm(lastName) {
+/** @param {BoardModel} model */
+function casesShown(model) {
+  return (model.step.sections ?? []).some((s) => s.section === "cases");
+}
+
+/**
+ * The button that opens the case preparation (kept in this browser only).
+ * @param {ViewState} view
+ */
+function prepToggle(view) {
+  return h("button", { type: "button", class: "btn btn-block prep-toggle", "data-action": "prep-toggle", "aria-expanded": String(view.prepOpen), "data-key": "prep-toggle" },
+    t(view.prepOpen ? "prep.close" : "prep.open"));
+}
+
+/** @param {ViewState} view */
+function joinForm(view) {
+  const lastName = view.lastName;
   return h("main", { id: "main", class: "page narrow" },
     h("div", { class: "card join-card" },
       h("h1", {}, t("join.title")),
@@ -55,7 +78,9 @@ function joinForm(lastName) {
         h("label", { for: "join-name" }, t("join.name")),
         h("input", { id: "join-name", name: "name", required: true, maxlength: "60", autocomplete: "nickname", value: lastName }),
         h("p", { class: "hint", id: "join-name-hint" }, t("join.name_hint")),
-        h("button", { type: "submit", class: "btn btn-primary" }, t("join.submit")))));
+        h("button", { type: "submit", class: "btn btn-primary" }, t("join.submit")))),
+    prepToggle(view),
+    view.prepOpen && view.prepDraft ? prepPanel(view.prepDraft, { canBring: false, joined: false }) : null);
 }
 
 /** @param {ViewState} view */
@@ -118,7 +143,7 @@ function noticeBox(view) {
  * @param {ViewState} view
  */
 function sectionsView(model, items, view) {
-  const ctx = { model, items, editing: view.editing, drag: view.drag, readOnly: model.board.closed };
+  const ctx = { model, items, editing: view.editing, drag: view.drag, readOnly: model.board.closed, hints: view.hints };
   if (model.board.closed) {
     const used = new Set([...items.values()].map((i) => i.section));
     const first = (/** @type {string} */ id) => {

@@ -1,22 +1,23 @@
-// <iv-board>: the board page at /s/{id}#k={token}. Asks for a display name, connects,
-// and wires the parts together: connection -> model -> render (boardView, a pure
-// function of the model and the view state), and DOM events -> action table
-// (board-actions.js), keyboard shortcuts (board-keys.js) and note dragging
-// (board-drag.js) -> connection. The server is the authority; own ops show at once,
-// marked until answered.
+// <iv-board>: the board page at /s/{id}#k={token}. Asks for a name, connects, and wires
+// the parts: connection -> model -> render (boardView, pure), DOM events -> action table
+// (board-actions.js), keys (board-keys.js), note dragging (board-drag.js) -> connection;
+// board-attention.js looks after the viewer (announcements, focus, drafts). The server
+// is the authority; own ops show at once, marked until answered.
 
-import { ACTIONS } from "./board-actions.js";
-import { announce, before, eventNews, presenceNews } from "./board-announce.js";
+import { ACTIONS, followToggle } from "./board-actions.js";
+import { announce } from "./board-announce.js";
+import { Attention } from "./board-attention.js";
 import { NoteDrag } from "./board-drag.js";
-import { keyOutcome } from "./board-keys.js";
+import { isFollowKey, keyOutcome } from "./board-keys.js";
 import { errorNotice, rejectionNotice } from "./board-notices.js";
 import { initialView } from "./board-state.js";
-import { showTimer } from "./board-timer.js";
+import { QuestionReader } from "./board-questions.js";
 import { boardView } from "./board-view.js";
 import { BoardConnection } from "./connection.js";
 import { h, morphChildren, tagOf } from "./dom.js";
-import { Drafts } from "./drafts.js";
 import { download } from "./export-panel.js";
+import { clock, roundSecondsLeft, spotlightKey, spotlightLabel, spotlightTarget } from "./facilitation.js";
+import { bringDraft, clearDraft, loadDraft, onDraftInput } from "./prepare.js";
 import { t } from "./i18n.js";
 import { BoardModel } from "./model.js";
 import { ItemSecrets } from "./secrets.js";
@@ -31,8 +32,7 @@ import { copyText } from "./shell.js";
 
 const TICK_MS = 1000;
 const NOTICE_MS = 8000;
-/** An error stays long enough to read, then goes: it is about one attempt, not the board. */
-const ERROR_NOTICE_MS = 15000;
+const ERROR_NOTICE_MS = 15000; // an error is about one attempt, not the board: it goes too
 
 export class BoardElement extends HTMLElement {
   constructor() {
@@ -45,19 +45,18 @@ export class BoardElement extends HTMLElement {
     this.secrets = null;
     /** @type {BoardModel | null} */
     this.model = null;
-    /** @type {Drafts | null} */
-    this.drafts = null;
-    /** A step change came in: the focus goes to the new step's heading after the render. */
-    this.stepArrived = false;
     this.view = initialView();
+    this.attention = new Attention(this, this.view);
     this.dragger = new NoteDrag(this);
     this.renderQueued = false;
     /** @type {number | undefined} */
     this.noticeTimer = undefined;
     /** @type {number | undefined} */
     this.ticker = undefined;
-    /** The running timer had run out at the last tick (announced once). */
-    this.timeUp = false;
+    this.questions = new QuestionReader(this.view.hints,
+      (request, text) => this.connection?.classify(request, text), () => this.scheduleRender());
+    /** Bring the spotlight into view after the next render (for a follower). */
+    this.scrollToSpotlight = false;
   }
 
   connectedCallback() {
@@ -66,8 +65,9 @@ export class BoardElement extends HTMLElement {
     this.addEventListener("click", (e) => this.onClick(e));
     this.addEventListener("submit", (e) => this.onSubmit(e));
     this.addEventListener("change", (e) => this.onChange(e));
-    this.addEventListener("input", (e) => this.onInput(e));
     this.addEventListener("keydown", (e) => this.perform(keyOutcome(e, this.context(), this), e.target));
+    this.addEventListener("input", (e) => this.onInput(e));
+    window.addEventListener("keydown", (e) => this.onFollowKey(e));
     this.addEventListener("pointerdown", (e) => this.dragger.down(e, () => this.items()));
     this.addEventListener("pointermove", (e) => this.dragger.move(e));
     this.addEventListener("pointerup", (e) => this.onPointerUp(e));
@@ -93,7 +93,7 @@ export class BoardElement extends HTMLElement {
   start(name) {
     const secrets = new ItemSecrets(this.sessionId, this.token);
     this.secrets = secrets;
-    this.drafts = new Drafts(this.sessionId, this.token);
+    this.attention.start(this.sessionId, this.token);
     this.connection = new BoardConnection(this.sessionId, this.token, name, {
       welcome: (welcome) => {
         if (this.model) this.model.rewelcome(welcome);
@@ -102,25 +102,23 @@ export class BoardElement extends HTMLElement {
           this.model.hasSecret = (id) => secrets.get(id) !== undefined;
           this.dispatchEvent(new CustomEvent("iv-welcome", { bubbles: true, detail: welcome.board?.language }));
         }
+        // a late joiner (and a reload) lands on the current spotlight
+        if (this.model.board.spotlight && this.model.follows(this.model.me)) this.scrollToSpotlight = true;
         this.scheduleRender();
       },
       event: (event) => {
         const model = this.model;
         if (!model) return;
-        const was = before(model);
-        const wasLeading = model.role === "facilitator";
+        const was = this.attention.before(model);
+        const spotBefore = spotlightKey(model);
+        const followedBefore = model.follows(model.me);
         const fresh = model.apply(event);
-        if (wasLeading && model.role !== "facilitator" && !this.handedOver()) {
-          this.view.roleTaken = true;
-          announce(t("announce.role_lost"));
+        this.attention.after(model, fresh, was, this.connection?.pending ?? []);
+        const spotNow = spotlightKey(model);
+        if (spotNow && model.follows(model.me) && (spotNow !== spotBefore || !followedBefore)) {
+          this.scrollToSpotlight = true;
+          if (spotNow !== spotBefore) announce(t("spotlight.announce", { what: spotlightLabel(model) }));
         }
-        if (model.board.step !== was.step) {
-          this.view.editing = null;
-          this.view.notice = null; // a notice was about the step before
-          // whoever moved the step keeps their place; everyone else goes to its heading
-          this.stepArrived = !(this.connection?.pending ?? []).some((op) => op.type === "set_step");
-        }
-        for (const line of eventNews(model, fresh, was)) announce(line);
         this.scheduleRender();
       },
       answer: (answer, op) => {
@@ -142,12 +140,7 @@ export class BoardElement extends HTMLElement {
         this.scheduleRender();
       },
       presence: (presence) => {
-        if (this.model) {
-          const wasOnline = this.model.online;
-          this.model.online = new Set(presence.online);
-          const line = presenceNews(this.model, wasOnline);
-          if (line) announce(line);
-        }
+        if (this.model) this.attention.presence(this.model, this.model.setOnline(presence.online));
         this.scheduleRender();
       },
       status: (status, code) => {
@@ -155,6 +148,7 @@ export class BoardElement extends HTMLElement {
         this.view.endedCode = code;
         this.scheduleRender();
       },
+      classified: (answer) => this.questions.answered(answer),
     });
     this.connection.connect();
   }
@@ -166,8 +160,8 @@ export class BoardElement extends HTMLElement {
   showNotice(notice) {
     this.view.notice = notice;
     window.clearTimeout(this.noticeTimer);
-    const ms = notice.kind === "info" ? NOTICE_MS : ERROR_NOTICE_MS;
-    this.noticeTimer = window.setTimeout(() => { if (this.view.notice === notice) { this.view.notice = null; this.scheduleRender(); } }, ms);
+    const clear = () => { if (this.view.notice === notice) { this.view.notice = null; this.scheduleRender(); } };
+    this.noticeTimer = window.setTimeout(clear, notice.kind === "info" ? NOTICE_MS : ERROR_NOTICE_MS);
     this.scheduleRender();
   }
 
@@ -186,11 +180,6 @@ export class BoardElement extends HTMLElement {
     if (!op) this.showNotice({ kind: "error", text: t("notice.too_many_pending") });
     this.scheduleRender();
     return op;
-  }
-
-  /** Whether this viewer's own handover of the facilitator role is under way. */
-  handedOver() {
-    return (this.connection?.pending ?? []).some((op) => op.type === "assign_role" && op.role === "facilitator");
   }
 
   /** The items as shown: the model's with the own unanswered ops laid over. */
@@ -227,9 +216,9 @@ export class BoardElement extends HTMLElement {
     view.invite = localStorage.getItem(`iv.invite.${this.sessionId}`);
     view.pendingCount = this.connection?.pending.length ?? 0;
     view.drag = this.dragger.current;
+    view.prepDraft = view.prepOpen ? loadDraft(this.sessionId) : null;
     morphChildren(this, h("div", {}, boardView(this.model, this.items(), view)));
-    this.drafts?.restore(this);
-    if (this.stepArrived) this.focusStep(active);
+    this.attention.rendered(active);
     const auto = this.querySelector("[data-autofocus]");
     if (auto instanceof HTMLTextAreaElement && active !== auto && !auto.dataset.focused) {
       auto.dataset.focused = "true";
@@ -237,26 +226,18 @@ export class BoardElement extends HTMLElement {
       auto.setSelectionRange(auto.value.length, auto.value.length);
     }
     document.title = this.model ? `${this.model.board.title} · ${t("app.name")}` : t("app.name");
-  }
-
-  /**
-   * After a step change: to the new step's heading, unless the viewer is typing in a
-   * field that is still there.
-   * @param {Element | null} active the focus before the render
-   */
-  focusStep(active) {
-    this.stepArrived = false;
-    const typing = (active instanceof HTMLTextAreaElement || active instanceof HTMLInputElement) && active.isConnected;
-    if (!typing) this.focusOn(this.querySelector("#step-title"));
+    if (this.scrollToSpotlight && this.model) {
+      this.scrollToSpotlight = false;
+      spotlightTarget(this, this.model)?.scrollIntoView({ block: "center", behavior: "instant" });
+    }
   }
 
   /** Count the timer down between renders. */
   tick() {
-    const box = this.querySelector(".timer");
-    if (!box || !this.model) return;
-    const over = showTimer(box, this.model.board.timer);
-    if (over && !this.timeUp) announce(t("announce.time_up"));
-    this.timeUp = over;
+    const round = this.model?.activeRound;
+    const roundTimer = this.querySelector("[data-round-timer]");
+    if (round && roundTimer) roundTimer.textContent = clock(roundSecondsLeft(round));
+    if (this.model) this.attention.tick(this.model);
   }
 
   // -- DOM events -> action table -> connection -----------------------------------------
@@ -277,16 +258,6 @@ export class BoardElement extends HTMLElement {
     const fields = {};
     for (const [name, value] of new FormData(form)) if (typeof value === "string") fields[name] = value;
     this.act("submit", form, { fields, prefix: form.querySelector("textarea")?.dataset.prefix ?? "" });
-  }
-
-  /**
-   * Keep what is typed in an add form as a draft until it is sent.
-   * @param {Event} event
-   */
-  onInput(event) {
-    const area = event.target;
-    const form = area instanceof HTMLTextAreaElement ? area.closest("form.add-form") : null;
-    if (form && area instanceof HTMLTextAreaElement) this.drafts?.set(form.getAttribute("data-key") ?? "", area.value);
   }
 
   /** @param {Event} event */
@@ -370,16 +341,51 @@ export class BoardElement extends HTMLElement {
         queueMicrotask(() => this.focusOn(this.querySelector(selector)));
         break;
       }
+      case "forget-hint":
+        this.questions.forget(effect.key);
+        break;
+      case "prep-bring":
+        this.bringCase();
+        break;
+      case "prep-clear":
+        clearDraft(this.sessionId);
+        this.scheduleRender();
+        break;
       case "reset-add-form": {
         const area = source instanceof HTMLFormElement ? source.querySelector("textarea") : null;
-        if (sent && area) {
-          area.value = "";
-          this.drafts?.set(source instanceof HTMLFormElement ? source.getAttribute("data-key") ?? "" : "", "");
-        }
+        if (sent && area) { area.value = ""; this.attention.sent(source); }
         area?.focus();
         break;
       }
     }
+  }
+
+  /**
+   * F toggles following, wherever the focus is, unless the member is typing.
+   * @param {KeyboardEvent} event
+   */
+  onFollowKey(event) {
+    if (!isFollowKey(event) || !this.model?.board.spotlight) return;
+    event.preventDefault();
+    this.perform(followToggle(this.model), null);
+  }
+
+  /**
+   * Typing: the preparation draft is kept in this browser only; a question in a step
+   * that asks for open ones is read by the server after a pause.
+   * @param {Event} event
+   */
+  onInput(event) {
+    const field = event.target;
+    if (field instanceof HTMLElement && onDraftInput(this.sessionId, field)) return;
+    if (field instanceof HTMLTextAreaElement) this.questions.typed(field);
+    this.attention.typed(field);
+  }
+
+  /** Bring the prepared case into the case-choice step: one add_item. */
+  bringCase() {
+    const brought = this.model ? bringDraft(this.sessionId, (op) => this.send(op)) : false;
+    if (brought) this.showNotice({ kind: "info", text: t("prep.brought") });
   }
 
   /** @param {string} id */

@@ -14,6 +14,9 @@
 /** @typedef {import("../types/protocol").Timer} Timer */
 /** @typedef {import("../types/protocol").Welcome} Welcome */
 /** @typedef {import("../types/protocol").Event} BoardEvent */
+/** @typedef {import("../types/protocol").Localized} Localized */
+/** @typedef {import("../types/protocol").Round} Round */
+/** @typedef {import("../types/protocol").Spotlight} Spotlight */
 /** @typedef {import("./connection.js").Op} Op */
 /** @typedef {Participant["role"]} Role */
 /** @typedef {import("../types/protocol").SectionState["rights"]} Rights */
@@ -57,6 +60,9 @@ export class BoardModel {
     this.hasSecret = () => false;
     /** @type {Omit<Board, "items" | "participants" | "sections" | "my_votes">} */
     this.board = /** @type {any} */ ({});
+    /** The facilitator notes per step: sent only while this viewer leads. */
+    /** @type {(Localized | null)[]} */
+    this.notes = welcome.notes ?? [];
     if (welcome.board) this.load(welcome.board);
   }
 
@@ -78,6 +84,7 @@ export class BoardModel {
     this.method = welcome.method;
     this.me = welcome.participant_id;
     this.seq = welcome.seq;
+    if (welcome.notes) this.notes = welcome.notes;
     if (!welcome.recovered && welcome.board) this.load(welcome.board);
   }
 
@@ -128,6 +135,18 @@ export class BoardModel {
           this.board.facilitator = change.facilitator;
           this.board.participant_export = change.participant_export ?? true;
           break;
+        case "spotlight_set":
+          this.board.spotlight = change.spotlight;
+          break;
+        case "follow_set":
+          this.board.not_following = change.not_following;
+          break;
+        case "round_set":
+          this.board.round = change.round;
+          break;
+        case "notes_set":
+          this.notes = change.notes;
+          break;
       }
     }
     return fresh;
@@ -162,6 +181,16 @@ export class BoardModel {
   rolesWith(right, section) {
     const rights = /** @type {Partial<Record<Right, Role[]>>} */ (this.sections.get(section)?.rights ?? {});
     return rights[right] ?? [];
+  }
+
+  /**
+   * The members online now (a presence frame); returns who was online before.
+   * @param {string[]} online
+   */
+  setOnline(online) {
+    const was = this.online;
+    this.online = new Set(online);
+    return was;
   }
 
   /**
@@ -217,7 +246,7 @@ export class BoardModel {
     for (const item of this.ownHidden.values()) items.set(item.id, withDefaults(item));
     for (const item of this.items.values()) items.set(item.id, withDefaults(item));
     for (const op of pending) {
-      const item = "item_id" in op ? items.get(op.item_id) : undefined;
+      const item = "item_id" in op && op.item_id ? items.get(op.item_id) : undefined;
       switch (op.type) {
         case "add_item":
           if (!item) {
@@ -275,6 +304,22 @@ export class BoardModel {
   /** Members who count for the ready total: present, not removed, not observers. */
   get readyMembers() {
     return [...this.participants.values()].filter((p) => !p.removed && p.role !== "observer").length;
+  }
+
+  /** The facilitator's note for the current step, if this viewer leads. */
+  get stepNote() {
+    return this.isFacilitator ? this.notes[this.board.step] ?? null : null;
+  }
+
+  /** The running round, if any. @returns {Round | null} */
+  get activeRound() {
+    const round = this.board.round;
+    return round && round.active !== false ? round : null;
+  }
+
+  /** Whether `id` follows the spotlight. @param {string} id */
+  follows(id) {
+    return !(this.board.not_following ?? []).includes(id);
   }
 
   /** @param {string | null | undefined} id */

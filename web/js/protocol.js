@@ -70,6 +70,10 @@ export const HTTP_ERROR = Object.freeze({
   NOT_CLOSED: "not_closed",
   INVALID_CARRY: "invalid_carry",
   INTERNAL: "internal",
+  INVALID_METHOD: "invalid_method",
+  METHOD_KEY_REQUIRED: "method_key_required",
+  STALE_VERSION: "stale_version",
+  PUBLISHING_DISABLED: "publishing_disabled",
 });
 
 /** Answers the server keeps per room (all members together) for idempotent resends. */

@@ -3,6 +3,7 @@
 // or its edit form. Pure functions of the model and the section context.
 
 import { h } from "./dom.js";
+import { isSpotlit, spotlightButton } from "./facilitation.js";
 import { t } from "./i18n.js";
 
 /** @typedef {import("./model.js").ViewItem} ViewItem */
@@ -33,6 +34,8 @@ export function itemCard(def, item, ctx, extra, style) {
   if (item.circled) classes.push("is-circled");
   if (item.chosen) classes.push("is-chosen");
   if (item.rating) classes.push(`rating-${item.rating}`);
+  const spotlit = !ro && isSpotlit(model, def.id, item.id);
+  if (spotlit) classes.push("is-spotlit");
   const canEdit = !ro && model.mayEdit(item);
   const canMove = !ro && def.kind === "notes" && model.may("move", def.id);
   /** @type {(HTMLElement | null)[]} */
@@ -57,11 +60,14 @@ export function itemCard(def, item, ctx, extra, style) {
         h("select", { "data-action": "color", "data-item": item.id, "aria-label": t("item.color_of", { text: shorten(item.text) }) },
           COLORS.map((c) => h("option", { value: c, selected: c === item.color }, t(`color.${c}`))))));
     }
+    // an item others cannot see yet (hidden until the reveal) cannot be pointed at
+    if (!item.pending && !(state?.hidden && !state.revealed)) actions.push(spotlightButton(model, { section: def.id, item: item.id, label: shorten(item.text) }));
     if (canEdit) actions.push(h("button", { type: "button", class: "btn btn-small btn-quiet", "data-action": "edit", "data-item": item.id, "aria-label": t("item.edit_named", { text: shorten(item.text) }) }, t("item.edit")));
     if (model.mayDelete(item)) actions.push(h("button", { type: "button", class: "btn btn-small btn-quiet", "data-action": "delete", "data-item": item.id, "aria-label": t("item.delete_named", { text: shorten(item.text) }) }, t("item.delete")));
   }
   /** @type {(HTMLElement | string | null)[]} */
   const meta = [h("span", { class: "author" }, mine ? t(item.author ? "item.you" : "item.anonymous_yours") : author)];
+  if (spotlit) meta.push(h("span", { class: "flag flag-spotlight" }, t("spotlight.mark")));
   if (item.pending) meta.push(h("span", { class: "pending-mark" }, t("item.pending")));
   if (item.rating && (ro || !model.may("rate", def.id))) meta.push(h("span", { class: `rating-badge rating-${item.rating}`, title: t(`rating.${item.rating}`) }, h("span", { "aria-hidden": "true" }, t(`rating.short.${item.rating}`)), h("span", { class: "sr-only" }, t(`rating.${item.rating}`))));
   if (item.chosen) meta.push(h("span", { class: "flag" }, t(def.kind === "redefinitions" ? "item.chosen_definition" : "item.chosen")));

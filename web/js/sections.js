@@ -6,6 +6,7 @@
 
 import { h } from "./dom.js";
 import { loc, t } from "./i18n.js";
+import { isSpotlit, spotlightButton } from "./facilitation.js";
 import { passesFilter } from "./model.js";
 import { COLORS, itemCard } from "./section-items.js";
 
@@ -28,6 +29,9 @@ const NOTE_ACTIONS_H = 120;
  * @property {string | null} editing id of the item being edited
  * @property {{id: string, x: number, y: number} | null} drag the note being dragged
  * @property {boolean} readOnly the closed board
+ * @property {Map<string, import("../types/protocol").Classified>} [hints] the server's
+ *   reading of the question being written, per add form (where the step asks for open
+ *   questions)
  */
 
 /**
@@ -49,7 +53,7 @@ export function renderSection(def, ctx) {
   return h(
     "section",
     {
-      class: `section kind-${def.kind}${wide ? " wide" : ""}${state?.locked && !ctx.readOnly ? " is-locked" : ""}`,
+      class: `section kind-${def.kind}${wide ? " wide" : ""}${state?.locked && !ctx.readOnly ? " is-locked" : ""}${!ctx.readOnly && isSpotlit(model, def.id, null) ? " is-spotlit" : ""}`,
       "data-key": `section-${def.id}`,
       "data-section": def.id,
       "aria-labelledby": headingId,
@@ -104,6 +108,7 @@ function sectionControls(def, state, ctx) {
   return h(
     "div",
     { class: "section-controls" },
+    spotlightButton(ctx.model, { section: def.id, label: title }),
     h(
       "button",
       {
@@ -261,6 +266,8 @@ function addForm(def, ctx, where) {
   const hintId = `${key}-hint`;
   const disabled = !allowed;
   const prefix = loc(def.prefix);
+  const openQuestions = Boolean(model.stepSection(def.id)?.open_questions) && !where.parent;
+  const reading = openQuestions ? ctx.hints?.get(key) : undefined;
   const label = where.parent
     ? where.label ?? ""
     : t(`add.label.${def.kind}`) + (where.label ? ` · ${where.label}` : "");
@@ -270,11 +277,13 @@ function addForm(def, ctx, where) {
       class: `add-form${disabled ? " is-disabled" : ""}`, "data-key": key, "data-action": "add", "data-section": def.id,
       "data-lane": where.lane ?? null, "data-sheet": where.sheet ? String(where.sheet) : null,
       "data-parent": where.parent ?? null, "data-count": where.count !== undefined ? String(where.count) : null,
+      "data-open-questions": openQuestions ? "true" : null,
     },
     h("label", { for: fieldId, class: where.lane && !where.parent ? "add-label sr-only" : "add-label" }, label),
     h("textarea", {
       id: fieldId, name: "text", rows: where.lane ? "1" : "2", maxlength: "2000", required: true, disabled,
-      placeholder: prefix || (where.parent ? t("ideas.placeholder_alternative") : t(`add.placeholder.${def.kind}`)), "aria-describedby": hintId,
+      placeholder: prefix || (where.parent ? t("ideas.placeholder_alternative") : t(`add.placeholder.${def.kind}`)),
+      "aria-describedby": openQuestions ? `${hintId} ${key}-question` : hintId,
       "data-prefix": prefix || null,
     }),
     h("div", { class: "form-row" },
@@ -286,5 +295,18 @@ function addForm(def, ctx, where) {
       h("span", { id: hintId, class: disabled || state?.hidden ? "hint" : "hint enter-hint" }, disabled ? t("add.locked") : state?.hidden ? t("add.hidden_hint")
         : [h("span", { class: "keys-only" }, t("add.enter_hint")), h("span", { class: "touch-only" }, t("add.touch_hint"))]),
     ),
+    openQuestions ? questionHint(`${key}-question`, reading) : null,
   );
+}
+
+/**
+ * The gentle flag under a question that reads as closed (the server's verdict). It
+ * explains and never blocks: the send button stays as it is.
+ * @param {string} id
+ * @param {import("../types/protocol").Classified | undefined} reading
+ */
+function questionHint(id, reading) {
+  const closed = reading?.verdict === "closed";
+  return h("p", { id, class: `question-hint${closed ? " is-closed" : ""}`, role: "status", "data-question-hint": reading?.verdict ?? "" },
+    closed ? [h("strong", {}, t("question.closed_title", { cue: reading?.cue ?? "" })), " ", t("question.why_open")] : null);
 }
