@@ -288,3 +288,80 @@ def test_a_chosen_hot_spot_is_not_called_a_definition(
     item = fac.expect_item("Toen hij de deur dichtdeed")
     item.get_by_role("button", name="Kies deze").click()
     expect(item.locator(".flag")).to_have_text("Gekozen")
+
+
+# -- 4. notes moved with a single pointer, on a phone too, never hidden under another -----
+
+
+def rect(person: Person, text: str) -> dict[str, float]:
+    box = person.item(text).bounding_box()
+    assert box is not None
+    return box
+
+
+def overlap(a: dict[str, float], b: dict[str, float]) -> bool:
+    return (a["x"] < b["x"] + b["width"] and b["x"] < a["x"] + a["width"]
+            and a["y"] < b["y"] + b["height"] and b["y"] < a["y"] + a["height"])
+
+
+def test_notes_move_without_dragging_on_a_phone_too_and_never_hide(
+        browser: Browser, web: ServerProcess, people: list[Person], screenshots: Path) -> None:
+    facilitator_link, invite_link = links(web, "Notities")
+    fac = Person(browser, web.base, "Fenna")
+    anna = Person(browser, web.base, "Anna")
+    people.extend([fac, anna])
+    fac.join(facilitator_link)
+    anna.join(invite_link)
+    fac.page.get_by_role("button", name="Ga naar Stap 8 van 10: Nieuwe situatie bespreken").click()
+    expect(anna.page.locator("#step-title")).to_have_text("Nieuwe situatie bespreken")
+    anna.write("alternatives", "Een vaste belafspraak")
+    anna.write("alternatives", "Vaker nee zeggen")
+    anna.expect_item("Vaker nee zeggen")
+
+    # the buttons show without hovering; "Verplaats" then one click places the note
+    first = anna.item("Een vaste belafspraak")
+    move = first.get_by_role("button", name="Verplaats: Een vaste belafspraak")
+    expect(move).to_be_visible()
+    move.click()
+    expect(anna.page.locator(".placing-hint")).to_contain_text("Klik of tik op de plek")
+    canvas = anna.page.locator("[data-canvas=alternatives]").bounding_box()
+    assert canvas is not None
+    anna.page.mouse.click(canvas["x"] + 500, canvas["y"] + 40)
+    expect(fac.item("Een vaste belafspraak")).to_have_css("left", "484px", timeout=SEEN_WITHIN_MS)
+    expect(anna.page.locator(".placing-hint")).to_have_count(0)
+
+    # dropped on top of another note, a note moves clear of it
+    second = rect(anna, "Vaker nee zeggen")
+    target = rect(anna, "Een vaste belafspraak")
+    anna.page.mouse.move(second["x"] + 30, second["y"] + 10)
+    anna.page.mouse.down()
+    anna.page.mouse.move(target["x"] + 40, target["y"] + 20, steps=6)
+    anna.page.mouse.up()
+    expect(fac.item("Vaker nee zeggen")).not_to_have_css("left", "224px", timeout=SEEN_WITHIN_MS)
+    fac.page.wait_for_function(
+        """() => { const [a, b] = [...document.querySelectorAll('[data-canvas] li.note')]
+               .map((n) => n.getBoundingClientRect());
+           return !(a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom); }""")
+    assert not overlap(rect(anna, "Vaker nee zeggen"), rect(anna, "Een vaste belafspraak"))
+
+    # on a phone: the canvas is there, the hint speaks of tapping, a tap places a note
+    phone_context = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True)
+    try:
+        phone = phone_context.new_page()
+        phone.goto(invite_link)
+        phone.locator("#join-name").fill("Bo")
+        phone.locator("#join-name").press("Enter")
+        note = phone.locator("li.note", has_text="Vaker nee zeggen")
+        expect(note).to_have_css("position", "absolute")
+        expect(phone.locator("section[data-section=alternatives] .hint").first).to_contain_text("tik")
+        note.get_by_role("button", name="Verplaats: Vaker nee zeggen").tap()
+        expect(phone.locator(".placing-hint")).to_be_visible()
+        place = phone.locator("[data-canvas=alternatives]")
+        place.evaluate("el => { el.scrollIntoView({block: 'start'}); el.parentElement.scrollLeft = 0; }")
+        box = place.bounding_box()
+        assert box is not None
+        phone.touchscreen.tap(box["x"] + 40, box["y"] + 300)
+        expect(fac.item("Vaker nee zeggen")).to_have_css("left", "24px", timeout=SEEN_WITHIN_MS)
+        phone.screenshot(path=str(screenshots / "notes-phone-390.png"), full_page=True)
+    finally:
+        phone_context.close()

@@ -185,6 +185,8 @@ export const ACTIONS = {
 
   // -- everyone -------------------------------------------------------------------------
   ready: click((_, { model }) => send({ type: "set_ready", ready: !model?.board.you_ready })),
+  "move-start": click(({ data }) => ({ view: { moving: data.item ?? null } })),
+  "move-cancel": click(() => ({ view: { moving: null } })),
   "focus-field": click(() => ({ effects: [{ kind: "focus-after-render", selector: "form.add-form textarea:not([disabled])" }] })),
   "take-over": click(() => ({ view: { roleTaken: false }, effects: [{ kind: "reconnect", takeOver: true }] })),
   "join-without-role": click(() => ({ effects: [{ kind: "reconnect", takeOver: false }] })),

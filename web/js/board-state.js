@@ -31,6 +31,7 @@
  * @property {Drag | null} drag
  * @property {string | null} invite the invite link this browser created, if any
  * @property {boolean} roleTaken the facilitator role was taken over from this device
+ * @property {string | null} moving the note being placed by a click or tap (no dragging needed)
  * @property {boolean} prepOpen the case-preparation panel is open
  * @property {import("./prepare.js").Draft | null} prepDraft the preparation draft (this browser's only)
  * @property {Map<string, import("../types/protocol").Classified>} hints the server's
@@ -39,13 +40,13 @@
 
 /**
  * The view state changes an action may make.
- * @typedef {Partial<Pick<ViewState, "editing" | "confirm" | "notice" | "roleTaken" | "prepOpen">>} ViewChange
+ * @typedef {Partial<Pick<ViewState, "editing" | "confirm" | "notice" | "roleTaken" | "prepOpen" | "moving">>} ViewChange
  */
 
 /** @returns {ViewState} */
 export function initialView() {
   return {
     stage: "join", lastName: "", status: "connecting", endedCode: undefined, pendingCount: 0, editing: null,
-    confirm: null, notice: null, drag: null, invite: null, roleTaken: false, prepOpen: false, prepDraft: null, hints: new Map(),
+    confirm: null, notice: null, drag: null, invite: null, roleTaken: false, moving: null, prepOpen: false, prepDraft: null, hints: new Map(),
   };
 }

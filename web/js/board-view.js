@@ -143,7 +143,7 @@ function noticeBox(view) {
  * @param {ViewState} view
  */
 function sectionsView(model, items, view) {
-  const ctx = { model, items, editing: view.editing, drag: view.drag, readOnly: model.board.closed, hints: view.hints };
+  const ctx = { model, items, editing: view.editing, drag: view.drag, moving: view.moving, readOnly: model.board.closed, hints: view.hints };
   if (model.board.closed) {
     const used = new Set([...items.values()].map((i) => i.section));
     const first = (/** @type {string} */ id) => {

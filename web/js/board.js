@@ -47,7 +47,7 @@ export class BoardElement extends HTMLElement {
     this.model = null;
     this.view = initialView();
     this.attention = new Attention(this, this.view);
-    this.dragger = new NoteDrag(this);
+    this.dragger = new NoteDrag(this, this.view);
     this.renderQueued = false;
     /** @type {number | undefined} */
     this.noticeTimer = undefined;

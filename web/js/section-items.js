@@ -55,6 +55,8 @@ export function itemCard(def, item, ctx, extra, style) {
       actions.push(h("button", { type: "button", class: "btn btn-small", "data-action": "role", "data-pid": owner.id, "data-role": "presenter" }, t("people.make_presenter_named", { name: owner.name })));
     }
     if (canMove) {
+      const placing = ctx.moving === item.id;
+      actions.push(h("button", { type: "button", class: "btn btn-small btn-quiet", "data-action": placing ? "move-cancel" : "move-start", "data-item": item.id, "aria-pressed": String(placing), "aria-label": t("notes.move_named", { text: shorten(item.text) }) }, t("notes.move")));
       actions.push(h("label", { class: "color-pick" },
         h("span", { class: "sr-only" }, t("item.color")),
         h("select", { "data-action": "color", "data-item": item.id, "aria-label": t("item.color_of", { text: shorten(item.text) }) },
