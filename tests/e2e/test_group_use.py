@@ -341,7 +341,8 @@ def test_notes_move_without_dragging_on_a_phone_too_and_never_hide(
     fac.page.wait_for_function(
         """() => { const [a, b] = [...document.querySelectorAll('[data-canvas] li.note')]
                .map((n) => n.getBoundingClientRect());
-           return !(a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom); }""")
+           return !(a.left < b.right && b.left < a.right
+                    && a.top < b.bottom && b.top < a.bottom); }""")
     assert not overlap(rect(anna, "Vaker nee zeggen"), rect(anna, "Een vaste belafspraak"))
 
     # on a phone: the canvas is there, the hint speaks of tapping, a tap places a note
@@ -353,11 +354,13 @@ def test_notes_move_without_dragging_on_a_phone_too_and_never_hide(
         phone.locator("#join-name").press("Enter")
         note = phone.locator("li.note", has_text="Vaker nee zeggen")
         expect(note).to_have_css("position", "absolute")
-        expect(phone.locator("section[data-section=alternatives] .hint").first).to_contain_text("tik")
+        hint = phone.locator("section[data-section=alternatives] .hint").first
+        expect(hint).to_contain_text("tik")
         note.get_by_role("button", name="Verplaats: Vaker nee zeggen").tap()
         expect(phone.locator(".placing-hint")).to_be_visible()
         place = phone.locator("[data-canvas=alternatives]")
-        place.evaluate("el => { el.scrollIntoView({block: 'start'}); el.parentElement.scrollLeft = 0; }")
+        place.evaluate(
+            "el => { el.scrollIntoView({block: 'start'}); el.parentElement.scrollLeft = 0; }")
         box = place.bounding_box()
         assert box is not None
         phone.touchscreen.tap(box["x"] + 40, box["y"] + 300)

@@ -25,13 +25,15 @@ OVERLAPS = """() => {
   const name = (el) => el.className || el.tagName;
   const found = [];
   const header = document.querySelector('header.topbar');
-  const parts = boxes([...header.querySelectorAll('.brand, .session-title, .status-chip, .lang-switch')]
+  const texts = '.brand, .session-title, .status-chip, .lang-switch';
+  const parts = boxes([...header.querySelectorAll(texts)]
     .filter((el) => getComputedStyle(el).display !== 'none'));
   for (let i = 0; i < parts.length; i += 1)
     for (let j = i + 1; j < parts.length; j += 1)
       if (hit(parts[i][1], parts[j][1])) found.push(`${name(parts[i][0])} x ${name(parts[j][0])}`);
   for (const [el, r] of parts)
-    if (r.right > document.documentElement.clientWidth + 0.5) found.push(`${name(el)} leaves the page`);
+    if (r.right > document.documentElement.clientWidth + 0.5)
+      found.push(`${name(el)} leaves the page`);
   const side = document.querySelector('aside.sidebar')?.getBoundingClientRect();
   for (const [el, r] of boxes([...document.querySelectorAll('.sections > section')]))
     if (side && hit(side, r)) found.push(`sidebar x ${el.dataset.section}`);
@@ -67,6 +69,7 @@ def test_no_overlap_at_320px_and_at_32px_default_font(
         if lang == "en":
             person.open_start()
             person.page.get_by_role("button", name="English").click()
+            expect(person.page.locator("html")).to_have_attribute("lang", "en")
         person.join(link)
     fac.next_step("Casus kiezen" if lang == "nl" else "Choose the case")
     part.write("cases", "Klant zegt telkens af")

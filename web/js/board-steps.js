@@ -53,9 +53,10 @@ export function progress(model) {
  */
 export function stepHead(model) {
   const step = model.step;
-  return h("section", { class: "step-head", "aria-labelledby": "step-title" },
+  // named by place and title: a section of the step may carry the same title
+  return h("section", { class: "step-head", "aria-labelledby": "step-place step-title" },
     h("div", { class: "step-text" },
-      h("p", { class: "eyebrow" }, stepPlace(model, model.board.step)),
+      h("p", { class: "eyebrow", id: "step-place" }, stepPlace(model, model.board.step)),
       h("h2", { id: "step-title", tabindex: "-1" }, loc(step.title)),
       h("p", { class: "instruction" }, loc(step.instruction)),
       h("p", { class: "role-line" }, t("board.you_are", { role: t(`role.${model.role}`) }), myRights(model),
