@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pypdf
 from playwright.sync_api import Browser, expect
 
 from tests.e2e.people import PHONE, SEEN_WITHIN_MS, Person
@@ -368,3 +369,60 @@ def test_notes_move_without_dragging_on_a_phone_too_and_never_hide(
         phone.screenshot(path=str(screenshots / "notes-phone-390.png"), full_page=True)
     finally:
         phone_context.close()
+
+
+# -- 11. the report a facilitator sends round -------------------------------------------------
+
+
+def test_report_summary_first_tagged_named_and_csv_for_dutch_excel(
+        browser: Browser, web: ServerProcess, people: list[Person], screenshots: Path) -> None:
+    facilitator_link, invite_link = links(web, "Intervisie team Noord")
+    fac = Person(browser, web.base, "Fenna")
+    anna = Person(browser, web.base, "Anna")
+    people.extend([fac, anna])
+    fac.join(facilitator_link)
+    anna.join(invite_link)
+    fac.next_step("Casus kiezen")
+    anna.write("cases", "Mijn team luistert niet. Vraag: hoe krijg ik ze mee?")
+    fac.expect_item("Mijn team luistert niet")
+    fac.click("Onthul Casussen en hun vraag")
+    fac.page.get_by_role("button", name="Maak Anna inbrenger").first.click()
+    fac.next_step("Casus inbrengen")
+    fac.page.get_by_role("button", name="Ga naar Stap 6 van 10: Herdefiniëren").click()
+    expect(fac.page.locator("#step-title")).to_have_text("Herdefiniëren")
+    fac.write("redefinitions", "dat ik het zelf wil oplossen")
+    fac.page.get_by_role("button", name="Ga naar Stap 7 van 10: Herdefinities waarderen").click()
+    expect(anna.page.locator("#step-title")).to_have_text("Herdefinities waarderen")
+    anna.item("dat ik het zelf wil oplossen").get_by_role("button", name="Kies deze").click()
+    fac.expect_item("dat ik het zelf wil oplossen")
+    fac.page.get_by_role("button", name="Ga naar Stap 10 van 10: Nabespreken en evalueren").click()
+    expect(anna.page.locator("#step-title")).to_have_text("Nabespreken en evalueren")
+    anna.write("evaluation", "Ik vraag het team eerst wat zij willen")
+    fac.expect_item("Ik vraag het team eerst")
+    fac.page.locator("[data-action=close-ask]").click()
+    fac.page.locator("[data-action=close-confirm]").click()
+    expect(anna.page.locator("#closed-title")).to_be_visible()
+
+    with anna.page.expect_download() as download:
+        anna.page.locator(".export-panel button", has_text="PDF").click()
+    pdf_file = download.value
+    pdf_file.save_as(screenshots / "report.pdf")
+    assert pdf_file.suggested_filename.startswith("Intervisie team Noord ")
+    assert pdf_file.suggested_filename.endswith(".pdf")
+    reader = pypdf.PdfReader(pdf_file.path())
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == "nl" and "/StructTreeRoot" in root
+    assert reader.metadata is not None and reader.metadata.title == "Intervisie team Noord"
+    first = " ".join(reader.pages[0].extract_text().split())
+    for text in ("Samenvatting", "Mijn team luistert niet. Vraag: hoe krijg ik ze mee?",
+                 "Gekozen definitie", "Mijn probleem is dat ik het zelf wil oplossen",
+                 "Wat de inbrenger meeneemt", "Ik vraag het team eerst wat zij willen"):
+        assert text in first, text
+    assert "Geen nieuwe items" not in " ".join(p.extract_text() for p in reader.pages)
+
+    with anna.page.expect_download() as download:
+        anna.page.locator(".export-panel button", has_text="CSV").click()
+    raw = Path(download.value.path()).read_bytes()
+    assert raw.startswith("\ufeff".encode()) and download.value.suggested_filename.endswith(".csv")
+    header = raw.decode("utf-8-sig").splitlines()[0]
+    assert header.split(";")[:3] == ["stap", "onderdeel", "soort"]
