@@ -56,7 +56,10 @@ export function itemCard(def, item, ctx, extra, style) {
     }
     if (canMove) {
       const placing = ctx.moving === item.id;
-      actions.push(h("button", { type: "button", class: "btn btn-small btn-quiet", "data-action": placing ? "move-cancel" : "move-start", "data-item": item.id, "aria-pressed": String(placing), "aria-label": t("notes.move_named", { text: shorten(item.text) }) }, t("notes.move")));
+      const named = t("notes.move_named", { text: shorten(item.text) });
+      actions.push(placing
+        ? h("button", { type: "button", class: "btn btn-small btn-quiet", "data-action": "move-cancel", "data-item": item.id, "aria-pressed": "true", "aria-label": named }, t("notes.move"))
+        : h("button", { type: "button", class: "btn btn-small btn-quiet", "data-action": "move-start", "data-item": item.id, "aria-pressed": "false", "aria-label": named }, t("notes.move")));
       actions.push(h("label", { class: "color-pick" },
         h("span", { class: "sr-only" }, t("item.color")),
         h("select", { "data-action": "color", "data-item": item.id, "aria-label": t("item.color_of", { text: shorten(item.text) }) },
