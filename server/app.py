@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import gc
 import importlib.util
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,9 @@ from server.backplane.base import Backplane
 from server.backplane.memory import MemoryBackplane
 from server.config import Settings
 from server.exports import http as exports_http
-from server.hub.connection import SERVICES_KEY
+from server.hub.connection import SERVICES_KEY, Connection, Wiring
+from server.hub.endpoint import serve
+from server.hub.handshake import route
 from server.hub.hub import Hub
 from server.logs import redact_frames
 from server.methods import http as methods_http
@@ -39,6 +41,15 @@ from server.security import SecurityHeaders
 from server.store.base import Store
 from server.store.methods import MethodStore
 from server.store.sqlite import SqliteStore
+
+
+def wiring(hub: Hub, settings: Settings) -> Wiring:
+    """New websocket connections: accepted by ``route``, then served by the endpoint."""
+
+    def serve_connection(conn: Connection, session_id: str) -> Coroutine[Any, Any, None]:
+        return serve(conn, session_id, hub=hub, settings=settings)
+
+    return Wiring(settings, lambda request: route(request, settings), serve_connection)
 
 
 def web_dir() -> Path:
@@ -106,7 +117,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         gc.freeze()
         try:
             async with sweeping(store, hub, settings.retention_days):
-                yield {SERVICES_KEY: (hub, settings)}
+                yield {SERVICES_KEY: wiring(hub, settings)}
         finally:
             await hub.close()
             await backplane.close()
