@@ -69,7 +69,9 @@ return 1
 """KEYS: session, forgotten, members, member, roles, connections. ARGV: pid, action, ..."""
 
 CLOSE_CONN_LUA = """
-if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then
+  redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+end
 return 1
 """
 

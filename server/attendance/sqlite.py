@@ -49,6 +49,13 @@ CREATE TABLE IF NOT EXISTS codes (
 ) WITHOUT ROWID;
 """
 
+_DELETE_MEMBER = tuple(
+    f"DELETE FROM {table} WHERE session_id = ? AND participant_id = ?"  # noqa: S608
+    for table in ("members", "connections", "codes"))
+_DELETE_SESSION = tuple(
+    f"DELETE FROM {table} WHERE session_id = ?"  # noqa: S608
+    for table in ("members", "connections", "forgotten", "codes"))
+
 T = TypeVar("T")
 _encoder = msgspec.msgpack.Encoder()
 _session_decoder = msgspec.msgpack.Decoder(SessionFacts)
@@ -229,11 +236,8 @@ class SqliteAttendance:
     def _delete_member(self, session_id: str, pid: str) -> None:
         with self._db:
             self._db.execute("BEGIN IMMEDIATE")
-            for table in ("members", "connections", "codes"):
-                self._db.execute(
-                    f"DELETE FROM {table} WHERE session_id = ? AND participant_id = ?",
-                    (session_id, pid),
-                )
+            for statement in _DELETE_MEMBER:
+                self._db.execute(statement, (session_id, pid))
             if self._session(session_id) is not None:
                 self._db.execute("INSERT OR IGNORE INTO forgotten VALUES (?, ?)",
                                  (session_id, pid))
@@ -246,8 +250,8 @@ class SqliteAttendance:
         with self._db:
             self._db.execute("BEGIN IMMEDIATE")
             self._db.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
-            for table in ("members", "connections", "forgotten", "codes"):
-                self._db.execute(f"DELETE FROM {table} WHERE session_id = ?", (session_id,))
+            for statement in _DELETE_SESSION:
+                self._db.execute(statement, (session_id,))
         self._scrub()
 
     async def delete_session(self, session_id: str) -> None:

@@ -19,6 +19,7 @@ SESSION_DELETED: Final = 4005
 SESSION_CLOSED: Final = 4006
 SLOW_CONSUMER: Final = 4008
 FLOOD: Final = 4009
+AGREEMENT: Final = 4010
 
 # error codes of the ``error`` message
 INVALID_JSON: Final = "invalid_json"
@@ -31,3 +32,4 @@ PROTOCOL_MISMATCH_ERROR: Final = "protocol_mismatch"
 ACCESS_DENIED_ERROR: Final = "access_denied"
 RATE_LIMITED: Final = "rate_limited"
 UNAVAILABLE: Final = "unavailable"
+AGREEMENT_REQUIRED: Final = "agreement_required"

@@ -70,6 +70,8 @@ async def serve(conn: Connection, hub: Hub, settings: Settings) -> None:
     except Disconnected:
         pass
     finally:
+        if hub.attendance is not None:
+            hub.attendance.closed(conn)
         if room is not None:
             room.conns.discard(conn)
             if room.by_client.get(conn.client_key) is conn:
@@ -136,6 +138,11 @@ async def _welcome(
             conn.send(_error(codes.ACCESS_DENIED_ERROR, "unknown session or wrong link"))
             conn.close(codes.ACCESS_DENIED, "access denied")
             return None
+        if not await _past_the_door(hub, room, hello.client_id):
+            hub.release(room)
+            conn.send(_error(codes.AGREEMENT_REQUIRED, "accept the session's agreement first"))
+            conn.close(codes.AGREEMENT, "agreement required")
+            return None
         result = await hub.join(room, hello.client_id, hello.name, via)
     except Exception as exc:  # the store or backplane is away (Redis restarting)
         log.warning("join failed session=%s: %r", session_id[:8], exc)
@@ -189,7 +196,18 @@ async def _welcome(
     room.conns.add(conn)
     room.by_client[key] = conn
     room.broadcast_presence()
+    if hub.attendance is not None:
+        hub.attendance.opened(conn, session_id, pid, member.name, member.role)
     return room
+
+
+async def _past_the_door(hub: Hub, room: Room, client_id: str) -> bool:
+    """A new member enters only after accepting the session's agreement (if it has
+    one); members who joined before come back without it."""
+    pid = participant_id(room.session_id, client_key(room.session_id, client_id))
+    if hub.attendance is None or pid in room.state.participants:
+        return True
+    return await hub.attendance.admitted(room.session_id, pid)
 
 
 async def _log_seq(hub: Hub, room: Room) -> int:

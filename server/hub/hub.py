@@ -18,6 +18,8 @@ import time
 
 import msgspec
 
+from server.attendance.record import SessionFacts
+from server.attendance.recorder import Recorder
 from server.backplane.base import Backplane
 from server.core.records import Join, Record
 from server.core.reducer import Result
@@ -39,8 +41,11 @@ class Hub:
         snapshot_every: int = 500,
         log_keep: int = 1000,
         idle_unload_s: float = 30.0,
+        attendance: Recorder | None = None,
     ) -> None:
         self.backplane = backplane
+        self.attendance = attendance
+        """Writes the attendance record (None: none is kept)."""
         self.store = store
         self.rooms: dict[str, Room] = {}
         self._loading: dict[str, asyncio.Lock] = {}
@@ -85,6 +90,12 @@ class Hub:
         if snapshot is None:
             raise LookupError(meta.id)
         state = decode_state(snapshot[1])
+        if self.attendance is not None:
+            await self.attendance.ensure(SessionFacts(
+                session_id=meta.id, method=state.method.id,
+                method_name=(state.method.name.nl if state.language == "nl"
+                             else state.method.name.en),
+                language=state.language, created_ms=meta.created_ms))
         room = Room(
             meta.id,
             state,
@@ -95,6 +106,7 @@ class Hub:
             self._log_keep,
             meta=meta,
             hub_id=self.hub_id,
+            attendance=self.attendance,
         )
         await self.backplane.subscribe(meta.id, room.on_sequenced, room.on_ephemeral)
         try:
@@ -204,6 +216,8 @@ class Hub:
         for timer in self._unload_timers.values():
             timer.cancel()
         self._unload_timers.clear()
+        if self.attendance is not None:
+            await self.attendance.drain()
 
 
 def now_ms() -> int:

@@ -30,6 +30,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 
 from server import audit
+from server.attendance.recorder import Recorder
 from server.backplane.base import Backplane
 from server.core import reducer
 from server.core.records import Record, Sequenced
@@ -73,7 +74,9 @@ class Room:
         *,
         meta: SessionMeta | None = None,
         hub_id: str = "",
+        attendance: Recorder | None = None,
     ) -> None:
+        self.attendance = attendance
         self.session_id = session_id
         self.state = state
         self.epoch = epoch
@@ -170,8 +173,12 @@ class Room:
     def _apply(self, item: Sequenced) -> None:
         record = item.record
         actor = Actor(record.client_id, record.client_seq, item.seq, record.ts_ms, record.role)
+        step_before = self.state.step
         result = reducer.apply(self.state, record.op, actor)
         changes = result.changes if isinstance(result, reducer.Applied) else []
+        if self.attendance is not None and isinstance(result, reducer.Applied):
+            self.attendance.applied(self.session_id, record.op, record.ts_ms, step_before,
+                                    self.state.step, (s.change for s in changes))
         self.recent.append((item.seq, tuple(changes)))
         if isinstance(result, reducer.Applied) and isinstance(record.op, CloseSession | SetExport):
             self._fan_out(item.seq, changes, None)
