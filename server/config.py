@@ -74,6 +74,13 @@ class Settings:
             "(default 5 years, a register's usual period)"
         },
     )
+    attendance_grace_seconds: float = field(
+        default=60.0,
+        metadata={
+            "help": "gaps between a member's connections up to this long count as "
+            "presence on the attendance list (a reconnect); set it alike on every hub"
+        },
+    )
     audit_log: Path | None = field(
         default=None,
         metadata={

@@ -77,6 +77,10 @@ def now_ms() -> int:
     return int(time.time() * 1000)
 
 
+def _grace_ms(request: Request) -> int:
+    return int(request.app.state.settings.attendance_grace_seconds * 1000)
+
+
 def _store(request: Request) -> AttendanceStore:
     store: AttendanceStore = request.app.state.attendance
     return store
@@ -92,7 +96,7 @@ async def _member(request: Request) -> Member | None:
     if loaded is None:
         return None
     facts, members = loaded
-    plist = presence_list(facts, members, now_ms())
+    plist = presence_list(facts, members, now_ms(), _grace_ms(request))
     line = next((ln for ln in plist.lines if ln.participant_id == pid), None)
     if line is None:
         return None
@@ -229,7 +233,7 @@ async def verify(request: Request) -> Response:
         session_id, pid = found
         loaded = await store.load(session_id)
         if loaded is not None:
-            plist = presence_list(*loaded, now_ms())
+            plist = presence_list(*loaded, now_ms(), _grace_ms(request))
             line = next((ln for ln in plist.lines if ln.participant_id == pid), None)
             message = (list_message(plist) if pid == EVERYONE else
                        None if line is None else certificate_message(plist, line))
