@@ -38,7 +38,7 @@ export async function listMethods() {
 }
 
 /**
- * @param {{title: string, method: string, language: string}} spec
+ * @param {{title: string, method: string, language: string, agreement?: boolean | string}} spec
  * @returns {Promise<SessionCreated>}
  */
 export async function createSession(spec) {

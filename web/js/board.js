@@ -9,6 +9,7 @@ import { BoardModel } from "./model.js";
 import { notePosition, renderSection, shorten } from "./sections.js";
 import { brandHeader, copyField, copyText } from "./shell.js";
 import { download, exportPanel, exportToggle } from "./export-panel.js";
+import { acceptAgreement, fetchAgreement, storedClientId } from "./attendance.js";
 
 /** @typedef {import("./connection.js").Op} Op */
 /** @typedef {import("./connection.js").OpInput} OpInput */
@@ -36,6 +37,10 @@ export class BoardElement extends HTMLElement {
     this.status = "connecting";
     /** @type {string | undefined} */
     this.endedCode = undefined;
+    /** @type {string | null | undefined} the agreement at the door: undefined while loading, null: none */
+    this.agreement = undefined;
+    /** @type {string | null} */
+    this.joinError = null;
     /** @type {string | null} */
     this.editing = null;
     /** @type {{id: string, x: number, y: number, startX: number, startY: number, originX: number, originY: number, moved: boolean, pointer: number} | null} */
@@ -66,6 +71,7 @@ export class BoardElement extends HTMLElement {
     this.ticker = window.setInterval(() => this.tick(), TICK_MS);
     const name = localStorage.getItem(this.nameKey);
     if (this.token && name) this.start(name);
+    else if (this.token) this.loadAgreement();
     this.render();
   }
 
@@ -114,6 +120,13 @@ export class BoardElement extends HTMLElement {
       status: (status, code) => {
         this.status = status;
         this.endedCode = code;
+        if (code === "close_4010") {
+          // not past the door: back to the join form and its agreement
+          this.connection = null;
+          localStorage.removeItem(this.nameKey);
+          this.joinError = explain("agreement_required");
+          this.loadAgreement();
+        }
         this.scheduleRender();
       },
     });
@@ -236,6 +249,7 @@ export class BoardElement extends HTMLElement {
   }
 
   joinForm() {
+    const agreement = this.agreement;
     return h("main", { id: "main", class: "page narrow" },
       h("div", { class: "card join-card" },
         h("h1", {}, t("join.title")),
@@ -244,7 +258,23 @@ export class BoardElement extends HTMLElement {
           h("label", { for: "join-name" }, t("join.name")),
           h("input", { id: "join-name", name: "name", required: true, maxlength: "60", autocomplete: "nickname", value: localStorage.getItem("iv.lastname") ?? "" }),
           h("p", { class: "hint", id: "join-name-hint" }, t("join.name_hint")),
-          h("button", { type: "submit", class: "btn btn-primary" }, t("join.submit")))));
+          typeof agreement === "string" ? h("div", { class: "agreement", "data-agreement": "" },
+            h("h2", { id: "agreement-title" }, t("join.agreement_title")),
+            h("p", { class: "agreement-text", id: "agreement-text" }, agreement),
+            h("label", { class: "check" },
+              h("input", { type: "checkbox", id: "join-agree", name: "agree", required: true, "aria-describedby": "agreement-text" }),
+              " ", t("join.agreement_accept"))) : null,
+          h("button", { type: "submit", class: "btn btn-primary", disabled: agreement === undefined }, t("join.submit")),
+          h("div", { role: "alert", class: "form-error" }, this.joinError ?? ""))));
+  }
+
+  async loadAgreement() {
+    try {
+      this.agreement = await fetchAgreement(this.sessionId, this.token);
+    } catch {
+      this.agreement = null; // the hello will tell what is wrong with the link
+    }
+    this.scheduleRender();
   }
 
   statusChip() {
@@ -390,7 +420,8 @@ export class BoardElement extends HTMLElement {
             h("button", { type: "button", class: "btn btn-danger", "data-action": "close-confirm" }, t("lead.close_yes")),
             h("button", { type: "button", class: "btn btn-quiet", "data-action": "close-cancel" }, t("lead.close_no")))
           : h("button", { type: "button", class: "btn btn-block btn-danger-outline", "data-action": "close-ask" }, t("lead.close"))) : null,
-      !fac && model.board.anonymous ? h("p", { class: "panel hint" }, t("lead.anonymous_on_info")) : null);
+      !fac && model.board.anonymous ? h("p", { class: "panel hint" }, t("lead.anonymous_on_info")) : null,
+      h("iv-attendance", { "data-key": "attendance", "data-keep": "", "data-session": this.sessionId, "data-closed": String(model.board.closed), "data-role": model.role, "data-step": String(model.board.step) }));
   }
 
   /** @param {import("../types/protocol").Participant} p */
@@ -529,9 +560,22 @@ export class BoardElement extends HTMLElement {
       case "join": {
         const name = (new FormData(form).get("name") ?? "").toString().trim().slice(0, 60);
         if (!name) return;
-        localStorage.setItem(this.nameKey, name);
-        localStorage.setItem("iv.lastname", name);
-        this.start(name);
+        const enter = () => {
+          localStorage.setItem(this.nameKey, name);
+          localStorage.setItem("iv.lastname", name);
+          this.joinError = null;
+          this.start(name);
+          this.scheduleRender();
+        };
+        if (typeof this.agreement !== "string") {
+          enter();
+          break;
+        }
+        acceptAgreement(this.sessionId, this.token, storedClientId(this.sessionId, this.token))
+          .then(enter, () => {
+            this.joinError = explain("network");
+            this.scheduleRender();
+          });
         break;
       }
       case "add": {

@@ -21,7 +21,7 @@ import { randomId, tagOf } from "./dom.js";
 
 export const PROTOCOL_VERSION = 1;
 /** Close codes after which reconnecting cannot help. */
-const FINAL_CLOSE = new Set([1008, 4002, 4003, 4004, 4005, 4006]);
+const FINAL_CLOSE = new Set([1008, 4002, 4003, 4004, 4005, 4006, 4010]);
 const REPLACED_REASON = "replaced by a newer connection";
 const RETRY_MS = [1000, 2000, 4000, 8000];
 /** error codes that mean "not taken, send again". */
