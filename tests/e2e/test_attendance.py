@@ -18,11 +18,13 @@ from tests.support.attendance import pdf_text
 from tests.support.server import ServerProcess
 
 TEXTS = {
-    "nl": {"default": "Wat hier gezegd wordt, blijft hier.", "present": "Je bent aanwezig", "was": "Je was aanwezig",
+    "nl": {"default": "Wat hier gezegd wordt, blijft hier.", "present": "Je bent aanwezig",
+           "was": "Je was aanwezig",
            "confirm": "Bevestig mijn aanwezigheid", "approve": "Presentielijst bevestigen",
            "list": "Presentielijst (PDF)", "certificate": "Deelnamebewijs (PDF)",
            "pdf_list": "Presentielijst", "pdf_certificate": "Bewijs van deelname"},
-    "en": {"default": "What is said here stays here.", "present": "You are present", "was": "You were present",
+    "en": {"default": "What is said here stays here.", "present": "You are present",
+           "was": "You were present",
            "confirm": "Confirm my attendance", "approve": "Confirm the attendance list",
            "list": "Attendance list (PDF)", "certificate": "Certificate (PDF)",
            "pdf_list": "Attendance list", "pdf_certificate": "Certificate of participation"},
