@@ -58,10 +58,11 @@ def facts(**changes: object) -> SessionFacts:
     return base
 
 
-def member(pid: str, name: str, roles: list[str], *spans: tuple[int, int | None]
+def member(pid: str, name: str, roles: list[str], *spans: tuple[float, float | None]
            ) -> MemberFacts:
+    """Spans in minutes."""
     return MemberFacts(participant_id=pid, name=name, roles=roles,
-                       connections=[Interval(a * MIN, None if b is None else b * MIN)
+                       connections=[Interval(int(a * MIN), None if b is None else int(b * MIN))
                                     for a, b in spans])
 
 
