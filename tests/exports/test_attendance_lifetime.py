@@ -39,7 +39,8 @@ async def play(server: ServerProcess, session: Session, canary: str, leaver: str
     for client in (fac, anouk, bram):
         await client.connect()
     assert (await fac.call("set_step", step=1))["type"] == "applied"
-    assert (await anouk.call("add_item", item_id="case", section="cases",
+    assert (await fac.call("set_anonymous", anonymous=True))["type"] == "applied"
+    assert (await anouk.call("add_item", item_id="case-item-kanarie", section="cases",
                              text=canary))["type"] == "applied"
     assert (await fac.call("close_session"))["type"] == "applied"
     for client in (fac, anouk, bram):
@@ -101,6 +102,9 @@ def lifetime_test(tmp_path: Path, args: tuple[str, ...], scan: Scan) -> None:
         run(scenario)
         fac, anouk, bram = clients
         assert canary.encode() in scan(server), "the search must find the text before"
+        # the record holds no content and no link to an item (anonymity mode on)
+        assert canary.encode() not in scan_attendance(server)
+        assert b"case-item-kanarie" not in scan_attendance(server)
         # acceptance 5: a member deletes their own record
         status, before = export(server, sid, fac, "list.csv")
         assert status == 200 and leaver in before
