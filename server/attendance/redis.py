@@ -51,7 +51,9 @@ if redis.call('EXISTS', KEYS[1]) == 0 or redis.call('SISMEMBER', KEYS[2], ARGV[1
   return 0
 end
 local action = ARGV[2]
-if action == 'confirm' and redis.call('SISMEMBER', KEYS[3], ARGV[1]) == 0 then return 0 end
+if (action == 'confirm' or action == 'key') and redis.call('SISMEMBER', KEYS[3], ARGV[1]) == 0 then
+  return 0
+end
 redis.call('SADD', KEYS[3], ARGV[1])
 if action == 'open' then
   redis.call('HSET', KEYS[4], 'name', ARGV[3])
@@ -63,6 +65,8 @@ elseif action == 'accept' then
   redis.call('HSET', KEYS[4], 'agreement_ms', ARGV[3], 'agreement_text', ARGV[4])
 elseif action == 'confirm' then
   redis.call('HSET', KEYS[4], 'confirmation', ARGV[3])
+elseif action == 'key' then
+  redis.call('HSET', KEYS[4], 'member_key', ARGV[3])
 end
 return 1
 """
@@ -205,6 +209,10 @@ class RedisAttendance:
                       confirmation: Confirmation) -> None:
         await self._member_write(session_id, participant_id, "confirm",
                                  _pack.encode(confirmation))
+
+    async def attach_member_key(self, session_id: str, participant_id: str,
+                                member_key: str) -> None:
+        await self._member_write(session_id, participant_id, "key", member_key)
 
     async def load(self, session_id: str) -> tuple[SessionFacts, list[MemberFacts]] | None:
         keys = self.keys(session_id)

@@ -206,6 +206,13 @@ class SqliteAttendance:
 
         await self._run(self._member_change, session_id, participant_id, change, False)
 
+    async def attach_member_key(self, session_id: str, participant_id: str,
+                                member_key: str) -> None:
+        def change(member: MemberFacts) -> None:
+            member.member_key = member_key
+
+        await self._run(self._member_change, session_id, participant_id, change, False)
+
     def _load(self, session_id: str) -> tuple[SessionFacts, list[MemberFacts]] | None:
         facts = self._session(session_id)
         if facts is None:

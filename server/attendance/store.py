@@ -47,6 +47,11 @@ class AttendanceStore(Protocol):
     async def confirm(self, session_id: str, participant_id: str,
                       confirmation: Confirmation) -> None: ...
 
+    async def attach_member_key(self, session_id: str, participant_id: str,
+                                member_key: str) -> None:
+        """Link a member's record to the hash of their group member key (for a yearly
+        overview per member); a member the record does not hold: nothing changes."""
+
     async def load(self, session_id: str) -> tuple[SessionFacts, list[MemberFacts]] | None: ...
 
     async def delete_member(self, session_id: str, participant_id: str) -> None: ...

@@ -53,6 +53,8 @@ def test_facts_round_trip_and_writes_are_idempotent(storage: Storage) -> None:
         await store.connection_closed(sid, "p2", "nope", 2100, 9999)  # unknown: ignored
         await store.confirm(sid, "p2", Confirmation(2100, 8000, 8000))
         await store.confirm(sid, "p9", Confirmation(1, 2, 3))  # no such member: nothing
+        await store.attach_member_key(sid, "p2", "k" * 64)  # a group's member key hash
+        await store.attach_member_key(sid, "p9", "k" * 64)
         await store.mark_ended(sid, 8000)
         await store.approve(sid, "p1", 8100)
         loaded = await store.load(sid)
@@ -68,6 +70,7 @@ def test_facts_round_trip_and_writes_are_idempotent(storage: Storage) -> None:
         assert fenna.agreement_ms == 1500 and fenna.confirmation is None
         assert bram.connections == [Interval(2100, None)]
         assert bram.confirmation == Confirmation(2100, 8000, 8000)
+        assert bram.member_key == "k" * 64 and fenna.member_key is None
         assert await store.load(new_id()) is None
 
     with_store(storage, body)
