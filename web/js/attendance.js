@@ -87,6 +87,13 @@ export async function acceptAgreement(sessionId, token, clientId) {
   if (!response.ok) throw await failure(response);
 }
 
+/** The downloads, by button: the file the server names `<name>.<extension>`. */
+const FILES = /** @type {Record<string, [string, string]>} */ ({
+  certificate: ["certificate", "pdf"],
+  "list-pdf": ["list", "pdf"],
+  "list-csv": ["list", "csv"],
+});
+
 /** @param {number | null} ms */
 function clock(ms) {
   return ms === null ? "" : new Date(ms).toLocaleTimeString(lang() === "nl" ? "nl-NL" : "en-GB", { hour: "2-digit", minute: "2-digit" });
@@ -181,9 +188,10 @@ export class AttendanceElement extends HTMLElement {
   }
 
   /**
-   * @param {string} fmt
+   * @param {[string, string]} file
    */
-  async download(fmt) {
+  async download([name, extension]) {
+    const fmt = `${name}.${extension}`;
     const response = await this.call(`/${fmt}`);
     const disposition = response.headers.get("content-disposition") ?? "";
     const match = /filename="?([^";]+)"?/i.exec(disposition);
@@ -209,10 +217,10 @@ export class AttendanceElement extends HTMLElement {
       case "approve":
         this.act(async () => { await this.call("/approve", { method: "POST" }); }, t("attendance.approved_now"));
         break;
-      case "certificate.pdf":
-      case "list.pdf":
-      case "list.csv":
-        this.act(() => this.download(action), t("attendance.downloaded"));
+      case "certificate":
+      case "list-pdf":
+      case "list-csv":
+        this.act(() => this.download(FILES[action]), t("attendance.downloaded"));
         break;
       case "forget":
         if (!window.confirm(t("attendance.forget_confirm"))) return;
@@ -263,7 +271,7 @@ export class AttendanceElement extends HTMLElement {
         : null,
       h("div", { class: "attendance-buttons" },
         h("button", { type: "button", class: `btn btn-small${confirmed ? "" : " btn-primary"}`, "data-attendance": "confirm", disabled: this.busy || !me.periods.length }, t(confirmed ? "attendance.confirm_again" : "attendance.confirm")),
-        closed && me.periods.length ? h("button", { type: "button", class: "btn btn-small", "data-attendance": "certificate.pdf", disabled: this.busy }, t("attendance.certificate")) : null),
+        closed && me.periods.length ? h("button", { type: "button", class: "btn btn-small", "data-attendance": "certificate", disabled: this.busy }, t("attendance.certificate")) : null),
       view.facilitator ? this.leadPart(view, closed, approved) : null,
       h("p", { class: "hint" }, t("attendance.hint")),
       h("button", { type: "button", class: "btn btn-small btn-quiet", "data-attendance": "forget", disabled: this.busy }, t("attendance.forget")),
@@ -282,8 +290,8 @@ export class AttendanceElement extends HTMLElement {
       approved ? h("p", { class: "hint", "data-attendance-approved": "" }, t("attendance.approved_at", { time: clock(view.session.approved_ms) })) : null,
       h("div", { class: "attendance-buttons" },
         h("button", { type: "button", class: "btn btn-small", "data-attendance": "approve", disabled: this.busy }, t(approved ? "attendance.approve_again" : "attendance.approve")),
-        closed ? h("button", { type: "button", class: "btn btn-small", "data-attendance": "list.pdf", disabled: this.busy }, t("attendance.list_pdf")) : null,
-        closed ? h("button", { type: "button", class: "btn btn-small", "data-attendance": "list.csv", disabled: this.busy }, t("attendance.list_csv")) : null),
+        closed ? h("button", { type: "button", class: "btn btn-small", "data-attendance": "list-pdf", disabled: this.busy }, t("attendance.list_pdf")) : null,
+        closed ? h("button", { type: "button", class: "btn btn-small", "data-attendance": "list-csv", disabled: this.busy }, t("attendance.list_csv")) : null),
       closed ? h("details", { class: "attendance-delete", "data-key": "delete-session" },
         h("summary", {}, t("attendance.delete_title")),
         h("p", { class: "hint" }, t("attendance.delete_body")),
