@@ -96,7 +96,8 @@ async def _member(request: Request) -> Member | None:
     if loaded is None:
         return None
     facts, members = loaded
-    plist = presence_list(facts, members, now_ms(), _grace_ms(request))
+    hubs = await _store(request).hubs_seen()
+    plist = presence_list(facts, members, now_ms(), _grace_ms(request), hubs)
     line = next((ln for ln in plist.lines if ln.participant_id == pid), None)
     if line is None:
         return None
@@ -233,7 +234,8 @@ async def verify(request: Request) -> Response:
         session_id, pid = found
         loaded = await store.load(session_id)
         if loaded is not None:
-            plist = presence_list(*loaded, now_ms(), _grace_ms(request))
+            plist = presence_list(*loaded, now_ms(), _grace_ms(request),
+                                  await store.hubs_seen())
             line = next((ln for ln in plist.lines if ln.participant_id == pid), None)
             message = (list_message(plist) if pid == EVERYONE else
                        None if line is None else certificate_message(plist, line))

@@ -23,6 +23,9 @@ import msgspec
 
 RECONNECT_GRACE_MS = 60_000
 """Gaps up to this long between a member's connections count as presence."""
+HUB_STALE_MS = 15_000
+"""A hub that wrote no heartbeat for this long is taken for dead: its connections
+that are still open end at its last heartbeat (hubs write one every 5 s)."""
 CODE_BYTES = 15
 """120 bits of HMAC: 24 base32 characters."""
 
@@ -31,10 +34,22 @@ Role = str
 
 class Interval(msgspec.Struct, array_like=True, frozen=True):
     """One connection: opened at ``start_ms``; ``end_ms`` None while it is open (or
-    when its hub died before it could write the end)."""
+    when its hub died before it could write the end); ``hub``: the hub holding it."""
 
     start_ms: int
     end_ms: int | None = None
+    hub: str = ""
+
+
+def open_until(connection: Interval, hubs_seen: dict[str, int], now_ms: int) -> int | None:
+    """The end of a connection: its own, or for an open one whose hub stopped writing
+    heartbeats, that hub's last heartbeat (None: still open)."""
+    if connection.end_ms is not None:
+        return connection.end_ms
+    seen = hubs_seen.get(connection.hub)
+    if seen is not None and seen < now_ms - HUB_STALE_MS:
+        return max(seen, connection.start_ms)
+    return None
 
 
 class Confirmation(msgspec.Struct, array_like=True, frozen=True):
@@ -120,14 +135,17 @@ def session_window(session: SessionFacts, members: list[MemberFacts], now_ms: in
 
 
 def periods(connections: list[Interval], start_ms: int | None, end_ms: int,
-            grace_ms: int = RECONNECT_GRACE_MS) -> list[tuple[int, int]]:
+            grace_ms: int = RECONNECT_GRACE_MS, hubs_seen: dict[str, int] | None = None,
+            now_ms: int = 0) -> list[tuple[int, int]]:
     """The union of the connections, clipped to ``[start_ms, end_ms]``; an open
-    connection lasts until ``end_ms``; gaps up to ``grace_ms`` are merged."""
+    connection lasts until ``end_ms`` (or its dead hub's last heartbeat); gaps up to
+    ``grace_ms`` are merged."""
     if start_ms is None:
         return []
+    ends = [open_until(c, hubs_seen or {}, now_ms) for c in connections]
     spans = sorted(
-        (max(c.start_ms, start_ms), min(end_ms if c.end_ms is None else c.end_ms, end_ms))
-        for c in connections
+        (max(c.start_ms, start_ms), min(end_ms if end is None else end, end_ms))
+        for c, end in zip(connections, ends, strict=True)
     )
     merged: list[tuple[int, int]] = []
     for begin, finish in spans:
@@ -146,8 +164,9 @@ def sorted_roles(roles: list[Role]) -> tuple[Role, ...]:
 
 
 def line_of(member: MemberFacts, start_ms: int | None, end_ms: int,
-            grace_ms: int = RECONNECT_GRACE_MS) -> Line:
-    spans = periods(member.connections, start_ms, end_ms, grace_ms)
+            grace_ms: int = RECONNECT_GRACE_MS, hubs_seen: dict[str, int] | None = None,
+            now_ms: int = 0) -> Line:
+    spans = periods(member.connections, start_ms, end_ms, grace_ms, hubs_seen, now_ms)
     return Line(
         participant_id=member.participant_id,
         name=member.name,
@@ -162,10 +181,12 @@ def line_of(member: MemberFacts, start_ms: int | None, end_ms: int,
 
 
 def presence_list(session: SessionFacts, members: list[MemberFacts], now_ms: int,
-                  grace_ms: int = RECONNECT_GRACE_MS) -> PresenceList:
-    """The list, members ordered by when they came (then by name)."""
+                  grace_ms: int = RECONNECT_GRACE_MS,
+                  hubs_seen: dict[str, int] | None = None) -> PresenceList:
+    """The list, members ordered by when they came (then by name). ``hubs_seen``: each
+    hub's last heartbeat (epoch ms)."""
     start, end = session_window(session, members, now_ms)
-    lines = [line_of(m, start, end, grace_ms) for m in members]
+    lines = [line_of(m, start, end, grace_ms, hubs_seen, now_ms) for m in members]
     lines.sort(key=lambda ln: (ln.from_ms is None, ln.from_ms or 0, ln.name, ln.participant_id))
     return PresenceList(
         session_id=session.session_id,

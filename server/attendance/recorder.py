@@ -28,6 +28,10 @@ from shared_schema.server import ParticipantPut
 log = logging.getLogger("intervisiebord.attendance")
 
 
+HEARTBEAT_MS = 5_000
+"""A connection opened longer than this after the last heartbeat writes one at once."""
+
+
 def now_ms() -> int:
     return int(time.time() * 1000)
 
@@ -42,9 +46,12 @@ class _Open:
 
 
 class Recorder:
-    def __init__(self, store: AttendanceStore) -> None:
+    def __init__(self, store: AttendanceStore, hub_id: str = "") -> None:
         self.store = store
+        self.hub_id = hub_id
+        """Written with each connection; the hub's heartbeats say it is alive."""
         self._open: dict[object, _Open] = {}
+        self._last_beat = 0
         self._tasks: set[asyncio.Task[None]] = set()
 
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
@@ -79,8 +86,10 @@ class Recorder:
         start = now_ms()
         conn_id = secrets.token_hex(8)
         task = self._spawn(self.store.connection_opened(
-            session_id, participant_id, conn_id, name, role, start))
+            session_id, participant_id, conn_id, name, role, start, self.hub_id))
         self._open[conn] = _Open(session_id, participant_id, conn_id, start, task)
+        if start - self._last_beat > HEARTBEAT_MS:
+            self.heartbeat()
 
     def closed(self, conn: object) -> None:
         entry = self._open.pop(conn, None)
@@ -91,9 +100,16 @@ class Recorder:
         async def write() -> None:
             await asyncio.gather(entry.opened, return_exceptions=True)
             await self.store.connection_closed(entry.session_id, entry.participant_id,
-                                               entry.conn_id, entry.start_ms, end)
+                                               entry.conn_id, entry.start_ms, end, self.hub_id)
 
         self._spawn(write())
+
+    def heartbeat(self) -> None:
+        """This hub is alive (every few seconds while it holds connections), so that
+        if it dies its open connections end at its last heartbeat."""
+        if self._open:
+            self._last_beat = now_ms()
+            self._spawn(self.store.hub_seen(self.hub_id, self._last_beat))
 
     def applied(self, session_id: str, op: Op | object, ts_ms: int, step_before: int,
                 step_after: int, changes: Iterable[object]) -> None:

@@ -15,6 +15,7 @@ import msgspec
 from redis.exceptions import ResponseError
 
 from server.attendance.record import Confirmation, Interval, MemberFacts, SessionFacts
+from server.attendance.sqlite import HUBS_KEPT_MS
 from server.redis_keys import connect, text
 
 CREATE_LUA = """
@@ -188,15 +189,30 @@ class RedisAttendance:
         )
 
     async def connection_opened(self, session_id: str, participant_id: str, conn_id: str,
-                                name: str, role: str, start_ms: int) -> None:
+                                name: str, role: str, start_ms: int, hub: str = "") -> None:
         await self._member_write(session_id, participant_id, "open", name, role, conn_id,
-                                 _pack.encode(Interval(start_ms, None)))
+                                 _pack.encode(Interval(start_ms, None, hub)))
+
+    @property
+    def hubs_key(self) -> str:
+        """Sorted set: hub id scored by its last heartbeat (ms)."""
+        return f"{self.prefix}:att:hubs"
+
+    async def hub_seen(self, hub: str, at_ms: int) -> None:
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.zadd(self.hubs_key, {hub: at_ms})
+            pipe.zremrangebyscore(self.hubs_key, "-inf", f"({at_ms - HUBS_KEPT_MS}")
+            await pipe.execute()
+
+    async def hubs_seen(self) -> dict[str, int]:
+        pairs = await self._redis.zrange(self.hubs_key, 0, -1, withscores=True)
+        return {text(pair[0]): int(pair[1]) for pair in pairs}
 
     async def connection_closed(self, session_id: str, participant_id: str, conn_id: str,
-                                start_ms: int, end_ms: int) -> None:
+                                start_ms: int, end_ms: int, hub: str = "") -> None:
         connections = self.keys(session_id).member(participant_id)[2]
         await self._close_conn(keys=[connections],
-                               args=[conn_id, _pack.encode(Interval(start_ms, end_ms))])
+                               args=[conn_id, _pack.encode(Interval(start_ms, end_ms, hub))])
 
     async def add_role(self, session_id: str, participant_id: str, role: str) -> None:
         await self._member_write(session_id, participant_id, "role", role)

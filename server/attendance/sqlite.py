@@ -35,8 +35,10 @@ CREATE TABLE IF NOT EXISTS connections (
     conn_id TEXT NOT NULL,
     start_ms INTEGER NOT NULL,
     end_ms INTEGER,
+    hub TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (session_id, conn_id)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS hubs (hub TEXT PRIMARY KEY, seen_ms INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS forgotten (
     session_id TEXT NOT NULL,
     participant_id TEXT NOT NULL,
@@ -55,6 +57,10 @@ _DELETE_MEMBER = tuple(
 _DELETE_SESSION = tuple(
     f"DELETE FROM {table} WHERE session_id = ?"  # noqa: S608
     for table in ("members", "connections", "forgotten", "codes"))
+
+HUBS_KEPT_MS = 86_400_000
+"""Heartbeats of hubs silent this long are dropped (their connections then count as
+open until the close, as without heartbeats)."""
 
 T = TypeVar("T")
 _encoder = msgspec.msgpack.Encoder()
@@ -164,14 +170,15 @@ class SqliteAttendance:
             return True
 
     async def connection_opened(self, session_id: str, participant_id: str, conn_id: str,
-                                name: str, role: str, start_ms: int) -> None:
+                                name: str, role: str, start_ms: int, hub: str = "") -> None:
         def change(member: MemberFacts) -> None:
             member.name = name
             if role not in member.roles:
                 member.roles.append(role)
             self._db.execute(
                 "INSERT OR IGNORE INTO connections (session_id, participant_id, conn_id, "
-                "start_ms) VALUES (?, ?, ?, ?)", (session_id, participant_id, conn_id, start_ms))
+                "start_ms, hub) VALUES (?, ?, ?, ?, ?)",
+                (session_id, participant_id, conn_id, start_ms, hub))
 
         await self._run(self._member_change, session_id, participant_id, change)
 
@@ -182,7 +189,7 @@ class SqliteAttendance:
         )
 
     async def connection_closed(self, session_id: str, participant_id: str, conn_id: str,
-                                start_ms: int, end_ms: int) -> None:
+                                start_ms: int, end_ms: int, hub: str = "") -> None:
         await self._run(self._connection_closed, session_id, conn_id, end_ms)
 
     async def add_role(self, session_id: str, participant_id: str, role: str) -> None:
@@ -222,16 +229,29 @@ class SqliteAttendance:
             for pid, data in self._db.execute(
                 "SELECT participant_id, facts FROM members WHERE session_id = ?", (session_id,))
         }
-        for pid, start, end in self._db.execute(
-            "SELECT participant_id, start_ms, end_ms FROM connections WHERE session_id = ? "
-            "ORDER BY start_ms, conn_id", (session_id,)
+        for pid, start, end, hub in self._db.execute(
+            "SELECT participant_id, start_ms, end_ms, hub FROM connections "
+            "WHERE session_id = ? ORDER BY start_ms, conn_id", (session_id,)
         ):
             if pid in members:
-                members[pid].connections.append(Interval(start, end))
+                members[pid].connections.append(Interval(start, end, hub))
         return facts, sorted(members.values(), key=lambda m: m.participant_id)
 
     async def load(self, session_id: str) -> tuple[SessionFacts, list[MemberFacts]] | None:
         return await self._run(self._load, session_id)
+
+    def _hub_seen(self, hub: str, at_ms: int) -> None:
+        self._db.execute("INSERT OR REPLACE INTO hubs VALUES (?, ?)", (hub, at_ms))
+        self._db.execute("DELETE FROM hubs WHERE seen_ms < ?", (at_ms - HUBS_KEPT_MS,))
+
+    async def hub_seen(self, hub: str, at_ms: int) -> None:
+        await self._run(self._hub_seen, hub, at_ms)
+
+    def _hubs_seen(self) -> dict[str, int]:
+        return dict(self._db.execute("SELECT hub, seen_ms FROM hubs").fetchall())
+
+    async def hubs_seen(self) -> dict[str, int]:
+        return await self._run(self._hubs_seen)
 
     # -- deletion --------------------------------------------------------------------
 

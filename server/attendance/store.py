@@ -33,10 +33,16 @@ class AttendanceStore(Protocol):
     async def approve(self, session_id: str, participant_id: str, at_ms: int) -> None: ...
 
     async def connection_opened(self, session_id: str, participant_id: str, conn_id: str,
-                                name: str, role: str, start_ms: int) -> None: ...
+                                name: str, role: str, start_ms: int, hub: str = "") -> None: ...
+
+    async def hub_seen(self, hub: str, at_ms: int) -> None:
+        """A hub's heartbeat: it is alive at ``at_ms``."""
+
+    async def hubs_seen(self) -> dict[str, int]:
+        """Every hub's last heartbeat (hubs silent for a day are forgotten)."""
 
     async def connection_closed(self, session_id: str, participant_id: str, conn_id: str,
-                                start_ms: int, end_ms: int) -> None:
+                                start_ms: int, end_ms: int, hub: str = "") -> None:
         """Set the end of a connection the store holds (none: nothing changes)."""
 
     async def add_role(self, session_id: str, participant_id: str, role: str) -> None: ...

@@ -54,6 +54,8 @@ class Hub:
         self._log_keep = log_keep
         self._idle_unload_s = idle_unload_s
         self.hub_id = secrets.token_hex(8)
+        if attendance is not None:
+            attendance.hub_id = self.hub_id
         """Names this process in presence notes."""
         self._tasks: set[asyncio.Task[None]] = set()
         self._ticker: asyncio.Task[None] | None = None
@@ -67,6 +69,8 @@ class Hub:
             await asyncio.sleep(PRESENCE_REFRESH_S)
             for room in list(self.rooms.values()):
                 room.refresh_presence()
+            if self.attendance is not None:
+                self.attendance.heartbeat()
 
     async def room(self, meta: SessionMeta) -> Room:
         """The session's room, loaded if needed."""

@@ -15,6 +15,7 @@ from server.attendance.record import (
     confirmation_for,
     list_message,
     normalize_code,
+    open_until,
     periods,
     presence_list,
 )
@@ -48,6 +49,29 @@ MIN = 60_000
 def test_periods(connections: list[Interval], start: int | None, end: int, grace: int,
                  expected: list[tuple[int, int]]) -> None:
     assert periods(connections, start, end, grace) == expected
+
+
+@pytest.mark.parametrize(
+    ("connection", "seen", "now", "expected"),
+    [
+        (Interval(0, 50, "h1"), {"h1": 10}, 1_000_000, 50),  # closed: its own end
+        (Interval(0, None, "h1"), {"h1": 990_000}, 1_000_000, None),  # hub alive
+        (Interval(0, None, "h1"), {"h1": 900_000}, 1_000_000, 900_000),  # hub dead
+        (Interval(950_000, None, "h1"), {"h1": 900_000}, 1_000_000, 950_000),  # never before
+        (Interval(0, None, "h2"), {"h1": 900_000}, 1_000_000, None),  # no heartbeat known
+        (Interval(0, None, ""), {}, 1_000_000, None),
+    ],
+)
+def test_a_dead_hubs_connections_end_at_its_last_heartbeat(
+        connection: Interval, seen: dict[str, int], now: int, expected: int | None) -> None:
+    assert open_until(connection, seen, now) == expected
+
+
+def test_dead_hub_in_the_list() -> None:
+    dead = member("p9", "Gerrit", ["participant"])
+    dead.connections = [Interval(20 * MIN, None, "gone")]
+    plist = presence_list(facts(), [dead], now_ms=200 * MIN, hubs_seen={"gone": 30 * MIN})
+    assert plist.lines[0].periods == ((20 * MIN, 30 * MIN),)
 
 
 def facts(**changes: object) -> SessionFacts:

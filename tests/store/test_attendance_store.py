@@ -156,6 +156,25 @@ def test_sessions_expire_and_delete(storage: Storage) -> None:
     with_store(storage, body)
 
 
+def test_hub_heartbeats(storage: Storage) -> None:
+    async def body(store: AttendanceStore) -> None:
+        facts = session()
+        await store.create_session(facts)
+        await store.connection_opened(facts.session_id, "p1", "c1", "Fenna", "participant",
+                                      100, "hub-a")
+        await store.hub_seen("hub-a", 1000)
+        await store.hub_seen("hub-a", 2000)
+        await store.hub_seen("hub-b", 1500)
+        seen = await store.hubs_seen()
+        assert seen["hub-a"] == 2000 and seen["hub-b"] == 1500
+        loaded = await store.load(facts.session_id)
+        assert loaded is not None and loaded[1][0].connections == [Interval(100, None, "hub-a")]
+        await store.hub_seen("hub-c", 2000 + 86_400_000 + 1)  # a day later: old ones go
+        assert set(await store.hubs_seen()) == {"hub-c"}
+
+    with_store(storage, body)
+
+
 def test_secret_is_made_once(storage: Storage) -> None:
     async def body(store: AttendanceStore) -> None:
         first = await store.secret()
