@@ -22,12 +22,14 @@ TEXTS = {
            "was": "Je was aanwezig",
            "confirm": "Bevestig mijn aanwezigheid", "approve": "Presentielijst bevestigen",
            "list": "Presentielijst (PDF)", "certificate": "Deelnamebewijs (PDF)",
-           "pdf_list": "Presentielijst", "pdf_certificate": "Bewijs van deelname"},
+           "pdf_list": "Presentielijst", "pdf_certificate": "Bewijs van deelname",
+           "saved": "De afspraak is bewaard."},
     "en": {"default": "What is said here stays here.", "present": "You are present",
            "was": "You were present",
            "confirm": "Confirm my attendance", "approve": "Confirm the attendance list",
            "list": "Attendance list (PDF)", "certificate": "Certificate (PDF)",
-           "pdf_list": "Attendance list", "pdf_certificate": "Certificate of participation"},
+           "pdf_list": "Attendance list", "pdf_certificate": "Certificate of participation",
+           "saved": "The agreement is saved."},
 }
 
 
@@ -66,6 +68,18 @@ def test_agreement_and_attendance_panel(browser: Browser, web: ServerProcess,
     facilitator_link = fac.page.locator("#facilitator-link").input_value()
     invite_link = fac.page.locator("#invite-link").input_value()
 
+    # the facilitator enters (accepting the text from the start page) and changes it
+    # before the first step
+    fac.page.goto(facilitator_link)
+    expect(fac.page.locator("[data-agreement] .agreement-text")).to_have_text(own_text)
+    fac.join(facilitator_link)
+    fac.page.locator(".attendance-agreement summary").click()
+    own_text = own_text + " +"
+    fac.page.locator("#agreement-edit").fill(own_text)
+    fac.page.locator("[data-attendance=agreement-save]").click()
+    expect(fac.page.locator("iv-attendance .attendance-status")).to_have_text(words["saved"])
+    found["agreement-edit"] = violations(fac.page)
+
     # the join form: the agreement must be ticked to enter
     part.page.goto(invite_link)
     expect(part.page.locator("[data-agreement] .agreement-text")).to_have_text(own_text)
@@ -78,7 +92,6 @@ def test_agreement_and_attendance_panel(browser: Browser, web: ServerProcess,
     part.accept_agreement()
     part.page.locator("#join-name").press("Enter")
     expect(part.page.locator(".step-head")).to_be_visible()
-    fac.join(facilitator_link)
 
     # the panel: present, confirm
     for person in (fac, part):
@@ -88,6 +101,7 @@ def test_agreement_and_attendance_panel(browser: Browser, web: ServerProcess,
     expect(part.page.locator("[data-attendance-confirmed]")).to_be_visible()
     fac.write("checkin", "KANARIE in de check-in")
     fac.page.locator(".step-controls .btn-primary").click()
+    expect(fac.page.locator(".attendance-agreement")).to_have_count(0)  # fixed from now on
     found["board-participant"] = violations(part.page)
     part.screenshot(screenshots, f"attendance-participant-{lang}")
 

@@ -119,6 +119,8 @@ export class AttendanceElement extends HTMLElement {
     super();
     /** @type {AttendanceView | null} */
     this.view = null;
+    /** @type {string | null | undefined} the agreement at the door, for the facilitator before the start */
+    this.agreement = undefined;
     /** @type {string | null} */
     this.message = null;
     this.gone = false;
@@ -167,7 +169,31 @@ export class AttendanceElement extends HTMLElement {
     } catch {
       this.view = null;
     }
+    if (this.mayEditAgreement && this.agreement === undefined) {
+      try {
+        this.agreement = await fetchAgreement(this.sessionId, this.token);
+      } catch {
+        this.agreement = null;
+      }
+    }
     this.render();
+  }
+
+  /** The facilitator may change the agreement until the first step after the check-in
+   * (the server refuses it afterwards: 409 started). */
+  get mayEditAgreement() {
+    return this.dataset.role === "facilitator" && this.dataset.step === "0" && this.dataset.closed !== "true";
+  }
+
+  /** @param {string | null} text */
+  async saveAgreement(text) {
+    const response = await fetch(`/api/sessions/${this.sessionId}/agreement`, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${this.token}`, "content-type": "application/json" },
+      body: JSON.stringify({ text }),
+    });
+    if (!response.ok) throw await failure(response);
+    this.agreement = (await response.json()).text;
   }
 
   /**
@@ -229,6 +255,12 @@ export class AttendanceElement extends HTMLElement {
           this.gone = true;
         }, t("attendance.forgotten"));
         break;
+      case "agreement-save": {
+        const area = this.querySelector("#agreement-edit");
+        const text = area instanceof HTMLTextAreaElement ? area.value.trim() : "";
+        this.act(() => this.saveAgreement(text || null), t("attendance.agreement_saved"));
+        break;
+      }
       case "delete-keep":
       case "delete-all":
         this.act(async () => {
@@ -273,9 +305,19 @@ export class AttendanceElement extends HTMLElement {
         h("button", { type: "button", class: `btn btn-small${confirmed ? "" : " btn-primary"}`, "data-attendance": "confirm", disabled: this.busy || !me.periods.length }, t(confirmed ? "attendance.confirm_again" : "attendance.confirm")),
         closed && me.periods.length ? h("button", { type: "button", class: "btn btn-small", "data-attendance": "certificate", disabled: this.busy }, t("attendance.certificate")) : null),
       view.facilitator ? this.leadPart(view, closed, approved) : null,
+      this.mayEditAgreement && this.agreement !== undefined ? this.agreementEditor() : null,
       h("p", { class: "hint" }, t("attendance.hint")),
       h("button", { type: "button", class: "btn btn-small btn-quiet", "data-attendance": "forget", disabled: this.busy }, t("attendance.forget")),
       status);
+  }
+
+  agreementEditor() {
+    return h("details", { class: "attendance-agreement", "data-key": "agreement-edit" },
+      h("summary", {}, t("attendance.agreement_title")),
+      h("label", { for: "agreement-edit" }, t("attendance.agreement_label")),
+      h("textarea", { id: "agreement-edit", rows: "4", maxlength: "2000", "data-key": "agreement-text", "aria-describedby": "agreement-edit-hint" }, this.agreement ?? ""),
+      h("p", { class: "hint", id: "agreement-edit-hint" }, t("attendance.agreement_hint")),
+      h("button", { type: "button", class: "btn btn-small", "data-attendance": "agreement-save", disabled: this.busy }, t("attendance.agreement_save")));
   }
 
   /**
