@@ -7,11 +7,11 @@ the report's catalog (``server.exports.catalog``).
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Final
+from typing import Final, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from server.exports.catalog import MONTHS, ROLES
-from shared_schema.board import Language
+from shared_schema.board import Language, Role
 
 TIMEZONE = "Europe/Amsterdam"
 """Times on the list and the certificates: the registers' (Dutch) local time."""
@@ -146,4 +146,4 @@ def span(start: int | None, end: int | None) -> str:
 
 
 def roles(language: Language, names: tuple[str, ...]) -> str:
-    return ", ".join(ROLES[language].get(name, name) for name in names)  # type: ignore[call-overload]
+    return ", ".join(ROLES[language].get(cast(Role, name), name) for name in names)

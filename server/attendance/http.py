@@ -251,12 +251,14 @@ async def _session(request: Request) -> tuple[SessionMeta, str] | None:
     meta = await request.app.state.store.get_session(session_id) if is_session_id(
         session_id) else None
     token = bearer_token(request)
-    if token_matches(token, meta.facilitator_hash if meta else None):
-        return meta, "facilitator"  # type: ignore[return-value]
-    if token_matches(token, meta.invite_hash if meta else None) or (
-        meta is not None and any(token_matches(token, h) for h in meta.retired_invite_hashes)
-    ):
-        return meta, "participant"  # type: ignore[return-value]
+    facilitator = token_matches(token, meta.facilitator_hash if meta else None)
+    invite = token_matches(token, meta.invite_hash if meta else None)
+    if meta is None:
+        return None
+    if facilitator:
+        return meta, "facilitator"
+    if invite or any(token_matches(token, h) for h in meta.retired_invite_hashes):
+        return meta, "participant"
     return None
 
 

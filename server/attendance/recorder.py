@@ -22,8 +22,9 @@ from typing import Any
 
 from server.attendance.record import SessionFacts
 from server.attendance.store import AttendanceStore
+from server.core.records import Join
 from shared_schema.client import CloseSession, Op, SetStep
-from shared_schema.server import ParticipantPut
+from shared_schema.server import Change, ParticipantPut
 
 log = logging.getLogger("intervisiebord.attendance")
 
@@ -111,8 +112,8 @@ class Recorder:
             self._last_beat = now_ms()
             self._spawn(self.store.hub_seen(self.hub_id, self._last_beat))
 
-    def applied(self, session_id: str, op: Op | object, ts_ms: int, step_before: int,
-                step_after: int, changes: Iterable[object]) -> None:
+    def applied(self, session_id: str, op: Op | Join, ts_ms: int, step_before: int,
+                step_after: int, changes: Iterable[Change]) -> None:
         """A sequenced op this hub applied: the start (the first step after the
         check-in), the close, and every role a member held."""
         if isinstance(op, SetStep) and step_before == 0 and step_after > 0:

@@ -315,7 +315,8 @@ class RedisAttendance:
     async def secret(self) -> bytes:
         await self._redis.set(self.secret_key, secrets.token_bytes(32), nx=True)
         value = await self._redis.get(self.secret_key)
-        assert isinstance(value, bytes)  # set just above, never deleted
+        if not isinstance(value, bytes):
+            raise RuntimeError("the attendance key vanished from Redis")
         return value
 
     async def register_code(self, code: str, session_id: str, participant_id: str) -> None:

@@ -13,7 +13,6 @@ from typing import Literal
 
 from fpdf import FPDF
 
-from server.attendance import catalog
 from server.attendance.catalog import clock, day, duration, iso, roles, span, text
 from server.attendance.record import Line, PresenceList
 from server.exports.pdf import (
@@ -27,7 +26,12 @@ from server.exports.pdf import (
     latin1,
     unicode_font,
 )
-from server.exports.table import BOM, _cell
+from server.exports.table import BOM, FORMULA_START
+
+
+def _cell(value: str) -> str:
+    """A cell a spreadsheet shows as text, never runs as a formula."""
+    return "'" + value if value.startswith(FORMULA_START) else value
 
 
 def render_csv(plist: PresenceList) -> str:
@@ -197,5 +201,3 @@ def render_certificate(plist: PresenceList, line: Line, code: str, verify_url: s
     out.code(lang, code, verify_url)
     return out.output()
 
-
-__all__ = ["catalog", "render_certificate", "render_csv", "render_list_pdf"]
