@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> None:
         "also does this hourly)",
     )
     add_arguments(purge)
-    commands.add_parser("schema", help="write the protocol's JSON Schema files")
+    commands.add_parser("schema", help="write the generated protocol files (in a checkout)")
     args = parser.parse_args(argv)
     match args.command:
         case "serve":
@@ -54,9 +54,9 @@ def main(argv: list[str] | None = None) -> None:
             print(f"deleted {records} attendance record(s) older than "
                   f"{settings.attendance_retention_days} days")
         case "schema":
-            from shared_schema.export import main as write_schema
+            from shared_schema.generate import main as write_generated
 
-            write_schema()
+            write_generated([])
 
 
 async def _purge(settings: Settings) -> tuple[int, int]:

@@ -2,6 +2,7 @@
 
 Every op carries ``client_seq``; with the client id from the hello it forms the
 idempotency key ``(client_id, client_seq)``. ``client_seq`` rises by one per op.
+The server stores neither: only a one-way hash of the pair (see docs/anonymity.md).
 """
 
 from __future__ import annotations
@@ -30,6 +31,15 @@ StepIndex = Annotated[int, msgspec.Meta(ge=0, le=100)]
 Seconds = Annotated[int, msgspec.Meta(ge=0, le=4 * 3600)]
 Lane = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9_]{1,40}$")]
 Sheet = Annotated[int, msgspec.Meta(ge=1, le=4)]
+ItemSecret = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=r"^[A-Za-z0-9_-]{22,64}$",
+        description="A random secret the author's client chose for its item (at least "
+        "128 bits). The server keeps only a hash of it, and only on items without "
+        "author: it is how the author of an anonymous item may edit or delete it.",
+    ),
+]
 
 
 class _Msg(msgspec.Struct, tag_field="type", forbid_unknown_fields=True, kw_only=True):
@@ -65,11 +75,13 @@ class AddItem(_Op, tag="add_item"):
     lane: Lane | None = None
     sheet: Sheet = 1
     parent: ItemId | None = None
+    secret: ItemSecret | None = None
 
 
 class EditItem(_Op, tag="edit_item"):
     item_id: ItemId
     text: Text
+    secret: ItemSecret | None = None
 
 
 class MoveItem(_Op, tag="move_item"):
@@ -81,6 +93,7 @@ class MoveItem(_Op, tag="move_item"):
 
 class DeleteItem(_Op, tag="delete_item"):
     item_id: ItemId
+    secret: ItemSecret | None = None
 
 
 class RateItem(_Op, tag="rate_item"):

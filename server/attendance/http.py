@@ -1,12 +1,13 @@
 """HTTP of the attendance record (``/api/attendance/...``) and of the agreement at
 the door (``/api/sessions/{id}/agreement``).
 
-A member proves who they are with the client id their browser keeps for the session
+Errors are ``{"code", "reason"}`` (``server.http_errors``). A member proves who they
+are with the client id their browser keeps for the session
 (``Authorization: Member <client id>``): the server derives the member's pseudonym
 from it, as the hub does, and stores neither. It works after the session's content
 is gone, as the record outlives it. A member sees their own line; whoever held the
 facilitator role sees and confirms the whole list. An unknown session, a stranger
-and a missing header get the same 404 ``{"error": "not_found"}``.
+and a missing header get the same 404 ``not_found``.
 
 ``GET /api/attendance/verify/{code}`` answers ``{"valid": true|false}`` and nothing
 else, for any input.
@@ -21,11 +22,11 @@ from typing import Annotated
 
 import msgspec
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from server import audit
-from server.api import base_url, bearer_token
+from server.api import base_url
 from server.attendance.catalog import AGREEMENT, text
 from server.attendance.record import (
     EVERYONE,
@@ -42,8 +43,12 @@ from server.attendance.record import (
 from server.attendance.render import render_certificate, render_csv, render_list_pdf
 from server.attendance.store import AttendanceStore
 from server.core.state import client_key, participant_id
+from server.http_access import bearer_token
+from server.http_errors import http_error, not_found
+from server.links import LinkKind, link_kind
 from server.store.base import SessionMeta
-from server.tokens import is_session_id, token_matches
+from server.tokens import is_session_id
+from shared_schema.codes import HttpErrorCode
 
 _MEMBER = re.compile(r"^Member ([A-Za-z0-9_-]{8,64})$")
 _encoder = msgspec.json.Encoder()
@@ -64,8 +69,23 @@ class AcceptBody(msgspec.Struct, forbid_unknown_fields=True):
     client_id: Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9_-]{8,64}$")]
 
 
-def _error(status: int, code: str) -> JSONResponse:
-    return JSONResponse({"error": code}, status_code=status)
+NOT_A_MEMBER = "unknown session, or no attendance of this member"
+
+
+def _not_member() -> Response:
+    return http_error(404, HttpErrorCode.NOT_FOUND, NOT_A_MEMBER)
+
+
+def _forbidden() -> Response:
+    return http_error(403, HttpErrorCode.FORBIDDEN, "only whoever led the session")
+
+
+def _no_presence() -> Response:
+    return http_error(409, HttpErrorCode.NO_PRESENCE, "no presence recorded for this member")
+
+
+def _invalid(reason: str) -> Response:
+    return http_error(400, HttpErrorCode.INVALID_REQUEST, reason)
 
 
 def _json(payload: object, status: int = 200) -> Response:
@@ -136,17 +156,17 @@ def _view(member: Member) -> dict[str, object]:
 
 async def view(request: Request) -> Response:
     member = await _member(request)
-    return _error(404, "not_found") if member is None else _json(_view(member))
+    return _not_member() if member is None else _json(_view(member))
 
 
 async def confirm(request: Request) -> Response:
     """The member confirms the times the record holds for them now."""
     member = await _member(request)
     if member is None:
-        return _error(404, "not_found")
+        return _not_member()
     confirmation = confirmation_for(member.line, now_ms())
     if confirmation is None:
-        return _error(409, "no_presence")
+        return _no_presence()
     await _store(request).confirm(member.plist.session_id, member.participant_id, confirmation)
     return await view(request)
 
@@ -155,9 +175,9 @@ async def approve(request: Request) -> Response:
     """Whoever led the session confirms the list."""
     member = await _member(request)
     if member is None:
-        return _error(404, "not_found")
+        return _not_member()
     if not member.facilitator:
-        return _error(403, "forbidden")
+        return _forbidden()
     await _store(request).approve(member.plist.session_id, member.participant_id, now_ms())
     audit.record(audit.AuditAction.ATTENDANCE, member.plist.session_id, member.participant_id,
                  "approve")
@@ -168,7 +188,7 @@ async def forget(request: Request) -> Response:
     """A member deletes their own record of the session; the others' stay."""
     member = await _member(request)
     if member is None:
-        return _error(404, "not_found")
+        return _not_member()
     await _store(request).delete_member(member.plist.session_id, member.participant_id)
     audit.record(audit.AuditAction.ATTENDANCE, member.plist.session_id, member.participant_id,
                  "delete_own")
@@ -190,16 +210,17 @@ async def export(request: Request) -> Response:
     member = await _member(request)
     fmt = request.path_params["fmt"]
     if member is None:
-        return _error(404, "not_found")
+        return _not_member()
     if fmt not in ("list.pdf", "list.csv", "certificate.pdf"):
-        return _error(404, "unknown_format")
+        return http_error(404, HttpErrorCode.UNKNOWN_FORMAT,
+                          "list.pdf, list.csv or certificate.pdf")
     plist = member.plist
     if plist.ended_ms is None:
-        return _error(409, "not_closed")
+        return http_error(409, HttpErrorCode.NOT_CLOSED, "the session is not closed yet")
     if fmt.startswith("list") and not member.facilitator:
-        return _error(403, "forbidden")
+        return _forbidden()
     if fmt == "certificate.pdf" and member.line.from_ms is None:
-        return _error(409, "no_presence")
+        return _no_presence()
     store = _store(request)
     secret = await store.secret()
     lang = plist.language
@@ -245,28 +266,21 @@ async def verify(request: Request) -> Response:
 
 # -- the agreement at the door --------------------------------------------------------
 
-async def _session(request: Request) -> tuple[SessionMeta, str] | None:
-    """The session and the kind of link the bearer token is (same work when unknown)."""
+async def _session(request: Request) -> tuple[SessionMeta, LinkKind] | None:
+    """The session and the kind of link the bearer token is, rotated-away invite links
+    included (their members may come back); the same work when the session is unknown."""
     session_id = request.path_params["session_id"]
     meta = await request.app.state.store.get_session(session_id) if is_session_id(
         session_id) else None
-    token = bearer_token(request)
-    facilitator = token_matches(token, meta.facilitator_hash if meta else None)
-    invite = token_matches(token, meta.invite_hash if meta else None)
-    if meta is None:
-        return None
-    if facilitator:
-        return meta, "facilitator"
-    if invite or any(token_matches(token, h) for h in meta.retired_invite_hashes):
-        return meta, "participant"
-    return None
+    kind = link_kind(meta, bearer_token(request), retired=True)
+    return None if meta is None or kind is None else (meta, kind)
 
 
 async def get_agreement(request: Request) -> Response:
     """What the join form shows: ``{"text": ...}``, null when there is none."""
     access = await _session(request)
     if access is None:
-        return _error(404, "not_found")
+        return not_found()
     loaded = await _store(request).load(access[0].id)
     return _json({"text": None if loaded is None else loaded[0].agreement})
 
@@ -274,14 +288,14 @@ async def get_agreement(request: Request) -> Response:
 async def put_agreement(request: Request) -> Response:
     """The facilitator changes the text (or drops it: null) before the first step."""
     access = await _session(request)
-    if access is None or access[1] != "facilitator":
-        return _error(404, "not_found")
+    if access is None or access[1] is not LinkKind.FACILITATOR:
+        return not_found()
     try:
         body = msgspec.json.decode(await request.body(), type=AgreementBody)
-    except msgspec.DecodeError:
-        return _error(400, "invalid_request")
+    except msgspec.DecodeError as exc:
+        return _invalid(str(exc))
     if not await _store(request).set_agreement(access[0].id, body.text):
-        return _error(409, "started")
+        return http_error(409, HttpErrorCode.STARTED, "the session has started")
     return _json({"text": body.text})
 
 
@@ -290,16 +304,16 @@ async def accept_agreement(request: Request) -> Response:
     time and the text, with the attendance record."""
     access = await _session(request)
     if access is None:
-        return _error(404, "not_found")
+        return not_found()
     try:
         body = msgspec.json.decode(await request.body(), type=AcceptBody)
-    except msgspec.DecodeError:
-        return _error(400, "invalid_request")
+    except msgspec.DecodeError as exc:
+        return _invalid(str(exc))
     session_id = access[0].id
     store = _store(request)
     loaded = await store.load(session_id)
     if loaded is None or loaded[0].agreement is None:
-        return _error(409, "no_agreement")
+        return http_error(409, HttpErrorCode.NO_AGREEMENT, "this session has no agreement")
     pid = participant_id(session_id, client_key(session_id, body.client_id))
     await store.accept_agreement(session_id, pid, loaded[0].agreement, now_ms())
     return Response(status_code=204)
@@ -308,7 +322,7 @@ async def accept_agreement(request: Request) -> Response:
 async def default_agreement(request: Request) -> Response:
     language = request.path_params["language"]
     if language not in AGREEMENT:
-        return _error(404, "not_found")
+        return http_error(404, HttpErrorCode.NOT_FOUND, "nl or en")
     return _json({"text": AGREEMENT[language]})
 
 

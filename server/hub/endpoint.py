@@ -16,9 +16,9 @@ import msgspec
 from server.audit import AuditAction, record
 from server.config import Settings
 from server.core.records import Record
-from server.core.reducer import Applied, precheck, sent_anonymously
+from server.core.reducer import Applied, admit, keeps_time, precheck
 from server.core.reducer import Rejected as CoreRejected
-from server.core.state import anonymous_key, client_key, participant_id
+from server.core.state import client_key, op_key, participant_id
 from server.core.visibility import board_view
 from server.hub import codes
 from server.hub.connection import Connection, Disconnected
@@ -26,8 +26,9 @@ from server.hub.hub import Hub, now_ms
 from server.hub.ratelimit import TokenBucket
 from server.hub.replies import reply_frame
 from server.hub.room import Room
+from server.links import LinkKind, link_kind
 from server.store.base import SessionMeta
-from server.tokens import is_session_id, token_matches
+from server.tokens import is_session_id
 from shared_schema.client import Hello, Op
 from shared_schema.codec import client_decoder, encoder
 from shared_schema.server import Error, SessionPut, Welcome
@@ -36,8 +37,6 @@ from shared_schema.version import PROTOCOL_VERSION
 log = logging.getLogger("intervisiebord.hub")
 
 HELLO_TIMEOUT_S = 10.0
-RETURNING = "returning"
-"""A rotated-away invite token: admits members who joined before, nobody new."""
 FLOOD_STRIKES = 50
 """Rate-limited messages in a row after which the connection is closed."""
 PRE_HELLO_FRAMES = 50
@@ -129,19 +128,9 @@ async def _welcome(
         return None
     try:
         meta = await hub.store.get_session(session_id) if is_session_id(session_id) else None
-        via = _role_of_token(meta, hello.token)
-        room = None if meta is None or via is None else await hub.room(meta)
-        if room is not None and via == RETURNING and not _known_member(room, hello.client_id):
-            hub.release(room)
-            room = None
+        via = link_kind(meta, hello.token, retired=True)
+        room = None if meta is None or via is None else await _admit(conn, hub, meta, via, hello)
         if room is None or via is None:
-            conn.send(_error(codes.ACCESS_DENIED_ERROR, "unknown session or wrong link"))
-            conn.close(codes.ACCESS_DENIED, "access denied")
-            return None
-        if not await _past_the_door(hub, room, hello.client_id):
-            hub.release(room)
-            conn.send(_error(codes.AGREEMENT_REQUIRED, "accept the session's agreement first"))
-            conn.close(codes.AGREEMENT, "agreement required")
             return None
         result = await hub.join(room, hello.client_id, hello.name, via)
     except Exception as exc:  # the store or backplane is away (Redis restarting)
@@ -192,12 +181,30 @@ async def _welcome(
         conn.send(frame)
     previous = room.by_client.get(key)
     if previous is not None:
-        previous.close(codes.GOING_AWAY, "replaced by a newer connection")
+        previous.close(codes.REPLACED, "replaced by a newer connection")
     room.conns.add(conn)
     room.by_client[key] = conn
     room.broadcast_presence()
     if hub.attendance is not None:
         hub.attendance.opened(conn, session_id, pid, member.name, member.role)
+    return room
+
+
+async def _admit(conn: Connection, hub: Hub, meta: SessionMeta, via: LinkKind, hello: Hello
+                 ) -> Room | None:
+    """The session's room if this client may enter it; otherwise the client is told
+    why (access denied, or the agreement at the door) and None."""
+    room = await hub.room(meta)
+    if via is LinkKind.RETURNING and not _known_member(room, hello.client_id):
+        hub.release(room)
+        conn.send(_error(codes.ACCESS_DENIED_ERROR, "unknown session or wrong link"))
+        conn.close(codes.ACCESS_DENIED, "access denied")
+        return None
+    if not await _past_the_door(hub, room, hello.client_id):
+        hub.release(room)
+        conn.send(_error(codes.AGREEMENT_REQUIRED, "accept the session's agreement first"))
+        conn.close(codes.AGREEMENT, "agreement required")
+        return None
     return room
 
 
@@ -213,19 +220,6 @@ async def _past_the_door(hub: Hub, room: Room, client_id: str) -> bool:
 async def _log_seq(hub: Hub, room: Room) -> int:
     """The room's last seq in the log (a seq from a client may be made up)."""
     return await hub.store.last_seq(room.session_id)
-
-
-def _role_of_token(meta: SessionMeta | None, token: str) -> str | None:
-    """Which link the token is; the same hashing work whether the session exists."""
-    facilitator = token_matches(token, meta.facilitator_hash if meta else None)
-    invite = token_matches(token, meta.invite_hash if meta else None)
-    if facilitator:
-        return "facilitator"
-    if invite:
-        return "participant"
-    if meta is not None and any(token_matches(token, h) for h in meta.retired_invite_hashes):
-        return RETURNING
-    return None
 
 
 def _known_member(room: Room, client_id: str) -> bool:
@@ -270,35 +264,40 @@ async def _receive_loop(conn: Connection, hub: Hub, room: Room, settings: Settin
 
 
 async def _submit(conn: Connection, hub: Hub, room: Room, op: Op) -> None:
-    anonymous = sent_anonymously(room.state, op)
-    # the one-off key costs a hash: only when the op gets one or a resend may have one
-    one_off = (
-        anonymous_key(room.session_id, conn.client_id, op.client_seq)
-        if anonymous or room.state.anonymous_marks
-        else None
-    )
-    verdict = precheck(room.state, op, conn.client_key, one_off)
+    key = op_key(room.session_id, conn.client_id, op.client_seq)
+    if key in room.senders:
+        # a resend (after a reconnect) of an op this hub is still sequencing: it is
+        # answered once, here, when applied. Not logged twice: a second record could
+        # be taken under the other key if anonymity changed meanwhile
+        room.senders[key] = (conn, op.client_seq)
+        return
+    admitted = admit(room.state, op)
+    one_off, proof = admitted.one_off, admitted.proof
+    verdict = precheck(room.state, op, conn.client_key, key, proof)
     if verdict is not None:
         conn.send(reply_frame(op.client_seq, None, verdict))
         return
-    if anonymous and one_off is not None:
-        # the log gets a one-off key and the sender's role, never who sent it
-        role = room.state.participants[conn.participant_id].role
-        room.anonymous_senders[one_off] = conn
-        record = Record(
-            client_id=one_off, client_seq=op.client_seq, ts_ms=now_ms(), op=op, role=role
-        )
-    else:
-        record = Record(client_id=conn.client_key, client_seq=op.client_seq, ts_ms=now_ms(), op=op)
+    # the log gets the op's one-way key, never the client_seq; a one-off op gets the
+    # sender's role instead of its client key (docs/anonymity.md)
+    record = Record(
+        client_id="" if one_off else conn.client_key,
+        op=admitted.op,
+        op_key=key,
+        ts_ms=now_ms() if keeps_time(op, one_off) else 0,
+        role=room.state.participants[conn.participant_id].role if one_off else None,
+        proof=proof,
+    )
+    room.senders[key] = (conn, op.client_seq)
     try:
         seq = await hub.backplane.publish(room.session_id, record)
     except Exception as exc:
-        if record.role is not None:
-            room.anonymous_senders.pop(record.client_id, None)
+        sender, client_seq = room.senders.pop(key, (conn, op.client_seq))
         log.warning("sequencing failed session=%s: %r", room.session_id[:8], exc)
-        conn.send(_error(codes.UNAVAILABLE, "the op could not be stored; resend it", op.client_seq))
+        sender.send(_error(codes.UNAVAILABLE, "the op could not be stored; resend it",
+                           client_seq))
         return
     # the next op is prechecked against this replica: it must include this one first
     if not await room.applied(seq):
+        room.senders.pop(key, None)  # a resend is answered from the marks instead
         log.warning("replica behind session=%s seq=%d", room.session_id[:8], seq)
         conn.close(codes.GOING_AWAY, "the board fell behind; reconnect")

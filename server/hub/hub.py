@@ -25,6 +25,7 @@ from server.core.records import Join, Record
 from server.core.reducer import Result
 from server.core.state import client_key, decode_state, encode_state, participant_id
 from server.hub import codes
+from server.hub.counters import HubCounters
 from server.hub.presence import PRESENCE_REFRESH_S
 from server.hub.room import Room
 from server.store.base import SessionMeta, Store
@@ -57,6 +58,7 @@ class Hub:
         if attendance is not None:
             attendance.hub_id = self.hub_id
         """Names this process in presence notes."""
+        self.counters = HubCounters()
         self._tasks: set[asyncio.Task[None]] = set()
         self._ticker: asyncio.Task[None] | None = None
         backplane.watch(self._on_lost)
@@ -110,8 +112,10 @@ class Hub:
             self._log_keep,
             meta=meta,
             hub_id=self.hub_id,
+            counters=self.counters,
             attendance=self.attendance,
         )
+        self.counters.rooms_loaded += 1
         await self.backplane.subscribe(meta.id, room.on_sequenced, room.on_ephemeral)
         try:
             room.replay(await self.backplane.read(meta.id, state.seq))
@@ -131,7 +135,7 @@ class Hub:
         room.join_waiters[key] = waiter
         join = Join(name=name, via="facilitator" if via == "facilitator" else "participant")
         await self.backplane.publish(
-            room.session_id, Record(client_id=key, client_seq=0, ts_ms=now_ms(), op=join)
+            room.session_id, Record(client_id=key, op=join)
         )
         return await asyncio.wait_for(waiter, timeout=10)
 

@@ -39,6 +39,7 @@ from server.core.state import BoardState, encode_state
 from server.hub import codes
 from server.hub.auditing import audit_op
 from server.hub.connection import Connection, text_frame
+from server.hub.counters import HubCounters
 from server.hub.presence import PresenceMap, PresenceNote, decode_note, encode_note
 from server.hub.ratelimit import TokenBucket
 from server.hub.replies import reply_frame
@@ -74,6 +75,7 @@ class Room:
         *,
         meta: SessionMeta | None = None,
         hub_id: str = "",
+        counters: HubCounters | None = None,
         attendance: Recorder | None = None,
     ) -> None:
         self.attendance = attendance
@@ -82,8 +84,10 @@ class Room:
         self.epoch = epoch
         self.conns: set[Connection] = set()
         self.by_client: dict[str, Connection] = {}
-        self.anonymous_senders: dict[str, Connection] = {}
-        """Local senders of ops in flight under one-off keys; memory only."""
+        self.senders: dict[str, tuple[Connection, int]] = {}
+        """Ops this hub sent to be sequenced and not yet applied, by ``op_key``: the
+        connection that sent each and its client_seq. Memory only: the log holds
+        neither, so the answer is routed from here."""
         self.recent: deque[tuple[int, tuple[Scoped, ...]]] = deque(maxlen=RECENT_KEPT)
         """Tuples, not lists: tuples of plain data leave the cyclic collector's view,
         so thousands of kept events add nothing to its full passes."""
@@ -114,6 +118,7 @@ class Room:
         self.lost = False
         """Set when the log lost this room: it no longer applies or snapshots."""
         self._seq_waiters: list[tuple[int, int, asyncio.Future[None]]] = []
+        self._counters = counters or HubCounters()
 
     # -- sequenced ops ------------------------------------------------------------------
 
@@ -171,8 +176,10 @@ class Room:
             self._fill_gap()
 
     def _apply(self, item: Sequenced) -> None:
+        self._counters.ops_applied += 1
         record = item.record
-        actor = Actor(record.client_id, record.client_seq, item.seq, record.ts_ms, record.role)
+        actor = Actor(record.client_id, record.op_key, item.seq, record.ts_ms, record.role,
+                      record.proof)
         step_before = self.state.step
         result = reducer.apply(self.state, record.op, actor)
         changes = result.changes if isinstance(result, reducer.Applied) else []
@@ -180,19 +187,21 @@ class Room:
             self.attendance.applied(self.session_id, record.op, record.ts_ms, step_before,
                                     self.state.step, (s.change for s in changes))
         self.recent.append((item.seq, tuple(changes)))
+        sender = self._sender(record)
         if isinstance(result, reducer.Applied) and isinstance(record.op, CloseSession | SetExport):
             self._fan_out(item.seq, changes, None)
-            self._store_then_answer(record, item.seq, result)
-        elif record.client_seq == 0:
+            self._store_then_answer(record, item.seq, result, sender)
+        elif not record.op_key:
             self._fan_out(item.seq, changes, None)
-            self._answer(record, item.seq, result)
+            self._answer_join(record, result)
         else:
             # the sender gets its event and its answer in one write
-            sender = self._sender(record)
-            reply = None if sender is None else text_frame(reply_frame(
-                record.client_seq, item.seq, result))
-            self._fan_out(item.seq, changes, sender, reply)
-        member = self.by_client.get(record.client_id)
+            conn, reply = None, None
+            if sender is not None:
+                conn = sender[0]
+                reply = text_frame(reply_frame(sender[1], item.seq, result))
+            self._fan_out(item.seq, changes, conn, reply)
+        member = self.by_client.get(record.client_id) if record.client_id else None
         if isinstance(result, reducer.Applied) and member is not None:
             # audited once, by the hub that holds the sender's connection
             audit_op(self.session_id, member.participant_id, record.op)
@@ -226,24 +235,25 @@ class Room:
         if sender is not None and reply is not None:  # not (or no longer) a member here
             sender.send_frame(reply)
 
-    def _sender(self, record: Record) -> Connection | None:
-        """This hub's connection that sent ``record``, if any (an anonymous sender is
-        known only until its answer)."""
-        if record.role is not None:
-            return self.anonymous_senders.pop(record.client_id, None)
-        return self.by_client.get(record.client_id)
+    def _sender(self, record: Record) -> tuple[Connection, int] | None:
+        """This hub's connection that sent ``record`` and the op's client_seq, if it
+        is here: the one that sent it, or, for an identified op whose sender
+        reconnected meanwhile, its newer connection."""
+        if not record.op_key:
+            return None
+        sent = self.senders.pop(record.op_key, None)
+        if sent is None or not sent[0].closed or not record.client_id:
+            return sent
+        newer = self.by_client.get(record.client_id)
+        return sent if newer is None else (newer, sent[1])
 
-    def _answer(self, record: Record, seq: int, result: reducer.Result) -> None:
-        if record.client_seq == 0:
-            waiter = self.join_waiters.pop(record.client_id, None)
-            if waiter is not None and not waiter.done():
-                waiter.set_result(result)
-            return
-        conn = self._sender(record)
-        if conn is not None:
-            conn.send(reply_frame(record.client_seq, seq, result))
+    def _answer_join(self, record: Record, result: reducer.Result) -> None:
+        waiter = self.join_waiters.pop(record.client_id, None)
+        if waiter is not None and not waiter.done():
+            waiter.set_result(result)
 
-    def _store_then_answer(self, record: Record, seq: int, result: reducer.Result) -> None:
+    def _store_then_answer(self, record: Record, seq: int, result: reducer.Result,
+                           sender: tuple[Connection, int] | None) -> None:
         """Write the snapshot at ``seq`` (for a close: with the close time, in one
         fsynced transaction), then answer the sender. Every hub that applies the op
         writes the same bytes; only the sender's hub audits and answers."""
@@ -251,7 +261,7 @@ class Room:
         self._snapshot_seq = seq
         closing = isinstance(record.op, CloseSession)
         detail = str(seq) if closing else ("on" if self.state.participant_export else "off")
-        self._spawn(self._durable_answer(record, seq, result, data, closing, detail))
+        self._spawn(self._durable_answer(record, seq, result, data, closing, detail, sender))
 
     async def _durable_answer(
         self,
@@ -261,8 +271,8 @@ class Room:
         data: bytes,
         closing: bool,
         detail: str,
+        sender: tuple[Connection, int] | None,
     ) -> None:
-        conn = self.by_client.get(record.client_id)
         try:
             if closing:
                 await self._store.close_session(self.session_id, seq, data, record.ts_ms)
@@ -270,16 +280,17 @@ class Room:
                 await self._store.save_snapshot(self.session_id, seq, data)
         except Exception:
             log.exception("snapshot failed session=%s seq=%d", self.session_id[:8], seq)
-            if conn is not None:
+            if sender is not None:
                 error = Error(code=codes.UNAVAILABLE, reason="the snapshot could not be stored",
-                              client_seq=record.client_seq)
-                conn.send(encoder.encode(error))
+                              client_seq=sender[1])
+                sender[0].send(encoder.encode(error))
             return
-        if conn is None:
+        if sender is None:
             return
+        conn, client_seq = sender
         action = audit.AuditAction.CLOSE if closing else audit.AuditAction.EXPORT_SETTING
         audit.record(action, self.session_id, conn.participant_id, detail)
-        self._answer(record, seq, result)
+        conn.send(reply_frame(client_seq, seq, result))
 
     def _disconnect(self, participant: str, code: int, reason: str) -> None:
         for conn in list(self.conns):
@@ -319,7 +330,7 @@ class Room:
             # a client that connected to another hub later replaces its connection here
             for pid, since_ms in note.took.items():
                 if self._since.get(pid, since_ms) < since_ms:
-                    self._disconnect(pid, codes.GOING_AWAY, "replaced by a newer connection")
+                    self._disconnect(pid, codes.REPLACED, "replaced by a newer connection")
             if note.ask and self.conns:
                 self.announce_presence()
         self._send_presence()
@@ -378,6 +389,7 @@ class Room:
         """Stop applying; close every local connection (clients reconnect and get the
         room as the log now holds it); release whoever waits for a seq."""
         self.lost = True
+        self.senders.clear()
         for _, _, future in self._seq_waiters:
             if not future.done():
                 future.set_result(None)

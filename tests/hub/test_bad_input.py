@@ -164,3 +164,28 @@ def test_forbidden_op_is_rejected_with_a_typed_code(server: ServerProcess) -> No
         await _still_fine(facilitator, control, before)
 
     run(scenario)
+
+
+def test_control_characters_and_bad_secrets_are_refused_and_change_nothing(
+    server: ServerProcess,
+) -> None:
+    """An item text with a control character is rejected with ``invalid_value`` before
+    it is sequenced (also as an edit); a malformed item secret is not a message."""
+    async def scenario() -> None:
+        _, facilitator, control = await _setup(server)
+        before = (control.seq, control.state_hash())
+        for text in ("nul\x00byte", "escape\x1b[2J", "wagen\rterug", "del\x7f"):
+            reply = await control.call("add_item", item_id="cc1", section="questions",
+                                       text=text)
+            assert reply["type"] == "rejected" and reply["code"] == "invalid_value", reply
+            assert "seq" not in reply or reply["seq"] is None, "it was sequenced"
+        await control.op("add_item", item_id="cc2", section="questions", text="Goed",
+                         secret="te kort")
+        await control.until(lambda: bool(control.errors))
+        assert control.errors[-1]["code"] == "invalid_message"
+        await _still_fine(facilitator, control, before)
+        reply = await facilitator.call("edit_item", item_id=next(iter(control.items)),
+                                       text="tab\tmag, NUL\x00 niet")
+        assert reply["type"] == "rejected" and reply["code"] == "invalid_value", reply
+
+    run(scenario)

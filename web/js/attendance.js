@@ -54,7 +54,8 @@ export function storedClientId(sessionId, token) {
 async function failure(response) {
   let code = `http_${response.status}`;
   try {
-    code = (await response.json()).error ?? code;
+    const body = await response.json();
+    code = body.code ?? body.error ?? code;
   } catch {
     // not JSON
   }

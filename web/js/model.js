@@ -1,7 +1,7 @@
-// The board as the server described it (welcome snapshot + events), the optimistic
-// view over it (own ops not yet answered), and the rights derived from the method,
-// mirroring server/core/permissions.py. The server stays the authority: rights here
-// only decide which controls to show.
+// The board as the server described it (welcome snapshot + events), and the optimistic
+// view over it (own ops not yet answered). Rights are read from what the server sends
+// per section (`SectionState.rights`, computed by server/core/permissions.py); nothing
+// here derives a right, it only decides which controls to show.
 
 /** @typedef {import("../types/protocol").Board} Board */
 /** @typedef {import("../types/protocol").Item} Item */
@@ -16,7 +16,8 @@
 /** @typedef {import("../types/protocol").Event} BoardEvent */
 /** @typedef {import("./connection.js").Op} Op */
 /** @typedef {Participant["role"]} Role */
-/** @typedef {"add" | "rate" | "circle" | "choose" | "vote"} Right */
+/** @typedef {import("../types/protocol").SectionState["rights"]} Rights */
+/** @typedef {"add" | "rate" | "circle" | "choose" | "vote" | "edit_own" | "edit_any" | "move" | "delete_own" | "delete_any" | "add_when_unlocked"} Right */
 /**
  * An item with its defaults filled in, as shown.
  * @typedef {Required<Omit<Item, "author" | "lane" | "parent" | "rating">> &
@@ -30,9 +31,6 @@ function withDefaults(item) {
     rating: null, circled: false, chosen: false, votes: 0, ...item, pending: false,
   };
 }
-
-/** @type {StepSection} */
-const NO_RIGHTS = { section: "_" };
 
 export class BoardModel {
   /** @param {Welcome} welcome */
@@ -54,6 +52,9 @@ export class BoardModel {
     /** Own items of hidden sections that the server sends to nobody (anonymity). */
     /** @type {Map<string, Item>} */
     this.ownHidden = new Map();
+    /** Whether this browser holds the secret of the item with this id (set by the board). */
+    /** @type {(id: string) => boolean} */
+    this.hasSecret = () => false;
     /** @type {Omit<Board, "items" | "participants" | "sections" | "my_votes">} */
     this.board = /** @type {any} */ ({});
     if (welcome.board) this.load(welcome.board);
@@ -153,21 +154,14 @@ export class BoardModel {
   }
 
   /**
-   * Roles that hold `right` on `section` now (server/core/permissions.py).
+   * Roles that hold `right` on `section` now, as the server said.
    * @param {Right} right
    * @param {string} section
    * @returns {Role[]}
    */
   rolesWith(right, section) {
-    if (this.board.closed) return [];
-    const override = this.sections.get(section)?.override;
-    if (override === true) return [];
-    const config = this.stepSection(section) ?? NO_RIGHTS;
-    let roles = config[right] ?? [];
-    if (right === "add" && override === false && roles.length === 0) {
-      roles = this.sectionDef(section)?.add ?? ["facilitator", "presenter", "participant"];
-    }
-    return roles;
+    const rights = /** @type {Partial<Record<Right, Role[]>>} */ (this.sections.get(section)?.rights ?? {});
+    return rights[right] ?? [];
   }
 
   /**
@@ -178,15 +172,23 @@ export class BoardModel {
     return this.rolesWith(right, section).includes(this.role);
   }
 
+  /**
+   * Whether this browser wrote `item`: its author, or, for an item without author
+   * (anonymous), the holder of its secret (see secrets.js). Mirrors the server's check.
+   * @param {ViewItem} item
+   */
+  isMine(item) {
+    return item.author ? item.author === this.me : this.hasSecret(item.id);
+  }
+
   /** @param {ViewItem} item */
   mayEdit(item) {
-    return this.may("add", item.section) && (this.role === "facilitator" || item.author === this.me);
+    return this.may("edit_any", item.section) || (this.may("edit_own", item.section) && this.isMine(item));
   }
 
   /** @param {ViewItem} item */
   mayDelete(item) {
-    if (this.board.closed) return false;
-    return this.role === "facilitator" || (this.may("add", item.section) && item.author === this.me);
+    return this.may("delete_any", item.section) || (this.may("delete_own", item.section) && this.isMine(item));
   }
 
   get isFacilitator() {
@@ -208,7 +210,7 @@ export class BoardModel {
       switch (op.type) {
         case "add_item":
           if (!item) {
-            const { type, client_seq, item_id, ...fields } = op;
+            const { type, client_seq, item_id, secret, ...fields } = op;
             items.set(item_id, {
               ...withDefaults({ id: item_id, step: this.board.step, seq: Infinity, ...fields }),
               author: this.board.anonymous ? null : this.me,
@@ -247,8 +249,15 @@ export class BoardModel {
    * @param {number} seq
    */
   keepOwn(op, seq) {
+    if (op?.type === "edit_item" || op?.type === "delete_item") {
+      // the server sends changes of a hidden anonymous item to nobody: keep the own copy
+      const own = this.ownHidden.get(op.item_id);
+      if (own && op.type === "edit_item") this.ownHidden.set(own.id, { ...own, text: op.text });
+      if (own && op.type === "delete_item") this.ownHidden.delete(own.id);
+      return;
+    }
     if (op?.type !== "add_item" || this.items.has(op.item_id)) return;
-    const { type, client_seq, item_id, ...fields } = op;
+    const { type, client_seq, item_id, secret, ...fields } = op;
     this.ownHidden.set(item_id, { id: item_id, step: this.board.step, seq, ...fields });
   }
 

@@ -9,6 +9,7 @@ export interface AddItem {
   item_id: string;
   lane?: string | null;
   parent?: string | null;
+  secret?: string | null;
   section: string;
   sheet?: number;
   text: string;
@@ -72,12 +73,14 @@ export interface CloseSession {
 export interface DeleteItem {
   client_seq: number;
   item_id: string;
+  secret?: string | null;
   type: "delete_item";
 }
 
 export interface EditItem {
   client_seq: number;
   item_id: string;
+  secret?: string | null;
   text: string;
   type: "edit_item";
 }
@@ -245,6 +248,7 @@ export interface SectionState {
   locked: boolean;
   override?: boolean | null;
   revealed?: boolean;
+  rights?: Record<string, Array<"facilitator" | "observer" | "participant" | "presenter">>;
   sealed?: boolean;
 }
 
