@@ -129,7 +129,7 @@ async def _welcome(
     try:
         meta = await hub.store.get_session(session_id) if is_session_id(session_id) else None
         via = link_kind(meta, hello.token, retired=True)
-        room = None if meta is None or via is None else await _admit(conn, hub, meta, via, hello)
+        room = await _admit(conn, hub, meta, via, hello)
         if room is None or via is None:
             return None
         result = await hub.join(room, hello.client_id, hello.name, via)
@@ -190,13 +190,16 @@ async def _welcome(
     return room
 
 
-async def _admit(conn: Connection, hub: Hub, meta: SessionMeta, via: LinkKind, hello: Hello
-                 ) -> Room | None:
+async def _admit(conn: Connection, hub: Hub, meta: SessionMeta | None, via: LinkKind | None,
+                 hello: Hello) -> Room | None:
     """The session's room if this client may enter it; otherwise the client is told
     why (access denied, or the agreement at the door) and None."""
-    room = await hub.room(meta)
-    if via is LinkKind.RETURNING and not _known_member(room, hello.client_id):
+    room = None if meta is None or via is None else await hub.room(meta)
+    if room is not None and via is LinkKind.RETURNING and not _known_member(
+            room, hello.client_id):
         hub.release(room)
+        room = None
+    if room is None:
         conn.send(_error(codes.ACCESS_DENIED_ERROR, "unknown session or wrong link"))
         conn.close(codes.ACCESS_DENIED, "access denied")
         return None
