@@ -1,5 +1,6 @@
 // Entry point: picks the page by path, loads the catalog, handles the language switch.
 
+import { AttendanceElement } from "./attendance.js";
 import { BoardElement } from "./board.js";
 import { h } from "./dom.js";
 import { lang, setLang, storedLang, t } from "./i18n.js";
@@ -12,6 +13,7 @@ const BOARD_PATH = /^\/s\/([0-9a-f]{32})\/?$/;
 customElements.define("iv-start", StartElement);
 customElements.define("iv-board", BoardElement);
 customElements.define("iv-method-editor", MethodEditorElement);
+customElements.define("iv-attendance", AttendanceElement);
 
 /** @param {"nl" | "en"} next */
 async function switchLang(next) {
