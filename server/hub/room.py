@@ -57,6 +57,10 @@ log = logging.getLogger("intervisiebord.hub")
 RECENT_KEPT = 2000
 """Events kept in memory for resuming clients; older resumes get a snapshot."""
 
+EARLY_FILL_S = 0.2
+"""How long this hub's own op, answered ahead of earlier ops, waits for the subscription
+to bring them before they are read from the log."""
+
 JOIN_WAIT_S = 10.0
 """How long a joining connection waits for its join to be decided."""
 
@@ -224,6 +228,9 @@ class Room:
             self._early[item.seq] = item
             if fill:
                 self._fill_gap()
+            else:  # the subscription should bring the ops before it; if it does not soon
+                asyncio.get_running_loop().call_later(EARLY_FILL_S, self._fill_if_waiting,
+                                                      item.seq)
             return
         self._apply(item)
         while self.state.seq + 1 in self._early:
@@ -243,6 +250,10 @@ class Room:
         for item in items:
             if item.seq == self.state.seq + 1:
                 self._apply(item)
+
+    def _fill_if_waiting(self, seq: int) -> None:
+        if seq in self._early and not self.lost:
+            self._fill_gap()
 
     def _fill_gap(self) -> None:
         if self._filling:
