@@ -29,6 +29,8 @@ from server.backplane.base import Backplane
 from server.backplane.memory import MemoryBackplane
 from server.config import Settings
 from server.exports import http as exports_http
+from server.groups import api as groups_api
+from server.groups.store import GROUPS_FILE, GroupStore, SqliteGroupStore
 from server.hub.connection import SERVICES_KEY
 from server.hub.hub import Hub
 from server.logs import redact_frames
@@ -69,6 +71,16 @@ def open_storage(settings: Settings) -> tuple[Store, Backplane]:
     return sqlite, MemoryBackplane(sqlite)
 
 
+def open_group_store(settings: Settings) -> GroupStore:
+    """The groups' records beside the sessions: Redis with ``--redis-url``, else their
+    own SQLite file in the data folder."""
+    if settings.redis_url:
+        from server.groups.redis_store import RedisGroupStore
+
+        return RedisGroupStore(settings.redis_url, settings.redis_prefix)
+    return SqliteGroupStore(settings.data_dir / GROUPS_FILE)
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings()
     redact_frames()
@@ -82,6 +94,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         app.state.settings = settings
         app.state.methods = load_methods([settings.methods_dir] if settings.methods_dir else [])
         app.state.store = store
+        app.state.groups = open_group_store(settings)
         app.state.hub = hub
         app.state.export_gate = asyncio.Semaphore(exports_http.RENDERS_AT_ONCE)
         audit_file = open_audit_file(settings.audit_log) if settings.audit_log else None
@@ -95,6 +108,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await hub.close()
             await backplane.close()
             await store.close()
+            await app.state.groups.close()
             if audit_file is not None:
                 audit_log.removeHandler(audit_file)
                 audit_file.close()
@@ -112,6 +126,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/api/methods/{method_id}", api.get_method),
         Route("/", page),
         Route("/s/{session_id}", page),
+        Route("/g/{group_id}", page),
+        *groups_api.ROUTES,
         Mount("/static", StaticFiles(directory=WEB_DIR), name="static"),
     ]
     return Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)], lifespan=lifespan)

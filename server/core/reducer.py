@@ -364,11 +364,11 @@ def _join(state: BoardState, op: Join, pid: str) -> Applied | Rejected:
         return Rejected(errors.SESSION_CLOSED, "the session is closed")
     changes: list[Scoped] = []
     if member is None:
-        role: Role = "facilitator" if op.via == "facilitator" else "participant"
+        role: Role = op.via
         member = Participant(id=pid, name=op.name, role=role)
         state.participants[pid] = member
-        if role == "facilitator":
-            return Applied(_set_role(state, pid, "facilitator"))
+        if role in ("facilitator", "presenter"):
+            return Applied(_set_role(state, pid, role))
     else:
         member.name = op.name
     changes.append(Scoped(ParticipantPut(participant=member)))

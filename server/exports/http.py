@@ -28,7 +28,7 @@ from server.exports.report import build_report
 from server.exports.table import render_csv
 from server.retention import delete_session
 from server.store.base import SessionMeta, Store
-from server.tokens import token_matches
+from server.tokens import token_hash, token_matches
 from shared_schema.export_doc import ExportDocument
 
 
@@ -78,6 +78,9 @@ async def _authorize(request: Request) -> tuple[SessionMeta, str] | None:
         return meta, "facilitator"
     if token_matches(token, meta.invite_hash):
         return meta, "participant"
+    role = meta.member_roles.get(token_hash(token))
+    if role is not None:  # a group member of the meeting
+        return meta, "facilitator" if role == "facilitator" else "participant"
     return None
 
 

@@ -27,7 +27,7 @@ from server.hub.ratelimit import TokenBucket
 from server.hub.replies import reply_frame
 from server.hub.room import Room
 from server.store.base import SessionMeta
-from server.tokens import is_session_id, token_matches
+from server.tokens import is_session_id, token_hash, token_matches
 from shared_schema.client import Hello, Op
 from shared_schema.codec import client_decoder, encoder
 from shared_schema.server import Error, SessionPut, Welcome
@@ -207,6 +207,9 @@ def _role_of_token(meta: SessionMeta | None, token: str) -> str | None:
         return "participant"
     if meta is not None and any(token_matches(token, h) for h in meta.retired_invite_hashes):
         return RETURNING
+    if meta is not None and meta.member_roles:
+        # a group member's own key (a group meeting): the role the plan gives them
+        return meta.member_roles.get(token_hash(token))
     return None
 
 

@@ -15,6 +15,7 @@ import contextlib
 import logging
 import secrets
 import time
+from typing import Literal
 
 import msgspec
 
@@ -113,7 +114,11 @@ class Hub:
             return None
         waiter: asyncio.Future[Result] = asyncio.get_running_loop().create_future()
         room.join_waiters[key] = waiter
-        join = Join(name=name, via="facilitator" if via == "facilitator" else "participant")
+        kind: Literal["facilitator", "presenter", "participant"] = (
+            "facilitator" if via == "facilitator" else "presenter" if via == "presenter"
+            else "participant"
+        )
+        join = Join(name=name, via=kind)
         await self.backplane.publish(
             room.session_id, Record(client_id=key, client_seq=0, ts_ms=now_ms(), op=join)
         )

@@ -1,0 +1,190 @@
+"""Every rule of a group, pure (no I/O, no clock): who may do what, what each member
+may see, the rota suggestion, the series generator and what a meeting leaves.
+
+Invariants:
+- a member's private learning questions appear only in that member's own view;
+- the rota never changes a choice the group made (``*_fixed``) nor a meeting that
+  has started; among the others it gives the role to the member who held it least
+  often, then longest ago, then who joined first;
+- a generated series keeps the wall-clock time of its first meeting.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+from server.groups.model import (
+    Action,
+    Meeting,
+    Member,
+    Outcome,
+    Plan,
+    Question,
+    Questions,
+)
+from shared_schema.export_doc import ExportDocument
+
+LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
+MAX_SERIES = 40
+ACTION_SECTIONS = frozenset({"takeaways", "actions", "alternatives"})
+"""Sections whose items are the agreed next actions ("Wat ga je nu doen?")."""
+
+
+class RuleError(Exception):
+    """A request the rules refuse; ``code`` is stable, ``status`` the HTTP status."""
+
+    def __init__(self, status: int, code: str, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.code = code
+        self.reason = reason
+
+
+# -- rights ------------------------------------------------------------------------------
+
+
+def may_manage(member: Member) -> bool:
+    """Invite rotation, removing members, handing on the right, deleting the group."""
+    return member.manager and not member.removed
+
+
+def may_edit_plan(member: Member) -> bool:
+    """The group plans together: every active member may change the plan."""
+    return not member.removed
+
+
+def may_start(member: Member, meeting: Meeting) -> bool:
+    """Any active member may open a planned meeting's board (roles come from the plan)."""
+    return not member.removed and not meeting.closed
+
+
+def may_follow_up(member: Member, action: Action) -> bool:
+    """Only an action's owner writes its follow-up note."""
+    return not member.removed and action.owner == member.id
+
+
+def visible_questions(
+    records: dict[str, Questions], viewer: str
+) -> dict[str, list[Question]]:
+    """Learning questions per member as ``viewer`` may see them: all of their own,
+    only the shared ones of everyone else."""
+    seen: dict[str, list[Question]] = {}
+    for owner, record in records.items():
+        items = record.items if owner == viewer else [q for q in record.items if q.shared]
+        if items:
+            seen[owner] = list(items)
+    return seen
+
+
+def session_role(meeting: Meeting, member_id: str) -> str:
+    """The role a member enters a meeting's board with."""
+    if meeting.facilitator == member_id:
+        return "facilitator"
+    if meeting.presenter == member_id:
+        return "presenter"
+    return "participant"
+
+
+# -- the plan ----------------------------------------------------------------------------
+
+
+def parse_local(text: str) -> dt.datetime:
+    try:
+        return dt.datetime.strptime(text, LOCAL_FORMAT)
+    except ValueError as exc:
+        raise RuleError(400, "invalid_time", f"not a local time: {text!r}") from exc
+
+
+def series(start: str, count: int, weeks: int, skip: Iterable[str] = ()) -> list[str]:
+    """``count`` meeting times every ``weeks`` weeks from ``start`` (local wall-clock
+    times); a date in ``skip`` (``YYYY-MM-DD``) is left out and the series goes on."""
+    if not 1 <= count <= MAX_SERIES:
+        raise RuleError(400, "invalid_series", f"count must be 1..{MAX_SERIES}")
+    if not 1 <= weeks <= 26:
+        raise RuleError(400, "invalid_series", "weeks must be 1..26")
+    first = parse_local(start)
+    skipped = set(skip)
+    times: list[str] = []
+    for n in range(count + len(skipped)):
+        moment = first + dt.timedelta(weeks=weeks * n)
+        if moment.date().isoformat() not in skipped:
+            times.append(moment.strftime(LOCAL_FORMAT))
+        if len(times) == count:
+            break
+    return times
+
+
+def sort_plan(plan: Plan) -> None:
+    plan.meetings.sort(key=lambda m: (m.starts, m.id))
+
+
+def meeting_of(plan: Plan, meeting_id: str) -> Meeting:
+    for meeting in plan.meetings:
+        if meeting.id == meeting_id:
+            return meeting
+    raise RuleError(404, "unknown_meeting", "no such meeting in the plan")
+
+
+def _fairest(
+    candidates: Sequence[Member], counts: dict[str, int], last: dict[str, int]
+) -> str | None:
+    order = {m.id: n for n, m in enumerate(candidates)}
+    best = min(
+        candidates,
+        key=lambda m: (counts.get(m.id, 0), last.get(m.id, -1), order[m.id]),
+        default=None,
+    )
+    return None if best is None else best.id
+
+
+def assign_rota(plan: Plan, members: Sequence[Member]) -> None:
+    """Fill in the suggested facilitator and presenter of every meeting the group has
+    not decided itself, fairly over the whole plan (see the module invariants)."""
+    active = [m for m in members if not m.removed]
+    ids = {m.id for m in active}
+    counts: dict[str, dict[str, int]] = {"facilitator": {}, "presenter": {}}
+    last: dict[str, dict[str, int]] = {"facilitator": {}, "presenter": {}}
+    for index, meeting in enumerate(plan.meetings):
+        settled = meeting.session_id is not None or meeting.closed
+        if not (settled or meeting.facilitator_fixed):
+            meeting.facilitator = _fairest(active, counts["facilitator"], last["facilitator"])
+        if not (settled or meeting.presenter_fixed):
+            others = [m for m in active if m.id != meeting.facilitator]
+            meeting.presenter = _fairest(others, counts["presenter"], last["presenter"])
+        for role, holder in (("facilitator", meeting.facilitator),
+                             ("presenter", meeting.presenter)):
+            if holder is not None and holder in ids:
+                counts[role][holder] = counts[role].get(holder, 0) + 1
+                last[role][holder] = index
+
+
+def previous_meeting(plan: Plan, meeting_id: str) -> Meeting | None:
+    """The meeting before ``meeting_id`` in the plan that has closed (the look-back's
+    source), or None for the first."""
+    before: Meeting | None = None
+    for meeting in plan.meetings:
+        if meeting.id == meeting_id:
+            return before
+        if meeting.closed:
+            before = meeting
+    return None
+
+
+# -- what a meeting leaves -----------------------------------------------------------------
+
+
+def outcome_of(doc: ExportDocument, owner: str | None) -> Outcome:
+    """The chosen re-definition (or insight) and the agreed actions of a closed
+    session; the actions belong to the meeting's presenter (``owner``)."""
+    kinds = {section.id: section.kind for section in doc.sections}
+    chosen = [i for i in doc.items if i.chosen and kinds.get(i.section) == "redefinitions"]
+    if not chosen:
+        chosen = [i for i in doc.items if i.chosen and kinds.get(i.section) != "cases"]
+    actions = [i for i in doc.items if i.section in ACTION_SECTIONS and i.parent is None]
+    return Outcome(
+        redefinition=chosen[0].text if chosen else None,
+        actions=[
+            Action(id=item.id, text=item.text, owner=owner) for item in actions
+        ],
+    )
