@@ -127,36 +127,61 @@ def meeting_of(plan: Plan, meeting_id: str) -> Meeting:
 
 
 def _fairest(
-    candidates: Sequence[Member], counts: dict[str, int], last: dict[str, int]
+    candidates: Sequence[Member],
+    counts: dict[str, int],
+    last: dict[str, int],
+    soon: dict[str, int] | None = None,
 ) -> str | None:
+    """Who held the role least often, then longest ago, then (``soon``) whose own next
+    turn in the other role comes first, then who joined first."""
     order = {m.id: n for n, m in enumerate(candidates)}
+    soon = soon or {}
     best = min(
         candidates,
-        key=lambda m: (counts.get(m.id, 0), last.get(m.id, -1), order[m.id]),
+        key=lambda m: (counts.get(m.id, 0), last.get(m.id, -1), soon.get(m.id, 1 << 30),
+                       order[m.id]),
         default=None,
     )
     return None if best is None else best.id
 
 
+def _count(counts: dict[str, int], last: dict[str, int], holder: str | None,
+           ids: set[str], index: int) -> None:
+    if holder is not None and holder in ids:
+        counts[holder] = counts.get(holder, 0) + 1
+        last[holder] = index
+
+
 def assign_rota(plan: Plan, members: Sequence[Member]) -> None:
     """Fill in the suggested facilitator and presenter of every meeting the group has
-    not decided itself, fairly over the whole plan (see the module invariants)."""
+    not decided itself, fairly over the whole plan (see the module invariants).
+
+    Facilitators first; then presenters, where a tie goes to the member whose next
+    facilitation comes soonest (so nobody is blocked from presenting by their own
+    turn as facilitator, and everyone presents once before anyone twice)."""
     active = [m for m in members if not m.removed]
     ids = {m.id for m in active}
-    counts: dict[str, dict[str, int]] = {"facilitator": {}, "presenter": {}}
-    last: dict[str, dict[str, int]] = {"facilitator": {}, "presenter": {}}
+    counts: dict[str, int] = {}
+    last: dict[str, int] = {}
     for index, meeting in enumerate(plan.meetings):
-        settled = meeting.session_id is not None or meeting.closed
-        if not (settled or meeting.facilitator_fixed):
-            meeting.facilitator = _fairest(active, counts["facilitator"], last["facilitator"])
-        if not (settled or meeting.presenter_fixed):
+        if not (_settled(meeting) or meeting.facilitator_fixed):
+            meeting.facilitator = _fairest(active, counts, last)
+        _count(counts, last, meeting.facilitator, ids, index)
+    counts, last = {}, {}
+    for index, meeting in enumerate(plan.meetings):
+        if not (_settled(meeting) or meeting.presenter_fixed):
+            soon: dict[str, int] = {}
+            for later in range(len(plan.meetings) - 1, index, -1):
+                holder = plan.meetings[later].facilitator
+                if holder is not None:
+                    soon[holder] = later
             others = [m for m in active if m.id != meeting.facilitator]
-            meeting.presenter = _fairest(others, counts["presenter"], last["presenter"])
-        for role, holder in (("facilitator", meeting.facilitator),
-                             ("presenter", meeting.presenter)):
-            if holder is not None and holder in ids:
-                counts[role][holder] = counts[role].get(holder, 0) + 1
-                last[role][holder] = index
+            meeting.presenter = _fairest(others, counts, last, soon)
+        _count(counts, last, meeting.presenter, ids, index)
+
+
+def _settled(meeting: Meeting) -> bool:
+    return meeting.session_id is not None or meeting.closed
 
 
 def previous_meeting(plan: Plan, meeting_id: str) -> Meeting | None:
