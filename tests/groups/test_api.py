@@ -14,7 +14,7 @@ import icalendar
 
 from tests.support import http
 from tests.support.client import BoardClient, run
-from tests.support.groups import Group, Person, create_group
+from tests.support.groups import Group, Person, create_group, enter, plan_series, play_meeting
 from tests.support.server import ServerProcess
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -26,15 +26,6 @@ def group_of_five(server: ServerProcess) -> Group:
     for name in NAMES:
         group.join(name)
     return group
-
-
-def plan_series(group: Group, who: Person, count: int = 8) -> dict[str, Any]:
-    version = group.view(who)["plan"]["version"]
-    answer = group.call(who, "POST", "/plan/series",
-                        {"version": version, "start": "2027-01-12T19:30", "count": count})
-    assert answer.status == 200, answer.body
-    plan: dict[str, Any] = answer.json()
-    return plan
 
 
 def test_plan_of_eight_meetings_calendar_across_dst(server: ServerProcess) -> None:
@@ -170,56 +161,6 @@ def test_invite_rotation_removal_and_handing_on(server: ServerProcess) -> None:
     assert group.call(fenna, "POST", "/manager", {"member_id": anouk.member_id}).status == 204
     assert group.view(anouk)["me"]["manager"] is True
     assert group.call(fenna, "POST", "/invite").status == 403
-
-
-def step_index(client: BoardClient, step_id: str) -> int:
-    assert client.welcome is not None
-    ids = [s["id"] for s in client.welcome["method"]["steps"]]
-    return ids.index(step_id)
-
-
-async def enter(group: Group, meeting_id: str, who: Person) -> BoardClient:
-    """What the board page does for a member: start (or open) the meeting, then say
-    hello with the member key and the group's display name (nothing typed)."""
-    answer = group.call(who, "POST", f"/meetings/{meeting_id}/start")
-    assert answer.status in (200, 201), answer.body
-    session_id = answer.json()["session_id"]
-    assert answer.json()["board"] == f"/s/{session_id}#g={group.id}"
-    client = BoardClient(group.server.ws_base, session_id, who.key, who.name)
-    await client.connect()
-    return client
-
-
-async def play_meeting(group: Group, meeting: dict[str, Any], redefinition: str,
-                       actions: list[str]) -> dict[str, BoardClient]:
-    """Play a Tienstappen meeting to its close with the roles from the plan."""
-    clients = {p.member_id: await enter(group, meeting["id"], p) for p in group.people}
-    fac = clients[meeting["facilitator"]]
-    pres = clients[meeting["presenter"]]
-    for member_id, client in clients.items():
-        role = ("facilitator" if member_id == meeting["facilitator"] else
-                "presenter" if member_id == meeting["presenter"] else "participant")
-        assert client.welcome is not None and client.welcome["role"] == role, member_id
-    other = next(c for m, c in clients.items()
-                 if m not in (meeting["facilitator"], meeting["presenter"]))
-
-    async def goto(step_id: str) -> None:
-        reply = await fac.call("set_step", step=step_index(fac, step_id))
-        assert reply["type"] == "applied", reply
-
-    await goto("redefine")
-    assert (await other.call("add_item", item_id="r1", section="redefinitions",
-                             text="Mijn probleem is dat ik alles zelf doe."))["type"] == "applied"
-    await goto("rate_redefinitions")
-    assert (await pres.call("add_item", item_id="r2", section="redefinitions",
-                            text=redefinition))["type"] == "applied"
-    assert (await pres.call("choose_item", item_id="r2", chosen=True))["type"] == "applied"
-    await goto("alternatives")
-    for n, text in enumerate(actions):
-        reply = await pres.call("add_item", item_id=f"a{n}", section="alternatives", text=text)
-        assert reply["type"] == "applied", reply
-    assert (await fac.call("close_session"))["type"] == "applied"
-    return clients
 
 
 def test_meeting_roles_look_back_and_private_questions(server: ServerProcess) -> None:
