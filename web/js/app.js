@@ -2,14 +2,19 @@
 
 import { BoardElement } from "./board.js";
 import { h } from "./dom.js";
+import { GroupElement } from "./group.js";
+import { GroupNewElement } from "./group-new.js";
 import { lang, setLang, storedLang, t } from "./i18n.js";
 import { StartElement } from "./start.js";
 import { brandHeader } from "./shell.js";
 
 const BOARD_PATH = /^\/s\/([0-9a-f]{32})\/?$/;
+const GROUP_PATH = /^\/g\/([0-9a-f]{32})\/?$/;
 
 customElements.define("iv-start", StartElement);
 customElements.define("iv-board", BoardElement);
+customElements.define("iv-group", GroupElement);
+customElements.define("iv-group-new", GroupNewElement);
 
 /** @param {"nl" | "en"} next */
 async function switchLang(next) {
@@ -26,7 +31,12 @@ async function main() {
   const root = document.getElementById("app");
   if (!root) return;
   const match = BOARD_PATH.exec(location.pathname);
-  if (location.pathname === "/") {
+  const group = GROUP_PATH.exec(location.pathname);
+  if (group) {
+    const page = document.createElement("iv-group");
+    page.setAttribute("group-id", group[1]);
+    root.replaceChildren(page);
+  } else if (location.pathname === "/") {
     root.replaceChildren(document.createElement("iv-start"));
   } else if (match) {
     const board = document.createElement("iv-board");
@@ -43,7 +53,7 @@ async function main() {
     root.replaceChildren(brandHeader(), h("main", { id: "main", class: "page narrow" }, h("h1", {}, t("notfound.title")), h("p", {}, h("a", { href: "/" }, t("notfound.home")))));
   }
   window.addEventListener("iv-langchange", () => {
-    if (!location.pathname.startsWith("/s/") && location.pathname !== "/") root.querySelector("h1")?.replaceChildren(t("notfound.title"));
+    if (!BOARD_PATH.test(location.pathname) && !GROUP_PATH.test(location.pathname) && location.pathname !== "/") root.querySelector("h1")?.replaceChildren(t("notfound.title"));
   });
 }
 

@@ -3,6 +3,7 @@
 // ops. The server is the authority; own ops show at once, marked until answered.
 
 import { BoardConnection } from "./connection.js";
+import { identity as groupMember } from "./group-api.js";
 import { h, morphChildren, randomId, tagOf } from "./dom.js";
 import { explain, lang, loc, t } from "./i18n.js";
 import { BoardModel } from "./model.js";
@@ -53,7 +54,10 @@ export class BoardElement extends HTMLElement {
 
   connectedCallback() {
     this.sessionId = this.getAttribute("session-id") ?? "";
-    this.token = new URLSearchParams(location.hash.slice(1)).get("k") ?? "";
+    // a group meeting (#g=<group>): the member enters with their group identity
+    const member = groupMember(new URLSearchParams(location.hash.slice(1)).get("g") ?? "");
+    this.token = member?.key ?? new URLSearchParams(location.hash.slice(1)).get("k") ?? "";
+    if (member?.name) localStorage.setItem(this.nameKey, member.name);
     this.addEventListener("click", (e) => this.onClick(e));
     this.addEventListener("submit", (e) => this.onSubmit(e));
     this.addEventListener("change", (e) => this.onChange(e));
