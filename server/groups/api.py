@@ -511,7 +511,10 @@ async def _reassign(request: Request, gid: str) -> None:
         if loaded is None:
             return
         version, plan = await _plan(store, gid)
+        before = _msgpack.encode(plan)
         rules.assign_rota(plan, loaded[1].members)
+        if _msgpack.encode(plan) == before:
+            return  # nothing moved: the plan's version stays
         try:
             await _put(store, gid, PLAN, "", plan, version)
             return
