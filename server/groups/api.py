@@ -631,6 +631,11 @@ async def remove_meeting(request: Request) -> Response:
     return await _edit_plan(request, access, expected, remove)
 
 
+def board_link(session_id: str, gid: str, meeting_id: str) -> str:
+    """The board of a group meeting; the page finds the member key by the group id."""
+    return f"/s/{session_id}#g={gid}&meeting={meeting_id}"
+
+
 @endpoint
 async def start_meeting(request: Request) -> Response:
     """Open the meeting's board (once; later calls enter the same board). Members enter
@@ -652,8 +657,10 @@ async def start_meeting(request: Request) -> Response:
                 meta.member_roles = roles
                 await sessions.update_session(meta)
             return _answer({"session_id": meeting.session_id,
-                            "board": f"/s/{meeting.session_id}#g={access.gid}"})
+                            "board": board_link(meeting.session_id, access.gid, mid)})
         method = _methods(request).get(meeting.method) or _methods(request)[access.group.method]
+        if rules.previous_meeting(plan, mid) is not None:
+            method = rules.with_lookback(method)
         title = f"{access.group.name} {meeting.starts[:10]}"
         session_id = await open_session(request, title, method, access.group.language, roles)
         meeting.session_id = session_id
@@ -663,7 +670,7 @@ async def start_meeting(request: Request) -> Response:
             # someone changed the plan (or started it) meanwhile: this board goes
             await delete_session(sessions, request.app.state.hub, session_id, "group")
             continue
-        return _answer({"session_id": session_id, "board": f"/s/{session_id}#g={access.gid}"},
+        return _answer({"session_id": session_id, "board": board_link(session_id, access.gid, mid)},
                        status=201)
     raise RuleError(503, "busy", "too many changes at once; retry")
 

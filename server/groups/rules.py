@@ -14,6 +14,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
+import msgspec
+
 from server.groups.model import (
     Action,
     Meeting,
@@ -24,6 +26,7 @@ from server.groups.model import (
     Questions,
 )
 from shared_schema.export_doc import ExportDocument
+from shared_schema.method import Localized, Method, Step
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 MAX_SERIES = 40
@@ -194,6 +197,33 @@ def previous_meeting(plan: Plan, meeting_id: str) -> Meeting | None:
         if meeting.closed:
             before = meeting
     return None
+
+
+LOOKBACK_STEP = Step(
+    id="lookback",
+    frame=True,
+    minutes=10,
+    title=Localized(nl="Terugblik", en="Look back"),
+    instruction=Localized(
+        nl="Wat heeft de vorige bijeenkomst opgeleverd? Lees de gekozen herdefinitie en de "
+        "afgesproken acties terug; wie een actie had, vertelt hoe het ging (gelukt, deels, "
+        "nog niet) en schrijft er een regel bij. Deze stap mag je overslaan.",
+        en="What did the last meeting give? Read back the chosen re-definition and the "
+        "agreed actions; whoever took an action tells how it went (done, partly, not yet) "
+        "and writes one line about it. This step may be skipped.",
+    ),
+)
+"""The optional look-back step of a group meeting after the first; the board shows
+the previous meeting's outcome during it (from the group, live)."""
+
+
+def with_lookback(method: Method) -> Method:
+    """``method`` with the look-back step right after its check-in (or first)."""
+    if any(step.id == LOOKBACK_STEP.id for step in method.steps):
+        return method
+    at = next((n + 1 for n, step in enumerate(method.steps) if step.id == "checkin"), 0)
+    steps = [*method.steps[:at], LOOKBACK_STEP, *method.steps[at:]]
+    return msgspec.structs.replace(method, steps=steps)
 
 
 # -- what a meeting leaves -----------------------------------------------------------------

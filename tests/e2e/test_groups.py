@@ -104,7 +104,7 @@ def test_group_year_plan_meeting_and_look_back(browser: Browser, web: ServerProc
     fac, pres = by_name[facilitators[0]], by_name[presenters[0]]
     others = [p for p in everyone if p not in (fac, pres)]
     fac.page.locator(".next-card [data-action=start]").click()
-    expect(fac.page).to_have_url(re.compile(r"/s/[0-9a-f]{32}#g=[0-9a-f]{32}$"))
+    expect(fac.page).to_have_url(re.compile(r"/s/[0-9a-f]{32}#g=[0-9a-f]{32}&meeting=[0-9a-f]+$"))
     board_url = fac.page.url
     for person in [pres, *others]:
         person.page.locator(".next-card [data-action=start]").click()
@@ -143,19 +143,45 @@ def test_group_year_plan_meeting_and_look_back(browser: Browser, web: ServerProc
             "Mijn probleem is dat ik geen nee zeg.", timeout=LIVE)
         expect(look.locator(".action-text")).to_have_text("Elke week een vaste belafspraak")
     expect(fenna.page.locator("li.meeting").first.locator(".badge")).to_have_text("afgerond")
+    fenna.screenshot(screenshots, "group-after-meeting-1")
+
+    # Meeting 2: its facilitator starts it; after the check-in comes the look-back step.
+    fac2 = by_name[facilitators[1]]
+    fac2.page.locator(".next-card [data-action=start]").click()
+    expect(fac2.page).to_have_url(re.compile(r"/s/[0-9a-f]{32}#g="))
+    for person in everyone:
+        if person is not fac2:
+            person.page.locator(".next-card [data-action=start]").click()
+        expect(person.page.locator(".step-head")).to_be_visible(timeout=LIVE)
+    fac2.next_step("Terugblik")
+    for person in everyone:
+        look = person.page.locator("iv-lookback")
+        expect(look.locator(".redefinition")).to_have_text(
+            "Mijn probleem is dat ik geen nee zeg.", timeout=LIVE)
+        expect(look.locator(".action-text")).to_have_text("Elke week een vaste belafspraak")
     # Only the owner (meeting 1's presenter) has the follow-up form; the note goes live.
-    for person in others:
-        expect(person.page.locator("form[data-form=follow-up]")).to_have_count(0)
-    form = pres.page.locator("form[data-form=follow-up]")
+    for person in everyone:
+        if person is not pres:
+            expect(person.page.locator("iv-lookback form[data-form=follow-up]")).to_have_count(0)
+    form = pres.page.locator("iv-lookback form[data-form=follow-up]")
     form.get_by_label("deels").check()
     form.get_by_label("Eén regel toelichting").fill("Twee van de drie weken gelukt")
     form.get_by_role("button", name="Terugkoppeling opslaan").click()
     for person in everyone:
-        action = person.page.locator(".lookback .action")
+        action = person.page.locator("iv-lookback .action")
         expect(action.locator(".badge")).to_have_text("deels", timeout=LIVE)
         expect(action.locator(".action-note")).to_have_text("Twee van de drie weken gelukt")
-    pres.screenshot(screenshots, "group-lookback")
-    # the archive offers meeting 1's report to members
-    with others[0].page.expect_download() as report:
-        others[0].page.locator(".archive button", has_text="MD").click()
+    pres.screenshot(screenshots, "board-lookback")
+    # the look-back step is optional: the facilitator simply goes on
+    fac2.next_step("Casus kiezen")
+    expect(pres.page.locator("iv-lookback")).to_have_count(0, timeout=LIVE)
+
+    # The group page shows the note too, and the archive offers meeting 1's report.
+    member = others[0]
+    member.page.goto(f"{web.base}/g/{group_id}")
+    expect(member.page.locator(".lookback .action-note")).to_have_text(
+        "Twee van de drie weken gelukt", timeout=LIVE)
+    with member.page.expect_download() as report:
+        member.page.locator(".archive button", has_text="MD").click()
     assert "geen nee zeg" in Path(report.value.path()).read_text(encoding="utf-8")
+    member.screenshot(screenshots, "group-lookback")

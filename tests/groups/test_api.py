@@ -194,6 +194,9 @@ def test_meeting_roles_look_back_and_private_questions(server: ServerProcess) ->
 
     async def scenario() -> None:
         clients = await play_meeting(group, first, redefinition, actions)
+        welcome = next(iter(clients.values())).welcome
+        assert welcome is not None
+        assert "lookback" not in [s["id"] for s in welcome["method"]["steps"]], "not in 1"
         frames = [json.dumps(m) for member_id, c in clients.items()
                   if member_id != fenna.member_id for m in c.messages]
         assert frames and not any(private in f for f in frames)
@@ -240,7 +243,10 @@ def test_meeting_roles_look_back_and_private_questions(server: ServerProcess) ->
     # meeting 2 starts with its own roles; nothing private anywhere the others looked
     async def second_meeting() -> None:
         clients = {p.member_id: await enter(group, second["id"], p) for p in group.people}
-        assert clients[second["facilitator"]].welcome["role"] == "facilitator"  # type: ignore[index]
+        fac = clients[second["facilitator"]]
+        assert fac.welcome is not None and fac.welcome["role"] == "facilitator"
+        steps = [s["id"] for s in fac.welcome["method"]["steps"]]
+        assert steps[:2] == ["checkin", "lookback"], "meeting 2 has the look-back step"
         for member_id, client in clients.items():
             if member_id != fenna.member_id:
                 assert not any(private in json.dumps(m) for m in client.messages)

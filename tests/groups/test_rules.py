@@ -158,3 +158,15 @@ def test_outcome_takes_the_chosen_redefinition_and_the_actions() -> None:
     outcome = rules.outcome_of(doc, "m2")
     assert outcome.redefinition == "Mijn probleem is y"
     assert [(a.id, a.text, a.owner) for a in outcome.actions] == [("a1", "Bellen", "m2")]
+
+
+def test_the_look_back_step_comes_right_after_the_check_in() -> None:
+    from server.methods.loader import load_methods
+
+    method = load_methods([])["tienstappen"]
+    looked = rules.with_lookback(method)
+    ids = [step.id for step in looked.steps]
+    assert ids[:3] == ["checkin", "lookback", "choose_case"]
+    assert len(looked.steps) == len(method.steps) + 1
+    assert rules.with_lookback(looked) is looked
+    assert [s.id for s in method.steps][1] == "choose_case", "the method itself is unchanged"

@@ -79,7 +79,7 @@ async def enter(group: Group, meeting_id: str, who: Person) -> BoardClient:
     answer = group.call(who, "POST", f"/meetings/{meeting_id}/start")
     assert answer.status in (200, 201), answer.body
     session_id = answer.json()["session_id"]
-    assert answer.json()["board"] == f"/s/{session_id}#g={group.id}"
+    assert answer.json()["board"] == f"/s/{session_id}#g={group.id}&meeting={meeting_id}"
     client = BoardClient(group.server.ws_base, session_id, who.key, who.name)
     await client.connect()
     return client

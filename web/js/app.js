@@ -4,6 +4,7 @@ import { BoardElement } from "./board.js";
 import { h } from "./dom.js";
 import { GroupElement } from "./group.js";
 import { GroupNewElement } from "./group-new.js";
+import { LookbackElement } from "./lookback.js";
 import { lang, setLang, storedLang, t } from "./i18n.js";
 import { StartElement } from "./start.js";
 import { brandHeader } from "./shell.js";
@@ -15,6 +16,7 @@ customElements.define("iv-start", StartElement);
 customElements.define("iv-board", BoardElement);
 customElements.define("iv-group", GroupElement);
 customElements.define("iv-group-new", GroupNewElement);
+customElements.define("iv-lookback", LookbackElement);
 
 /** @param {"nl" | "en"} next */
 async function switchLang(next) {

@@ -232,6 +232,7 @@ export class BoardElement extends HTMLElement {
         h("h1", { class: "sr-only" }, model.board.title),
         this.progress(),
         closed ? this.closedIntro() : this.stepHead(),
+        closed ? null : this.lookback(),
         this.noticeBox(),
         h("div", { class: "board-layout" },
           h("div", { class: "sections" }, this.sectionsView()),
@@ -291,6 +292,13 @@ export class BoardElement extends HTMLElement {
             ? h("button", { type: "button", class: "step-jump", "data-action": "step", "data-step": String(index), "aria-label": t("control.goto_step", { n: index + 1, title: loc(step.title) }) }, label)
             : label);
       })));
+  }
+
+  /** A group meeting's look-back step shows what the previous meeting left. */
+  lookback() {
+    const hash = new URLSearchParams(location.hash.slice(1));
+    if (this.model?.step.id !== "lookback" || !hash.get("g")) return null;
+    return h("iv-lookback", { "data-key": "lookback", "data-keep": "", "group-id": hash.get("g"), "meeting-id": hash.get("meeting") });
   }
 
   stepHead() {
