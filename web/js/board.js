@@ -232,10 +232,9 @@ export class BoardElement extends HTMLElement {
         h("h1", { class: "sr-only" }, model.board.title),
         this.progress(),
         closed ? this.closedIntro() : this.stepHead(),
-        closed ? null : this.lookback(),
         this.noticeBox(),
         h("div", { class: "board-layout" },
-          h("div", { class: "sections" }, this.sectionsView()),
+          h("div", { class: "sections" }, closed ? null : this.lookback(), this.sectionsView()),
           this.sidebar())),
     ];
   }
