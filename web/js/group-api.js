@@ -166,8 +166,7 @@ export class GroupClient {
    */
   async calendar(meetingId) {
     const path = meetingId ? `/meetings/${meetingId}/calendar.ics` : "/calendar.ics";
-    const response = /** @type {Response} */ (await call("GET", this.base + path, this.key));
-    return response.blob();
+    return fileOf(/** @type {Response} */ (await call("GET", this.base + path, this.key)));
   }
 
   /**
@@ -176,7 +175,17 @@ export class GroupClient {
    * @param {string} format
    */
   async exportFile(sessionId, format) {
-    const response = /** @type {Response} */ (await call("GET", `/api/sessions/${sessionId}/export/${format}`, this.key));
-    return response.blob();
+    return fileOf(/** @type {Response} */ (await call("GET", `/api/sessions/${sessionId}/export/${format}`, this.key)));
   }
+}
+
+/**
+ * A downloaded file and the name the server gives it.
+ * @param {Response} response
+ * @returns {Promise<{blob: Blob, filename: string}>}
+ */
+async function fileOf(response) {
+  const disposition = response.headers.get("content-disposition") ?? "";
+  const match = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(disposition);
+  return { blob: await response.blob(), filename: match ? decodeURIComponent(match[1]) : "intervisiebord" };
 }

@@ -262,14 +262,13 @@ export class GroupElement extends HTMLElement {
         break;
       }
       case "calendar":
-        download(await client.calendar(meeting || null), meeting ? "intervisie-bijeenkomst.ics" : "intervisie.ics");
+        download(await client.calendar(meeting || null));
         break;
       case "remove-meeting":
         await this.editPlan((version) => client.removeMeeting(meeting, version));
         break;
       case "export":
-        download(await client.exportFile(button.dataset.session ?? "", button.dataset.format ?? "md"),
-          `intervisie-${button.dataset.date ?? ""}.${button.dataset.format ?? "md"}`);
+        download(await client.exportFile(button.dataset.session ?? "", button.dataset.format ?? "md"));
         break;
       case "rotate":
         await this.act(async () => {
@@ -376,11 +375,10 @@ export class GroupElement extends HTMLElement {
 }
 
 /**
- * Offer a blob as a file download.
- * @param {Blob} blob
- * @param {string} filename
+ * Offer a file as a download.
+ * @param {{blob: Blob, filename: string}} file
  */
-function download(blob, filename) {
+function download({ blob, filename }) {
   const url = URL.createObjectURL(blob);
   const link = h("a", { href: url, download: filename });
   document.body.append(link);
