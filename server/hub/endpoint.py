@@ -145,12 +145,13 @@ async def _welcome(
     if isinstance(result, Applied) and any(
         isinstance(s.change, SessionPut) for s in result.changes
     ):
-        # a new member came with the facilitator link and took over the role
+        # a new member came with the facilitator link (or, in a group meeting, with
+        # their member key and a role from the plan) and took over the role
         record(
             AuditAction.ROLE,
             session_id,
             participant_id(session_id, client_key(session_id, hello.client_id)),
-            "facilitator_link",
+            "member_key" if _is_member_key(meta, hello.token) else "facilitator_link",
         )
     if isinstance(result, CoreRejected):
         conn.send(_error(result.code, result.reason))
@@ -211,6 +212,10 @@ def _role_of_token(meta: SessionMeta | None, token: str) -> str | None:
         # a group member's own key (a group meeting): the role the plan gives them
         return meta.member_roles.get(token_hash(token))
     return None
+
+
+def _is_member_key(meta: SessionMeta | None, token: str) -> bool:
+    return meta is not None and bool(meta.member_roles) and token_hash(token) in meta.member_roles
 
 
 def _known_member(room: Room, client_id: str) -> bool:

@@ -101,7 +101,7 @@ export function lookbackView(previous, me, names) {
         h("p", { class: "action-follow-up" },
           action.status ? h("span", { class: `badge badge-${action.status}` }, t(`group.follow_${action.status}`)) : h("span", { class: "muted" }, t("group.follow_none")),
           action.note ? [" ", h("span", { class: "action-note" }, action.note)] : null),
-        action.owner === me ? h("form", { class: "follow-up-form", "data-form": "follow-up", "data-meeting": previous.meeting_id, "data-action-id": action.id, "data-version": String(outcome.version) },
+        action.owner === me ? h("form", { class: "follow-up-form", "data-keep": "", "data-form": "follow-up", "data-meeting": previous.meeting_id, "data-action-id": action.id, "data-version": String(outcome.version) },
           h("fieldset", {},
             h("legend", {}, t("group.follow_legend")),
             STATUSES.map((status) => h("label", { class: "radio" },
