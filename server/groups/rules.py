@@ -164,6 +164,11 @@ def assign_rota(plan: Plan, members: Sequence[Member]) -> None:
     turn as facilitator, and everyone presents once before anyone twice)."""
     active = [m for m in members if not m.removed]
     ids = {m.id for m in active}
+    for meeting in plan.meetings:  # a choice of a member who left goes back to the rota
+        if meeting.facilitator_fixed and meeting.facilitator not in ids:
+            meeting.facilitator_fixed = False
+        if meeting.presenter_fixed and meeting.presenter not in ids:
+            meeting.presenter_fixed = False
     counts: dict[str, int] = {}
     last: dict[str, int] = {}
     for index, meeting in enumerate(plan.meetings):

@@ -146,3 +146,38 @@ def test_plan_override_and_follow_up_by_keyboard(browser: Browser, web: ServerPr
     page.keyboard.press("Enter")
     expect(page.locator(".lookback .action-note")).to_have_text("Lukt op maandag")
     expect(page.locator(".lookback .action .badge")).to_have_text("deels")
+
+
+def test_two_plan_edits_at_once_in_the_browser(browser: Browser, web: ServerProcess,
+                                               people: list[Person]) -> None:
+    """Anouk and Bram edit the plan from the same version; Bram's page gets 409, applies
+    his change again to the plan in force, and both changes stay."""
+    group = create_group(web)
+    for name in ("Anouk", "Bram", "Dewi", "Sem"):
+        group.join(name)
+    plan_series(group, group.people[0], count=3)
+    anouk, bram = Person(browser, web.base, "Anouk"), Person(browser, web.base, "Bram")
+    people.extend([anouk, bram])
+    open_as(anouk, group, 1)
+    open_as(bram, group, 2)
+    # Bram's page stops polling, so it surely still holds the version both read
+    bram.page.evaluate("window.clearInterval(document.querySelector('iv-group').poller)")
+    anouk.page.locator("li.meeting").nth(1).locator("select[data-role=facilitator]"
+                                                   ).select_option(label="Sem")
+    expect(anouk.page.locator(".notice")).to_have_text("Opgeslagen.")
+    bram.page.locator("li.meeting").nth(2).locator("select[data-role=presenter]"
+                                                  ).select_option(label="Dewi")
+    expect(bram.page.locator(".notice")).to_contain_text("tegelijk")
+    for person in (anouk, bram):
+        meetings = person.page.locator("li.meeting")
+        expect(meetings.nth(1).locator("select[data-role=facilitator] option:checked")
+               ).to_have_text("Sem", timeout=6000)
+        expect(meetings.nth(2).locator("select[data-role=presenter] option:checked")
+               ).to_have_text("Dewi", timeout=6000)
+    final = group.view(group.people[0])["plan"]["meetings"]
+    names = {p.member_id: p.name for p in group.people}
+    assert names[final[1]["facilitator"]] == "Sem" and names[final[2]["presenter"]] == "Dewi"
+    # the browser logs the answered 409 as a failed resource; the page resolved it
+    conflicts = [p for p in bram.problems if "409" in p and "/plan/meetings/" in p]
+    assert len(conflicts) == 1, bram.problems
+    bram.problems.remove(conflicts[0])

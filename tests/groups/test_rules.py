@@ -73,6 +73,16 @@ def test_rota_override_sticks_and_the_rest_stays_fair() -> None:
     assert "m6" in [m.facilitator for m in plan.meetings]
 
 
+def test_a_removed_members_fixed_turn_goes_back_to_the_rota() -> None:
+    plan, people = plan_of(3), members(4)
+    plan.meetings[1].facilitator, plan.meetings[1].facilitator_fixed = "m4", True
+    rules.assign_rota(plan, people)
+    people[3].removed = True
+    rules.assign_rota(plan, people)
+    assert plan.meetings[1].facilitator != "m4"
+    assert plan.meetings[1].facilitator_fixed is False
+
+
 def test_rota_keeps_started_meetings_and_skips_removed_members() -> None:
     plan, people = plan_of(4), members(3)
     rules.assign_rota(plan, people)

@@ -203,16 +203,16 @@ export class GroupElement extends HTMLElement {
   }
 
   /**
-   * Run a change; a 409 reloads and, if `retry` is given, applies the change again
-   * to the current version (the change is the member's intent, not a copy).
+   * Run a change and reload; `action` may answer another catalog key for its notice.
    * @param {() => Promise<any>} action
    * @param {string} [done]
    */
   async act(action, done) {
     this.busy = true;
     try {
-      await action();
-      this.notice = done ? { kind: "info", text: t(done) } : null;
+      const said = await action();
+      const key = typeof said === "string" ? said : done;
+      this.notice = key ? { kind: "info", text: t(key) } : null;
     } catch (error) {
       if (error instanceof Conflict) {
         this.notice = { kind: "info", text: t("group.conflict") };
@@ -231,16 +231,16 @@ export class GroupElement extends HTMLElement {
    * @param {(version: number) => Promise<any>} edit
    */
   async editPlan(edit) {
-    const client = /** @type {GroupClient} */ (this.client);
     await this.act(async () => {
       try {
         await edit(this.data?.plan.version ?? 0);
+        return "group.saved";
       } catch (error) {
         if (!(error instanceof Conflict)) throw error;
         await edit(error.current.version);
+        return "group.conflict";
       }
-    }, "group.saved");
-    void client;
+    });
   }
 
   /** @param {MouseEvent} event */
