@@ -48,7 +48,7 @@ export class GroupNewElement extends HTMLElement {
           h("select", { id: "group-method", name: "default_method" },
             this.methods.map((m) => h("option", { value: m.id, selected: m.id === "tienstappen" }, loc(m.name))))),
         h("div", { class: "form-row" },
-          h("label", { for: "group-language" }, t("start.language")),
+          h("label", { for: "group-language" }, t("group.language")),
           h("select", { id: "group-language", name: "language" },
             h("option", { value: "nl", selected: lang() === "nl" }, "Nederlands"),
             h("option", { value: "en", selected: lang() === "en" }, "English"))),
