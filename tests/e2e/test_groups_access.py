@@ -5,6 +5,7 @@ alone. A member's personal link opens the page on another device (context)."""
 
 from __future__ import annotations
 
+import re
 import threading
 from pathlib import Path
 from typing import Any
@@ -181,3 +182,34 @@ def test_two_plan_edits_at_once_in_the_browser(browser: Browser, web: ServerProc
     conflicts = [p for p in bram.problems if "409" in p and "/plan/meetings/" in p]
     assert len(conflicts) == 1, bram.problems
     bram.problems.remove(conflicts[0])
+
+
+def test_manager_rotates_the_invite_removes_a_member_and_hands_on(
+        browser: Browser, web: ServerProcess, people: list[Person]) -> None:
+    group = create_group(web)
+    for name in ("Anouk", "Bram"):
+        group.join(name)
+    fenna, bram = Person(browser, web.base, "Fenna"), Person(browser, web.base, "Bram")
+    people.extend([fenna, bram])
+    open_as(fenna, group, 0)
+    open_as(bram, group, 2)
+    page = fenna.page
+    expect(page.locator("#group-invite")).to_have_count(0)  # not kept in this browser
+    page.get_by_role("button", name="Nieuwe uitnodigingslink").click()
+    invite = page.locator("#group-invite")
+    expect(invite).to_have_value(re.compile(r"/g/[0-9a-f]{32}#i=.+"))
+    assert group.invite not in invite.input_value()
+
+    page.get_by_role("button", name="Bram uit de groep verwijderen").click()
+    page.get_by_role("button", name="Ja, verwijder Bram").click()
+    expect(page.locator(".person", has_text="Bram")).to_have_count(0)
+    # Bram's page finds the group gone for him at its next poll
+    expect(bram.page.locator("h1")).to_have_text("Groep niet gevonden", timeout=6000)
+
+    page.get_by_role("button", name="Beheer overdragen aan Anouk").click()
+    page.get_by_role("button", name="Ja, Anouk gaat beheren").click()
+    expect(page.locator(".person", has_text="Anouk").locator(".role-tag")).to_have_text("beheert")
+    expect(page.get_by_role("button", name="Nieuwe uitnodigingslink")).to_have_count(0)
+    expect(page.locator("#danger-title")).to_have_count(0)
+    # the 404 Bram's page got is how the server says "not a member"
+    bram.problems[:] = [p for p in bram.problems if "404" not in p]
