@@ -1,8 +1,8 @@
 """HTTP endpoints: health, sessions, methods, invite rotation.
 
-Errors are JSON ``{code, reason}``; the endpoints of one session that take a bearer
-token answer an unknown session, a wrong and a missing token alike: 404
-``{"error": "not_found"}``.
+Errors are JSON ``{code, reason}`` (``server.http_errors``); the endpoints of one
+session that take a bearer token answer an unknown session, a wrong and a missing token
+alike: 404 with code ``not_found``.
 
 ``POST /api/sessions`` may start a follow-up session from a JSON export
 (``from_export``), carrying the items of the sections listed in ``carry``; title,
@@ -16,21 +16,22 @@ from typing import Annotated, Literal
 
 import msgspec
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from server.audit import AuditAction, record
 from server.core.state import encode_state, new_state
 from server.exports.followup import CarryError, carry_items
+from server.http_access import facilitator_session
+from server.http_errors import http_error, not_found
 from server.store.base import SessionMeta
 from server.tokens import (
     RETIRED_KEPT,
-    is_session_id,
     new_id,
     new_token,
     token_hash,
-    token_matches,
 )
 from shared_schema.board import SectionId
+from shared_schema.codes import HttpErrorCode
 from shared_schema.export_doc import ExportDocument
 from shared_schema.method import Method
 
@@ -62,14 +63,14 @@ def _json(payload: object, status: int = 200) -> Response:
     return Response(_encoder.encode(payload), status_code=status, media_type="application/json")
 
 
-def error(status: int, code: str, reason: str) -> JSONResponse:
-    return JSONResponse({"code": code, "reason": reason}, status_code=status)
 
 
 async def healthz(request: Request) -> Response:
     hub = request.app.state.hub
     connections = sum(len(room.conns) for room in hub.rooms.values())
-    return _json({"status": "ok", "rooms": len(hub.rooms), "connections": connections})
+    return _json({"status": "ok", "rooms": len(hub.rooms), "connections": connections,
+                  "ops_applied": hub.counters.ops_applied,
+                  "rooms_loaded": hub.counters.rooms_loaded})
 
 
 def base_url(request: Request) -> str:
@@ -112,23 +113,25 @@ async def open_session(
 async def create_session(request: Request) -> Response:
     body = await request.body()
     if len(body) > MAX_BODY:
-        return error(413, "too_large", "request body too large")
+        return http_error(413, HttpErrorCode.TOO_LARGE, "request body too large")
     try:
         spec = _create_decoder.decode(body)
     except msgspec.DecodeError as exc:
-        return error(400, "invalid_request", str(exc))
+        return http_error(400, HttpErrorCode.INVALID_REQUEST, str(exc))
     source = spec.from_export
     if source is None and spec.carry:
-        return error(400, "invalid_request", "carry needs from_export")
+        return http_error(400, HttpErrorCode.INVALID_REQUEST, "carry needs from_export")
     title = spec.title or (source.session.title[:120] if source else None)
     method_id = spec.method or (source.session.method if source else None)
     language = spec.language or (source.session.language if source else "nl")
     if title is None or method_id is None:
-        return error(400, "invalid_request", "title and method are required")
+        return http_error(400, HttpErrorCode.INVALID_REQUEST, "title and method are required")
     methods: dict[str, Method] = request.app.state.methods
     method = methods.get(method_id)
     if method is None:
-        return error(400, "unknown_method", f"no method {method_id!r}; see /api/methods")
+        return http_error(
+            400, HttpErrorCode.UNKNOWN_METHOD, f"no method {method_id!r}; see /api/methods"
+        )
     session_id, facilitator_token, invite_token = new_id(), new_token(), new_token()
     meta = new_meta(session_id, title, method.id, language, facilitator_token, invite_token)
     state = new_state(session_id, title, language, method)
@@ -136,7 +139,7 @@ async def create_session(request: Request) -> Response:
         try:
             carry_items(state, source, spec.carry)
         except CarryError as exc:
-            return error(400, "invalid_carry", str(exc))
+            return http_error(400, HttpErrorCode.INVALID_CARRY, str(exc))
     await request.app.state.store.create_session(meta, encode_state(state))
     base = f"{base_url(request)}/s/{session_id}"
     created = SessionCreated(
@@ -166,7 +169,7 @@ async def list_methods(request: Request) -> Response:
 async def get_method(request: Request) -> Response:
     method = request.app.state.methods.get(request.path_params["method_id"])
     if method is None:
-        return error(404, "unknown_method", "no such method")
+        return http_error(404, HttpErrorCode.UNKNOWN_METHOD, "no such method")
     return _json(method)
 
 
@@ -174,32 +177,12 @@ class InviteRotated(msgspec.Struct):
     invite_link: str
 
 
-NOT_FOUND = {"error": "not_found"}
-"""The one answer for an unknown session, a wrong token and a missing token."""
-
-
-def bearer_token(request: Request) -> str:
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    return token.strip() if scheme.lower() == "bearer" else ""
-
-
-async def facilitator_session(request: Request) -> SessionMeta | None:
-    """The session named in the path if the bearer token is its facilitator token.
-    Unknown sessions cost the same hashing work as wrong tokens."""
-    session_id = request.path_params["session_id"]
-    meta = None
-    if is_session_id(session_id):
-        meta = await request.app.state.store.get_session(session_id)
-    granted = token_matches(bearer_token(request), meta.facilitator_hash if meta else None)
-    return meta if granted else None
-
-
 async def rotate_invite(request: Request) -> Response:
     """A new invite link; the old one admits no new members (known members may
     still come back with it)."""
     meta = await facilitator_session(request)
     if meta is None:
-        return JSONResponse(NOT_FOUND, status_code=404)
+        return not_found()
     token = new_token()
     meta.retired_invite_hashes = [*meta.retired_invite_hashes, meta.invite_hash][-RETIRED_KEPT:]
     meta.invite_hash = token_hash(token)

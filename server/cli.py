@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> None:
         "also does this hourly)",
     )
     add_arguments(purge)
-    commands.add_parser("schema", help="write the protocol's JSON Schema files")
+    commands.add_parser("schema", help="write the generated protocol files (in a checkout)")
     args = parser.parse_args(argv)
     match args.command:
         case "serve":
@@ -52,9 +52,9 @@ def main(argv: list[str] | None = None) -> None:
             deleted = asyncio.run(_purge(settings))
             print(f"deleted {deleted} closed session(s) older than {settings.retention_days} days")
         case "schema":
-            from shared_schema.export import main as write_schema
+            from shared_schema.generate import main as write_generated
 
-            write_schema()
+            write_generated([])
 
 
 async def _purge(settings: Settings) -> int:

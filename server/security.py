@@ -10,8 +10,10 @@ import logging
 from typing import Final
 
 from starlette.datastructures import MutableHeaders
-from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from server.http_errors import http_error
+from shared_schema.codes import HttpErrorCode
 
 log = logging.getLogger("intervisiebord.http")
 
@@ -57,6 +59,6 @@ class SecurityHeaders:
                 raise
             # answer here, so even an internal error carries the headers
             log.exception("unhandled error in %s %s", scope["method"], scope["path"])
-            await JSONResponse({"error": "internal"}, status_code=500)(
+            await http_error(500, HttpErrorCode.INTERNAL, "internal error")(
                 scope, receive, send_with_headers
             )

@@ -1,3 +1,3 @@
-from shared_schema.export import main
+from shared_schema.generate import main
 
 main()

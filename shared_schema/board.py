@@ -14,6 +14,14 @@ Role = Literal["facilitator", "presenter", "participant", "observer"]
 ROLES: tuple[Role, ...] = ("facilitator", "presenter", "participant", "observer")
 
 Rating = Literal["cold", "warm", "neutral"]
+SectionRight = Literal[
+    "add", "rate", "circle", "choose", "vote",
+    "edit_own", "edit_any", "move", "delete_own", "delete_any", "add_when_unlocked",
+]
+"""What a role may do in a section now (``SectionState.rights``): the method's five
+rights, and what follows for items: ``edit_own``/``delete_own`` (the author's own
+items), ``edit_any``/``delete_any`` (anyone's), ``move`` (any note), and
+``add_when_unlocked`` (who could add but for the facilitator's lock)."""
 Color = Literal["yellow", "pink", "blue", "green", "orange", "purple"]
 Language = Literal["nl", "en"]
 
@@ -78,6 +86,9 @@ class SectionState(msgspec.Struct, kw_only=True, gc=False):
     ``hidden`` means items are hidden until revealed; ``hidden_count`` tells the
     viewer how many hidden items exist without sending them. ``sealed`` means new
     ratings and votes stay private to whoever gave them until revealed.
+    ``rights`` lists, per right, the roles that hold it now (computed by the server's
+    core, the one source of every rule; empty once the session is closed): a client
+    shows the controls of its own role's rights and derives none itself.
     """
 
     id: str
@@ -87,6 +98,7 @@ class SectionState(msgspec.Struct, kw_only=True, gc=False):
     sealed: bool = False
     revealed: bool = False
     hidden_count: int = 0
+    rights: dict[SectionRight, list[Role]] = {}
 
 
 class Board(msgspec.Struct, kw_only=True):

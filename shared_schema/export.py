@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import inspect
 import json
 from pathlib import Path
@@ -86,18 +85,3 @@ def render() -> str:
 
 def render_export() -> str:
     return _dump(build_export_schema())
-
-
-def main(argv: list[str] | None = None) -> None:
-    """``python -m shared_schema``: rewrite both schema files (``--help`` writes nothing)."""
-    argparse.ArgumentParser(
-        prog="python -m shared_schema",
-        description=(
-            f"Write the protocol's JSON Schema to {SCHEMA_PATH.name} and the export "
-            f"document's to {EXPORT_SCHEMA_PATH.name} (both in shared_schema/). "
-            "Run it after changing a type; a test fails while the files are stale."
-        ),
-    ).parse_args(argv)
-    SCHEMA_PATH.write_text(render(), encoding="utf-8")
-    EXPORT_SCHEMA_PATH.write_text(render_export(), encoding="utf-8")
-    print(f"wrote {SCHEMA_PATH} and {EXPORT_SCHEMA_PATH}")

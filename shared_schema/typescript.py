@@ -83,9 +83,13 @@ def main(argv: list[str] | None = None) -> None:
             "web/types/protocol.d.ts, from the same types as shared_schema/schema.json."
         ),
     ).parse_args(argv)
+    print(f"wrote {write()}")
+
+
+def write() -> Path:
     DTS_PATH.parent.mkdir(parents=True, exist_ok=True)
     DTS_PATH.write_text(render_dts(), encoding="utf-8")
-    print(f"wrote {DTS_PATH}")
+    return DTS_PATH
 
 
 if __name__ == "__main__":

@@ -2,7 +2,8 @@
 #
 # The venv gets exactly the versions in requirements/test.lock (hash-checked), then
 # this checkout as an editable install built without network (the build backend is in
-# the lock too). A stamp of the lock and pyproject.toml skips all of it when nothing
+# the lock too). A stamp of the lock and the package part of pyproject.toml (not its
+# tool settings) skips all of it when nothing
 # changed, so a second run needs no registry.
 # INTERVISIEBORD_NEWEST=1 (scripts/upgrade-check) installs the newest allowed versions
 # into .venv-newest instead, to see what an upgrade would break before the lock moves.
@@ -16,9 +17,14 @@ else
 fi
 
 ensure_venv() {
+    [ "${INTERVISIEBORD_VENV_READY:-0}" = 1 ] && return 0
     local stamp="$VENV/.intervisiebord-lock"
     local want
-    want=$(cat "$LOCK" pyproject.toml | sha256sum | cut -d' ' -f1)
+    # the lock and what pyproject.toml says of the package (not its tool settings)
+    want=$( { cat "$LOCK"; "$PYTHON" -c 'import json, tomllib
+d = tomllib.load(open("pyproject.toml", "rb"))
+print(json.dumps([d["project"], d["build-system"], d["tool"]["setuptools"]], sort_keys=True))'
+    } | sha256sum | cut -d' ' -f1)
     if [ "${INTERVISIEBORD_NEWEST:-0}" != 1 ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
         return 0
     fi

@@ -1,8 +1,11 @@
 """The embedded backplane: one process, the log in the SQLite store.
 
 Ops are sequenced in the order ``publish`` is called. A single flusher drains
-everything waiting into one SQLite transaction (at most one per GROUP_COMMIT_S),
-then delivers in seq order; so an op reaches subscribers only after it is durable.
+everything waiting into one SQLite transaction, then delivers in seq order; so an op
+reaches subscribers only after it is durable. Group commit without a timer (leader and
+followers): an op that finds no commit in flight is committed at once; ops that arrive
+while one runs wait for it and then share the next, so light load gets the lowest
+latency and heavy load the fewest transactions.
 """
 
 from __future__ import annotations
@@ -13,10 +16,6 @@ from collections import defaultdict
 from server.backplane.base import OnEphemeral, OnLost, OnSequenced
 from server.core.records import Record, Sequenced, decode_sequenced, encode_sequenced
 from server.store.sqlite import SqliteStore
-
-GROUP_COMMIT_S = 0.004
-"""Shortest time between two log transactions: under load, ops share
-one SQLite transaction and one hand-off to the store's thread."""
 
 
 class MemoryBackplane:
@@ -68,18 +67,12 @@ class MemoryBackplane:
         return meta.epoch if meta else ""
 
     async def _flush_loop(self) -> None:
-        """Group commit: a batch at most every GROUP_COMMIT_S; what comes while one is
-        written joins the next. An idle flusher adds no delay."""
-        loop = asyncio.get_running_loop()
-        last = -GROUP_COMMIT_S
+        """Commit what waits as soon as no commit is in flight; never on a timer."""
         while True:
             await self._wake.wait()
-            if (wait := last + GROUP_COMMIT_S - loop.time()) > 0:
-                await asyncio.sleep(wait)
             self._wake.clear()
             batch, self._waiting = self._waiting, []
             if batch:
-                last = loop.time()
                 await self._flush(batch)
 
     async def _flush(self, batch: list[tuple[str, Record, asyncio.Future[int]]]) -> None:

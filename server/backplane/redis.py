@@ -379,19 +379,9 @@ class RedisBackplane:
         the script and sends those again: a NOSCRIPT call did not run."""
         for _ in range(2):
             try:
-                if not self._sha:
-                    self._sha = await self._pub.script_load(PUBLISH_LUA)
-                pipe = self._pub.pipeline(transaction=False)
-                for out in batch:
-                    if out.args[0] == "EVALSHA":
-                        pipe.execute_command("EVALSHA", self._sha, *out.args[1:])
-                    else:
-                        pipe.execute_command(*out.args)
-                results = await pipe.execute(raise_on_error=False)
+                results = await self._pipeline(batch)
             except (RedisError, OSError) as exc:
-                for out in batch:
-                    if not out.future.done():
-                        out.future.set_exception(exc)
+                self._fail(batch, exc)
                 return
             again = []
             for out, result in zip(batch, results, strict=True):
@@ -403,9 +393,25 @@ class RedisBackplane:
                 return
             self._sha = ""
             batch = again
+        self._fail(batch, RuntimeError("script could not be loaded"))
+
+    async def _pipeline(self, batch: list[_Outgoing]) -> list[Any]:
+        if not self._sha:
+            self._sha = await self._pub.script_load(PUBLISH_LUA)
+        pipe = self._pub.pipeline(transaction=False)
+        for out in batch:
+            if out.args[0] == "EVALSHA":
+                pipe.execute_command("EVALSHA", self._sha, *out.args[1:])
+            else:
+                pipe.execute_command(*out.args)
+        results: list[Any] = await pipe.execute(raise_on_error=False)
+        return results
+
+    @staticmethod
+    def _fail(batch: list[_Outgoing], exc: Exception) -> None:
         for out in batch:
             if not out.future.done():
-                out.future.set_exception(RuntimeError("script could not be loaded"))
+                out.future.set_exception(exc)
 
     def _settle(self, out: _Outgoing, result: Any) -> None:
         if out.future.done():

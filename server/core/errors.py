@@ -1,29 +1,24 @@
-"""Stable rejection codes of the reducer (documented in docs/protocol.md)."""
+"""Stable rejection codes of the reducer, as the core names them.
+
+Defined once in ``shared_schema.codes.RejectCode`` (which also feeds the browser);
+documented in docs/protocol.md.
+"""
 
 from __future__ import annotations
 
 from typing import Final
 
-FORBIDDEN: Final = "forbidden"
-SECTION_LOCKED: Final = "section_locked"
-NOT_FOUND: Final = "not_found"
-DUPLICATE_ID: Final = "duplicate_id"
-NOT_AUTHOR: Final = "not_author"
-SESSION_CLOSED: Final = "session_closed"
-INVALID_VALUE: Final = "invalid_value"
-NOT_MEMBER: Final = "not_member"
-REMOVED: Final = "removed"
-VOTE_BUDGET: Final = "vote_budget"
+from shared_schema.codes import RejectCode
 
-REJECT_CODES: Final = (
-    FORBIDDEN,
-    SECTION_LOCKED,
-    NOT_FOUND,
-    DUPLICATE_ID,
-    NOT_AUTHOR,
-    SESSION_CLOSED,
-    INVALID_VALUE,
-    NOT_MEMBER,
-    REMOVED,
-    VOTE_BUDGET,
-)
+FORBIDDEN: Final = RejectCode.FORBIDDEN
+SECTION_LOCKED: Final = RejectCode.SECTION_LOCKED
+NOT_FOUND: Final = RejectCode.NOT_FOUND
+DUPLICATE_ID: Final = RejectCode.DUPLICATE_ID
+NOT_AUTHOR: Final = RejectCode.NOT_AUTHOR
+SESSION_CLOSED: Final = RejectCode.SESSION_CLOSED
+INVALID_VALUE: Final = RejectCode.INVALID_VALUE
+NOT_MEMBER: Final = RejectCode.NOT_MEMBER
+REMOVED: Final = RejectCode.REMOVED
+VOTE_BUDGET: Final = RejectCode.VOTE_BUDGET
+
+REJECT_CODES: Final = tuple(RejectCode)

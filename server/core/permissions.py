@@ -12,7 +12,7 @@ override for the current step narrows or widens them:
 from __future__ import annotations
 
 from server.core.state import BoardState, step_key
-from shared_schema.board import Role
+from shared_schema.board import Role, SectionRight
 from shared_schema.method import Right, SectionDef, StepSection
 
 _NO_RIGHTS = StepSection(section="_")
@@ -63,3 +63,38 @@ def is_locked(state: BoardState, section: str) -> bool:
 
 def may(state: BoardState, role: Role, right: Right, section: str) -> bool:
     return role in roles_with(state, right, section)
+
+
+ROLE_ORDER: tuple[Role, ...] = ("facilitator", "presenter", "participant", "observer")
+METHOD_RIGHTS: tuple[Right, ...] = ("add", "rate", "circle", "choose", "vote")
+
+
+def _ordered(roles: frozenset[Role] | set[Role]) -> list[Role]:
+    return [role for role in ROLE_ORDER if role in roles]
+
+
+def section_rights(state: BoardState, section: str) -> dict[SectionRight, list[Role]]:
+    """Per right, the roles that hold it on ``section`` now; what the clients show.
+
+    The item rules follow the reducer: an author with ``add`` may edit, move and delete
+    their own items; whoever holds ``add`` may move any note; the facilitator may edit
+    anyone's items where they hold ``add`` and delete anyone's anywhere. A closed
+    session grants nothing. (tests/core check this table against the reducer.)
+    """
+    if state.closed:
+        return {}
+    rights: dict[SectionRight, list[Role]] = {}
+    for right in METHOD_RIGHTS:
+        if roles := _ordered(roles_with(state, right, section)):
+            rights[right] = roles
+    add = set(rights.get("add", []))
+    if add:
+        rights["edit_own"] = rights["move"] = rights["delete_own"] = _ordered(add)
+    if "facilitator" in add:
+        rights["edit_any"] = ["facilitator"]
+    rights["delete_any"] = ["facilitator"]
+    if override(state, section) is True:
+        config = step_section(state, section)
+        if config is not None and config.add:
+            rights["add_when_unlocked"] = _ordered(set(config.add))
+    return rights

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import msgspec
 
-from server.core.permissions import is_locked, override, step_section
+from server.core.permissions import is_locked, override, section_rights, step_section
 from server.core.state import BoardState, step_key
 from shared_schema.board import Board, Item, SectionState
 
@@ -45,6 +45,7 @@ def section_state(state: BoardState, section: str) -> SectionState:
         sealed=section_sealed(state, section),
         revealed=state.revealed.get(step_key(state.step, section), False),
         hidden_count=hidden_count,
+        rights=section_rights(state, section),
     )
 
 

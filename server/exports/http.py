@@ -2,20 +2,19 @@
 ``DELETE /api/sessions/{id}``.
 
 Both take the link token as ``Authorization: Bearer <token>`` (never in the URL).
-An unknown session and a wrong token get the same 404 ``{"error": "not_found"}``.
+An unknown session and a wrong token get the same 404 (code ``not_found``).
 Exports are read from the final snapshot in the store, never from a live room.
 """
 
 from __future__ import annotations
 
 import asyncio
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import msgspec
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from server import audit
 from server.core.state import BoardState, decode_state
@@ -26,9 +25,12 @@ from server.exports.markdown import render_markdown
 from server.exports.pdf import render_pdf
 from server.exports.report import build_report
 from server.exports.table import render_csv
+from server.http_access import session_link
+from server.http_errors import http_error, not_found
+from server.links import LinkKind
 from server.retention import delete_session
-from server.store.base import SessionMeta, Store
-from server.tokens import token_hash, token_matches
+from server.store.base import Store
+from shared_schema.codes import HttpErrorCode
 from shared_schema.export_doc import ExportDocument
 
 
@@ -56,32 +58,8 @@ FORMATS: dict[str, Format] = {
 RENDERS_AT_ONCE = 1
 """Exports rendered at the same time (each in a worker thread)."""
 
-_BEARER = re.compile(r"^Bearer ([A-Za-z0-9_-]{1,128})$")
 
 
-def _error(status: int, code: str) -> JSONResponse:
-    return JSONResponse({"error": code}, status_code=status)
-
-
-async def _authorize(request: Request) -> tuple[SessionMeta, str] | None:
-    """The session and the kind of link the bearer token is, or None (404)."""
-    store: Store = request.app.state.store
-    session_id = request.path_params["session_id"]
-    match = _BEARER.match(request.headers.get("authorization", ""))
-    if match is None or not re.fullmatch(r"[a-f0-9]{32}", session_id):
-        return None
-    meta = await store.get_session(session_id)
-    if meta is None:
-        return None
-    token = match.group(1)
-    if token_matches(token, meta.facilitator_hash):
-        return meta, "facilitator"
-    if token_matches(token, meta.invite_hash):
-        return meta, "participant"
-    role = meta.member_roles.get(token_hash(token))
-    if role is not None:  # a group member of the meeting
-        return meta, "facilitator" if role == "facilitator" else "participant"
-    return None
 
 
 async def _final_state(store: Store, session_id: str) -> BoardState | None:
@@ -99,19 +77,20 @@ async def _render(request: Request, fmt: Format, doc: ExportDocument) -> bytes:
 
 async def export(request: Request) -> Response:
     fmt = FORMATS.get(request.path_params["fmt"])
-    access = await _authorize(request)
+    access = await session_link(request)
     if access is None:
-        return _error(404, "not_found")
+        return not_found()
     if fmt is None:
-        return _error(404, "unknown_format")
+        return http_error(404, HttpErrorCode.UNKNOWN_FORMAT, "no such export format")
     meta, via = access
     state = await _final_state(request.app.state.store, meta.id)
     if state is None:
-        return _error(404, "not_found")
+        return not_found()
     if not state.closed or meta.closed_ms is None:
-        return _error(409, "not_closed")
-    if via == "participant" and not state.participant_export:
-        return _error(403, "export_disabled")
+        return http_error(409, HttpErrorCode.NOT_CLOSED, "the session is not closed yet")
+    if via in (LinkKind.PARTICIPANT, LinkKind.PRESENTER) and not state.participant_export:
+        return http_error(403, HttpErrorCode.EXPORT_DISABLED,
+                          "the facilitator switched participant export off")
     doc = build_document(state, meta.created_ms, meta.closed_ms)
     body = await _render(request, fmt, doc)
     audit.record(audit.AuditAction.EXPORT, meta.id, via, fmt.extension)
@@ -127,9 +106,9 @@ async def export(request: Request) -> Response:
 
 
 async def delete(request: Request) -> Response:
-    access = await _authorize(request)
-    if access is None or access[1] != "facilitator":
-        return _error(404, "not_found")
+    access = await session_link(request)
+    if access is None or access[1] is not LinkKind.FACILITATOR:
+        return not_found()
     await delete_session(request.app.state.store, request.app.state.hub, access[0].id,
                          "facilitator")
     return Response(status_code=204)

@@ -2,7 +2,7 @@
 
 A member is identified by their member key (``Authorization: Bearer <key>``), kept
 in their browser; the store holds only its hash. An unknown group, a wrong key and a
-removed member all get the same 404 ``{"error": "not_found"}``. Every record has a
+removed member all get the same 404 with code ``not_found``. Every record has a
 version: a write names the version it read, and a stale write gets 409
 ``{"code": "conflict", "version": <in force>, "current": <the record>}`` and changes
 nothing. Private learning questions are never in another member's answer.
@@ -20,11 +20,11 @@ from typing import Annotated, Any, Literal, TypeVar
 
 import msgspec
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from server import audit
-from server.api import base_url, bearer_token, open_session
+from server.api import base_url, open_session
 from server.core.state import decode_state
 from server.exports.document import build_document
 from server.groups import rules
@@ -51,8 +51,11 @@ from server.groups.model import (
 )
 from server.groups.rules import RuleError
 from server.groups.store import Conflict, Gone, GroupStore
+from server.http_access import bearer_token
+from server.http_errors import http_error
 from server.retention import delete_session
 from server.tokens import is_session_id, new_id, new_token, token_hash
+from shared_schema.codes import HttpErrorCode as Code
 from shared_schema.method import Method
 
 log = logging.getLogger("intervisiebord.groups")
@@ -159,11 +162,11 @@ def _answer(payload: object, status: int = 200) -> Response:
 
 def _decode(request_body: bytes, kind: type[T]) -> T:
     if len(request_body) > MAX_BODY:
-        raise RuleError(413, "too_large", "request body too large")
+        raise RuleError(413, Code.TOO_LARGE, "request body too large")
     try:
         return msgspec.json.decode(request_body, type=kind)
     except msgspec.DecodeError as exc:
-        raise RuleError(400, "invalid_request", str(exc)) from exc
+        raise RuleError(400, Code.INVALID_REQUEST, str(exc)) from exc
 
 
 def _store(request: Request) -> GroupStore:
@@ -199,11 +202,11 @@ def endpoint(fn: Handler) -> Handler:
         try:
             return await fn(request)
         except NotFound:
-            return JSONResponse({"error": "not_found"}, status_code=404)
+            return http_error(404, Code.NOT_FOUND, "unknown group or wrong key")
         except RuleError as exc:
-            return JSONResponse({"code": exc.code, "reason": exc.reason}, status_code=exc.status)
+            return http_error(exc.status, exc.code, exc.reason)
         except StaleWrite as exc:
-            return _answer({"code": "conflict", "reason": "changed meanwhile; reload and retry",
+            return _answer({"code": Code.CONFLICT, "reason": "changed meanwhile; reload and retry",
                             "version": exc.version, "current": exc.current}, status=409)
 
     return wrapped
@@ -357,7 +360,7 @@ async def _full_view(request: Request, access: Access) -> dict[str, Any]:
 async def create_group(request: Request) -> Response:
     spec = _decode(await request.body(), CreateGroup)
     if spec.method not in _methods(request):
-        raise RuleError(400, "unknown_method", f"no method {spec.method!r}; see /api/methods")
+        raise RuleError(400, Code.UNKNOWN_METHOD, f"no method {spec.method!r}; see /api/methods")
     gid, invite = new_id(), new_token()
     creator, key = _new_member(spec.your_name, manager=True)
     group = GroupDoc(id=gid, name=spec.name, language=spec.language, method=spec.method,
@@ -389,7 +392,7 @@ async def _update_group(request: Request, access: Access,
             if loaded is None:
                 raise NotFound from None
             version, group = loaded
-    raise RuleError(503, "busy", "too many changes at once; retry")
+    raise RuleError(503, Code.BUSY, "too many changes at once; retry")
 
 
 @endpoint
@@ -404,7 +407,7 @@ async def join_group(request: Request) -> Response:
 
     def add(group: GroupDoc) -> None:
         if len(group.active()) >= MAX_MEMBERS:
-            raise RuleError(409, "group_full", f"a group has at most {MAX_MEMBERS} members")
+            raise RuleError(409, Code.GROUP_FULL, f"a group has at most {MAX_MEMBERS} members")
         group.members.append(member)
 
     await _update_group(request, Access(gid, loaded[0], loaded[1], member), add)
@@ -422,7 +425,7 @@ async def get_group(request: Request) -> Response:
 
 def _require_manager(access: Access) -> None:
     if not rules.may_manage(access.member):
-        raise RuleError(403, "not_manager", "only the group's manager may do this")
+        raise RuleError(403, Code.NOT_MANAGER, "only the group's manager may do this")
 
 
 @endpoint
@@ -444,13 +447,13 @@ async def remove_member(request: Request) -> Response:
     _require_manager(access)
     target = request.path_params["member_id"]
     if target == access.member.id:
-        raise RuleError(409, "hand_on_first", "hand the management right on first")
+        raise RuleError(409, Code.HAND_ON_FIRST, "hand the management right on first")
     removed: list[str] = []
 
     def remove(group: GroupDoc) -> None:
         member = group.member(target)
         if member is None:
-            raise RuleError(404, "unknown_member", "no such member")
+            raise RuleError(404, Code.UNKNOWN_MEMBER, "no such member")
         member.removed = True
         removed.append(member.key_hash)
 
@@ -476,7 +479,7 @@ async def hand_on(request: Request) -> Response:
     def hand(group: GroupDoc) -> None:
         target = group.member(spec.member_id)
         if target is None:
-            raise RuleError(404, "unknown_member", "no such member")
+            raise RuleError(404, Code.UNKNOWN_MEMBER, "no such member")
         for member in group.members:
             member.manager = member.id == target.id
 
@@ -545,7 +548,7 @@ async def _edit_plan(request: Request, access: Access, expected: int,
 
 def _check_member(group: GroupDoc, member_id: str | None) -> None:
     if member_id is not None and group.member(member_id) is None:
-        raise RuleError(400, "unknown_member", "no such member in the group")
+        raise RuleError(400, Code.UNKNOWN_MEMBER, "no such member in the group")
 
 
 @endpoint
@@ -557,7 +560,7 @@ async def add_series(request: Request) -> Response:
 
     def add(plan: Plan) -> None:
         if len(plan.meetings) + len(times) > 4 * rules.MAX_SERIES:
-            raise RuleError(409, "plan_full", "the plan holds enough meetings")
+            raise RuleError(409, Code.PLAN_FULL, "the plan holds enough meetings")
         plan.meetings.extend(
             Meeting(id=secrets.token_hex(6), starts=starts, minutes=access.group.minutes,
                     method=access.group.method) for starts in times)
@@ -572,7 +575,7 @@ async def add_meeting(request: Request) -> Response:
     rules.parse_local(spec.starts)
     method = spec.method or access.group.method
     if method not in _methods(request):
-        raise RuleError(400, "unknown_method", "no such method")
+        raise RuleError(400, Code.UNKNOWN_METHOD, "no such method")
 
     def add(plan: Plan) -> None:
         plan.meetings.append(Meeting(id=secrets.token_hex(6), starts=spec.starts,
@@ -589,7 +592,7 @@ async def edit_meeting(request: Request) -> Response:
     if isinstance(spec.starts, str):
         rules.parse_local(spec.starts)
     if isinstance(spec.method, str) and spec.method not in _methods(request):
-        raise RuleError(400, "unknown_method", "no such method")
+        raise RuleError(400, Code.UNKNOWN_METHOD, "no such method")
     for role in (spec.facilitator, spec.presenter):
         if role is not msgspec.UNSET:
             _check_member(access.group, role)
@@ -597,7 +600,7 @@ async def edit_meeting(request: Request) -> Response:
     def edit(plan: Plan) -> None:
         meeting = rules.meeting_of(plan, request.path_params["meeting_id"])
         if meeting.closed:
-            raise RuleError(409, "meeting_closed", "this meeting has taken place")
+            raise RuleError(409, Code.MEETING_CLOSED, "this meeting has taken place")
         if isinstance(spec.starts, str):
             meeting.starts = spec.starts
         if isinstance(spec.minutes, int):
@@ -620,12 +623,12 @@ async def remove_meeting(request: Request) -> Response:
     try:
         expected = int(request.query_params.get("version", ""))
     except ValueError as exc:
-        raise RuleError(400, "invalid_request", "version is required") from exc
+        raise RuleError(400, Code.INVALID_REQUEST, "version is required") from exc
 
     def remove(plan: Plan) -> None:
         meeting = rules.meeting_of(plan, request.path_params["meeting_id"])
         if meeting.session_id is not None:
-            raise RuleError(409, "meeting_started", "a started meeting stays in the plan")
+            raise RuleError(409, Code.MEETING_STARTED, "a started meeting stays in the plan")
         plan.meetings.remove(meeting)
 
     return await _edit_plan(request, access, expected, remove)
@@ -647,12 +650,12 @@ async def start_meeting(request: Request) -> Response:
         version, plan = await _plan(store, access.gid)
         meeting = rules.meeting_of(plan, mid)
         if not rules.may_start(access.member, meeting):
-            raise RuleError(409, "meeting_closed", "this meeting has taken place")
+            raise RuleError(409, Code.MEETING_CLOSED, "this meeting has taken place")
         roles = {m.key_hash: rules.session_role(meeting, m.id) for m in access.group.active()}
         if meeting.session_id is not None:
             meta = await sessions.get_session(meeting.session_id)
             if meta is None:
-                raise RuleError(410, "meeting_deleted", "this meeting's board was deleted")
+                raise RuleError(410, Code.MEETING_DELETED, "this meeting's board was deleted")
             if meta.member_roles != roles:
                 meta.member_roles = roles
                 await sessions.update_session(meta)
@@ -672,7 +675,7 @@ async def start_meeting(request: Request) -> Response:
             continue
         return _answer({"session_id": session_id, "board": board_link(session_id, access.gid, mid)},
                        status=201)
-    raise RuleError(503, "busy", "too many changes at once; retry")
+    raise RuleError(503, Code.BUSY, "too many changes at once; retry")
 
 
 @endpoint
@@ -698,13 +701,13 @@ async def follow_up(request: Request) -> Response:
     store, mid = _store(request), request.path_params["meeting_id"]
     loaded = await _load(store, access.gid, OUTCOME, mid, Outcome)
     if loaded is None:
-        raise RuleError(404, "unknown_meeting", "this meeting left no actions")
+        raise RuleError(404, Code.UNKNOWN_MEETING, "this meeting left no actions")
     version, outcome = loaded
     action = next((a for a in outcome.actions if a.id == request.path_params["action_id"]), None)
     if action is None:
-        raise RuleError(404, "unknown_action", "no such action")
+        raise RuleError(404, Code.UNKNOWN_ACTION, "no such action")
     if not rules.may_follow_up(access.member, action):
-        raise RuleError(403, "not_owner", "only the action's owner writes its follow-up")
+        raise RuleError(403, Code.NOT_OWNER, "only the action's owner writes its follow-up")
     if version != spec.version:
         raise StaleWrite(version, msgspec.structs.asdict(outcome) | {"version": version})
     action.status, action.note = spec.status, spec.note
@@ -761,7 +764,7 @@ async def add_question(request: Request) -> Response:
 
     def add(record: Questions) -> None:
         if len(record.items) >= MAX_QUESTIONS:
-            raise RuleError(409, "too_many", "enough learning questions")
+            raise RuleError(409, Code.TOO_MANY, "enough learning questions")
         record.items.append(Question(id=secrets.token_hex(6), text=spec.text,
                                      shared=spec.shared))
 
@@ -777,7 +780,7 @@ async def edit_question(request: Request) -> Response:
     def edit(record: Questions) -> None:
         question = next((q for q in record.items if q.id == qid), None)
         if question is None:
-            raise RuleError(404, "unknown_question", "no such learning question")
+            raise RuleError(404, Code.UNKNOWN_QUESTION, "no such learning question")
         if isinstance(spec.text, str):
             question.text = spec.text
         if isinstance(spec.shared, bool):
@@ -794,7 +797,7 @@ async def remove_question(request: Request) -> Response:
     try:
         expected = int(request.query_params.get("version", ""))
     except ValueError as exc:
-        raise RuleError(400, "invalid_request", "version is required") from exc
+        raise RuleError(400, Code.INVALID_REQUEST, "version is required") from exc
     qid = request.path_params["question_id"]
 
     def remove(record: Questions) -> None:

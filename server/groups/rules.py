@@ -25,6 +25,7 @@ from server.groups.model import (
     Question,
     Questions,
 )
+from shared_schema.codes import HttpErrorCode as Code
 from shared_schema.export_doc import ExportDocument
 from shared_schema.method import Localized, Method, Step
 
@@ -37,7 +38,7 @@ ACTION_SECTIONS = frozenset({"takeaways", "actions", "alternatives"})
 class RuleError(Exception):
     """A request the rules refuse; ``code`` is stable, ``status`` the HTTP status."""
 
-    def __init__(self, status: int, code: str, reason: str) -> None:
+    def __init__(self, status: int, code: Code, reason: str) -> None:
         super().__init__(reason)
         self.status = status
         self.code = code
@@ -96,16 +97,16 @@ def parse_local(text: str) -> dt.datetime:
     try:
         return dt.datetime.strptime(text, LOCAL_FORMAT)
     except ValueError as exc:
-        raise RuleError(400, "invalid_time", f"not a local time: {text!r}") from exc
+        raise RuleError(400, Code.INVALID_TIME, f"not a local time: {text!r}") from exc
 
 
 def series(start: str, count: int, weeks: int, skip: Iterable[str] = ()) -> list[str]:
     """``count`` meeting times every ``weeks`` weeks from ``start`` (local wall-clock
     times); a date in ``skip`` (``YYYY-MM-DD``) is left out and the series goes on."""
     if not 1 <= count <= MAX_SERIES:
-        raise RuleError(400, "invalid_series", f"count must be 1..{MAX_SERIES}")
+        raise RuleError(400, Code.INVALID_SERIES, f"count must be 1..{MAX_SERIES}")
     if not 1 <= weeks <= 26:
-        raise RuleError(400, "invalid_series", "weeks must be 1..26")
+        raise RuleError(400, Code.INVALID_SERIES, "weeks must be 1..26")
     first = parse_local(start)
     skipped = set(skip)
     times: list[str] = []
@@ -126,7 +127,7 @@ def meeting_of(plan: Plan, meeting_id: str) -> Meeting:
     for meeting in plan.meetings:
         if meeting.id == meeting_id:
             return meeting
-    raise RuleError(404, "unknown_meeting", "no such meeting in the plan")
+    raise RuleError(404, Code.UNKNOWN_MEETING, "no such meeting in the plan")
 
 
 def _fairest(

@@ -1,33 +1,40 @@
-"""Close codes and protocol error codes (documented in docs/protocol.md)."""
+"""Close codes and ``error`` codes, as the hub names them.
+
+Defined once in ``shared_schema.codes`` (which also feeds the browser); this module
+only gives them the hub's short names (documented in docs/protocol.md).
+"""
 
 from __future__ import annotations
 
 from typing import Final
 
+from shared_schema.codes import CloseCode, ErrorCode
+
 # WebSocket close codes
-GOING_AWAY: Final = 1001
-POLICY_VIOLATION: Final = 1008
-MESSAGE_TOO_BIG: Final = 1009
-INTERNAL_ERROR: Final = 1011
-SERVICE_RESTART: Final = 1012
-TRY_AGAIN_LATER: Final = 1013
-HELLO_TIMEOUT: Final = 4001
-PROTOCOL_MISMATCH: Final = 4002
-ACCESS_DENIED: Final = 4003
-REMOVED: Final = 4004
-SESSION_DELETED: Final = 4005
-SESSION_CLOSED: Final = 4006
-SLOW_CONSUMER: Final = 4008
-FLOOD: Final = 4009
+GOING_AWAY: Final = CloseCode.GOING_AWAY
+POLICY_VIOLATION: Final = CloseCode.POLICY_VIOLATION
+MESSAGE_TOO_BIG: Final = CloseCode.MESSAGE_TOO_BIG
+INTERNAL_ERROR: Final = CloseCode.INTERNAL_ERROR
+SERVICE_RESTART: Final = CloseCode.SERVICE_RESTART
+TRY_AGAIN_LATER: Final = CloseCode.TRY_AGAIN_LATER
+HELLO_TIMEOUT: Final = CloseCode.HELLO_TIMEOUT
+PROTOCOL_MISMATCH: Final = CloseCode.PROTOCOL_MISMATCH
+ACCESS_DENIED: Final = CloseCode.ACCESS_DENIED
+REMOVED: Final = CloseCode.REMOVED
+SESSION_DELETED: Final = CloseCode.SESSION_DELETED
+SESSION_CLOSED: Final = CloseCode.SESSION_CLOSED
+REPLACED: Final = CloseCode.REPLACED
+SLOW_CONSUMER: Final = CloseCode.SLOW_CONSUMER
+FLOOD: Final = CloseCode.FLOOD
 
 # error codes of the ``error`` message
-INVALID_JSON: Final = "invalid_json"
-INVALID_MESSAGE: Final = "invalid_message"
-UNKNOWN_TYPE: Final = "unknown_type"
-BINARY_FRAME: Final = "binary_frame"
-HELLO_REQUIRED: Final = "hello_required"
-ALREADY_WELCOMED: Final = "already_welcomed"
-PROTOCOL_MISMATCH_ERROR: Final = "protocol_mismatch"
-ACCESS_DENIED_ERROR: Final = "access_denied"
-RATE_LIMITED: Final = "rate_limited"
-UNAVAILABLE: Final = "unavailable"
+INVALID_JSON: Final = ErrorCode.INVALID_JSON
+INVALID_MESSAGE: Final = ErrorCode.INVALID_MESSAGE
+UNKNOWN_TYPE: Final = ErrorCode.UNKNOWN_TYPE
+BINARY_FRAME: Final = ErrorCode.BINARY_FRAME
+HELLO_REQUIRED: Final = ErrorCode.HELLO_REQUIRED
+ALREADY_WELCOMED: Final = ErrorCode.ALREADY_WELCOMED
+PROTOCOL_MISMATCH_ERROR: Final = ErrorCode.PROTOCOL_MISMATCH
+ACCESS_DENIED_ERROR: Final = ErrorCode.ACCESS_DENIED
+RATE_LIMITED: Final = ErrorCode.RATE_LIMITED
+UNAVAILABLE: Final = ErrorCode.UNAVAILABLE

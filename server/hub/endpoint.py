@@ -26,8 +26,8 @@ from server.hub.hub import Hub, now_ms
 from server.hub.ratelimit import TokenBucket
 from server.hub.replies import reply_frame
 from server.hub.room import Room
-from server.store.base import SessionMeta
-from server.tokens import is_session_id, token_hash, token_matches
+from server.links import LinkKind, is_member_key, link_kind
+from server.tokens import is_session_id
 from shared_schema.client import Hello, Op
 from shared_schema.codec import client_decoder, encoder
 from shared_schema.server import Error, SessionPut, Welcome
@@ -36,8 +36,6 @@ from shared_schema.version import PROTOCOL_VERSION
 log = logging.getLogger("intervisiebord.hub")
 
 HELLO_TIMEOUT_S = 10.0
-RETURNING = "returning"
-"""A rotated-away invite token: admits members who joined before, nobody new."""
 FLOOD_STRIKES = 50
 """Rate-limited messages in a row after which the connection is closed."""
 PRE_HELLO_FRAMES = 50
@@ -127,9 +125,10 @@ async def _welcome(
         return None
     try:
         meta = await hub.store.get_session(session_id) if is_session_id(session_id) else None
-        via = _role_of_token(meta, hello.token)
+        via = link_kind(meta, hello.token, retired=True)
         room = None if meta is None or via is None else await hub.room(meta)
-        if room is not None and via == RETURNING and not _known_member(room, hello.client_id):
+        returning = via is LinkKind.RETURNING
+        if room is not None and returning and not _known_member(room, hello.client_id):
             hub.release(room)
             room = None
         if room is None or via is None:
@@ -151,7 +150,7 @@ async def _welcome(
             AuditAction.ROLE,
             session_id,
             participant_id(session_id, client_key(session_id, hello.client_id)),
-            "member_key" if _is_member_key(meta, hello.token) else "facilitator_link",
+            "member_key" if is_member_key(meta, hello.token) else "facilitator_link",
         )
     if isinstance(result, CoreRejected):
         conn.send(_error(result.code, result.reason))
@@ -186,7 +185,7 @@ async def _welcome(
         conn.send(frame)
     previous = room.by_client.get(key)
     if previous is not None:
-        previous.close(codes.GOING_AWAY, "replaced by a newer connection")
+        previous.close(codes.REPLACED, "replaced by a newer connection")
     room.conns.add(conn)
     room.by_client[key] = conn
     room.broadcast_presence()
@@ -196,26 +195,6 @@ async def _welcome(
 async def _log_seq(hub: Hub, room: Room) -> int:
     """The room's last seq in the log (a seq from a client may be made up)."""
     return await hub.store.last_seq(room.session_id)
-
-
-def _role_of_token(meta: SessionMeta | None, token: str) -> str | None:
-    """Which link the token is; the same hashing work whether the session exists."""
-    facilitator = token_matches(token, meta.facilitator_hash if meta else None)
-    invite = token_matches(token, meta.invite_hash if meta else None)
-    if facilitator:
-        return "facilitator"
-    if invite:
-        return "participant"
-    if meta is not None and any(token_matches(token, h) for h in meta.retired_invite_hashes):
-        return RETURNING
-    if meta is not None and meta.member_roles:
-        # a group member's own key (a group meeting): the role the plan gives them
-        return meta.member_roles.get(token_hash(token))
-    return None
-
-
-def _is_member_key(meta: SessionMeta | None, token: str) -> bool:
-    return meta is not None and bool(meta.member_roles) and token_hash(token) in meta.member_roles
 
 
 def _known_member(room: Room, client_id: str) -> bool:

@@ -24,6 +24,7 @@ from server.core.records import Join, Record
 from server.core.reducer import Result
 from server.core.state import client_key, decode_state, encode_state, participant_id
 from server.hub import codes
+from server.hub.counters import HubCounters
 from server.hub.presence import PRESENCE_REFRESH_S
 from server.hub.room import Room
 from server.store.base import SessionMeta, Store
@@ -51,6 +52,7 @@ class Hub:
         self._idle_unload_s = idle_unload_s
         self.hub_id = secrets.token_hex(8)
         """Names this process in presence notes."""
+        self.counters = HubCounters()
         self._tasks: set[asyncio.Task[None]] = set()
         self._ticker: asyncio.Task[None] | None = None
         backplane.watch(self._on_lost)
@@ -96,7 +98,9 @@ class Hub:
             self._log_keep,
             meta=meta,
             hub_id=self.hub_id,
+            counters=self.counters,
         )
+        self.counters.rooms_loaded += 1
         await self.backplane.subscribe(meta.id, room.on_sequenced, room.on_ephemeral)
         try:
             room.replay(await self.backplane.read(meta.id, state.seq))

@@ -38,6 +38,7 @@ from server.core.state import BoardState, encode_state
 from server.hub import codes
 from server.hub.auditing import audit_op
 from server.hub.connection import Connection, text_frame
+from server.hub.counters import HubCounters
 from server.hub.presence import PresenceMap, PresenceNote, decode_note, encode_note
 from server.hub.ratelimit import TokenBucket
 from server.hub.replies import reply_frame
@@ -73,6 +74,7 @@ class Room:
         *,
         meta: SessionMeta | None = None,
         hub_id: str = "",
+        counters: HubCounters | None = None,
     ) -> None:
         self.session_id = session_id
         self.state = state
@@ -111,6 +113,7 @@ class Room:
         self.lost = False
         """Set when the log lost this room: it no longer applies or snapshots."""
         self._seq_waiters: list[tuple[int, int, asyncio.Future[None]]] = []
+        self._counters = counters or HubCounters()
 
     # -- sequenced ops ------------------------------------------------------------------
 
@@ -168,6 +171,7 @@ class Room:
             self._fill_gap()
 
     def _apply(self, item: Sequenced) -> None:
+        self._counters.ops_applied += 1
         record = item.record
         actor = Actor(record.client_id, record.client_seq, item.seq, record.ts_ms, record.role)
         result = reducer.apply(self.state, record.op, actor)
@@ -312,7 +316,7 @@ class Room:
             # a client that connected to another hub later replaces its connection here
             for pid, since_ms in note.took.items():
                 if self._since.get(pid, since_ms) < since_ms:
-                    self._disconnect(pid, codes.GOING_AWAY, "replaced by a newer connection")
+                    self._disconnect(pid, codes.REPLACED, "replaced by a newer connection")
             if note.ask and self.conns:
                 self.announce_presence()
         self._send_presence()

@@ -12,6 +12,9 @@ TARGET_RATE_FACTOR = 3.0
 TARGET_CPU_FACTOR = 1.5
 TARGET_IDLE_KIB = 20.0
 TARGET_CONVERGE_S = 3.0
+TARGET_NODE_CPU_FACTOR = 1.2
+"""Latency targets against Node's socket.io (system ``node``) in the same run."""
+TARGET_P50_MS = 3.0
 
 
 def _ms(value: float | None) -> str:
@@ -114,6 +117,7 @@ def targets(results: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
                          _verdict(kib <= TARGET_IDLE_KIB, f"{kib - TARGET_IDLE_KIB:+.1f} KiB")))
         else:
             rows.append((name, "–", "not measured"))
+    rows += node_targets(results)
     kill = _find(results, load="kill")
     name = "Hub killed: all clients converged within 3 s, 0 lost"
     if kill:
@@ -124,6 +128,60 @@ def targets(results: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
     else:
         rows.append((name, "–", "not measured"))
     return rows
+
+
+def _step_at(result: dict[str, Any], rate: float) -> dict[str, Any] | None:
+    return next((s for s in result["steps"] if abs(s["target_ops_s"] - rate) < 1e-6), None)
+
+
+def node_targets(results: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
+    """Against Node's socket.io in the same run, per topology: p99 at every rate both
+    measured (the ratio per row), p50 at the base rate, CPU per delivery at the highest
+    common rate, and the highest rate held with p99 <= 50 ms."""
+    rows: list[tuple[str, str, str]] = []
+    for topology in ("one", "two"):
+        ours = _find(results, system="intervisiebord", topology=topology, load="A")
+        node = _find(results, system="node", topology=topology, load="A")
+        label = f"({topology} hub{'s' if topology == 'two' else ''})"
+        if not ours or not node:
+            rows.append((f"Load A {label}: against Node socket.io", "–", "not measured"))
+            continue
+        common = sorted({s["target_ops_s"] for s in ours["steps"]}
+                        & {s["target_ops_s"] for s in node["steps"]})
+        for rate in common:
+            a, b = _step_at(ours, rate), _step_at(node, rate)
+            assert a is not None and b is not None
+            ratio = a["p99_ms"] / b["p99_ms"] if b["p99_ms"] else math.inf
+            rows.append((f"Load A {label} at {rate:,.0f} ops/s: p99 <= Node's",
+                         f"{_ms(a['p99_ms'])} vs {_ms(b['p99_ms'])} ms = {ratio:.2f}x",
+                         _verdict(a["p99_ms"] <= b["p99_ms"], f"{ratio:.2f}x")))
+        base = ours["steps"][0]
+        rows.append((f"Load A {label}: p50 <= 3 ms at the base rate", f"{_ms(base['p50_ms'])} ms",
+                     _verdict(base["p50_ms"] <= TARGET_P50_MS,
+                              f"{base['p50_ms'] - TARGET_P50_MS:+.1f} ms")))
+        if common:
+            a, b = _step_at(ours, common[-1]), _step_at(node, common[-1])
+            assert a is not None and b is not None
+            x, y = a["server_cpu_us_per_delivery"], b["server_cpu_us_per_delivery"]
+            if x and y:
+                rows.append((f"Load A {label} at {common[-1]:,.0f} ops/s: CPU per delivery "
+                             "<= 1.2x Node's", f"{x:.1f} vs {y:.1f} µs = {x / y:.2f}x",
+                             _verdict(x / y <= TARGET_NODE_CPU_FACTOR, f"{x / y:.2f}x")))
+        held = (f"{_sustained(ours)} vs {_sustained(node)} ops/s (generator CPU at ours: "
+                f"{_generator_share(ours)})")
+        rows.append((f"Load A {label}: highest rate with p99 <= 50 ms >= Node's", held,
+                     _verdict(ours["max_sustained_ops_s"] >= node["max_sustained_ops_s"],
+                              "ours >= Node's" if ours["max_sustained_ops_s"]
+                              >= node["max_sustained_ops_s"] else "ours < Node's")))
+    return rows
+
+
+def _generator_share(result: dict[str, Any]) -> str:
+    held = [s for s in result["steps"] if s["sustained"]]
+    if not held:
+        return "–"
+    top = max(held, key=lambda s: s["target_ops_s"])
+    return f"{top['generator_cpu_share']:.0%}"
 
 
 def markdown(results: list[dict[str, Any]], meta: dict[str, Any], notes: str) -> str:

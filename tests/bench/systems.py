@@ -29,7 +29,9 @@ def server_root() -> Path:
     return Path(os.environ.get(SERVER_ROOT_ENV) or ROOT)
 START_TIMEOUT_S = 30.0
 PR_SET_PDEATHSIG = 1
-SYSTEMS = ("intervisiebord", "raw", "socketio")
+SYSTEMS = ("intervisiebord", "raw", "socketio", "node")
+NODE_PEER = ROOT / "tests" / "bench" / "peers" / "node"
+"""Node's socket.io with its Redis adapter (``node``); scripts/bench installs it."""
 TOPOLOGIES = ("one", "two")
 
 
@@ -175,6 +177,12 @@ def _hub_args(system: str, port: int, workdir: Path, index: int, redis_url: str)
                     "--redis-url", redis_url]
         case "socketio":
             return [py, "-m", "tests.bench.peers.socketio_app", "--port", str(port),
+                    "--redis-url", redis_url]
+        case "node":
+            if shutil.which("node") is None or not (NODE_PEER / "node_modules").is_dir():
+                raise Skipped("skipped: Node.js or the peer's packages are missing "
+                              "(scripts/bench installs them)")
+            return ["node", str(NODE_PEER / "server.js"), "--port", str(port),
                     "--redis-url", redis_url]
     raise ValueError(system)
 

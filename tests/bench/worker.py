@@ -100,7 +100,7 @@ class Worker:
                                    reconnect=self.a.reconnect)
             case "raw":
                 return RawMember(*args)
-            case "socketio":
+            case "socketio" | "node":  # the same Socket.IO protocol (EIO 4)
                 return SocketIOMember(*args)
         raise ValueError(self.a.system)
 

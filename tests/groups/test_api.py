@@ -135,7 +135,7 @@ def test_bad_input_gets_typed_errors_and_changes_nothing(server: ServerProcess) 
     stranger = Person("x", "x", "not-a-key")
     for path in ("", "/calendar.ics"):
         answer = group.call(stranger, "GET", path)
-        assert (answer.status, answer.json()) == (404, {"error": "not_found"})
+        assert (answer.status, answer.json()["code"]) == (404, "not_found")
     answer = http.request(server, "POST", f"/api/groups/{group.id}/join", None,
                           {"invite": "wrong", "name": "Indringer"})
     assert answer.status == 404

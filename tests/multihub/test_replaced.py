@@ -29,7 +29,7 @@ def test_a_newer_connection_on_another_hub_replaces_the_older(tmp_path: Path) ->
             new.client_seq = old.client_seq
             await new.connect()
             await old.until(lambda: old.close_code is not None)
-            assert old.close_code == 1001
+            assert old.close_code == 4007  # replaced
             reply = await new.add("questions", "Vanaf de andere hub?")
             assert reply["type"] == "applied"
             pids = {facilitator.welcome["participant_id"],  # type: ignore[index]

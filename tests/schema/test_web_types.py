@@ -7,7 +7,10 @@ import re
 from pathlib import Path
 
 from server.core import errors
+from server.core.reducer import MARKS_KEPT
 from server.hub import codes
+from shared_schema.codes import ANSWERS_KEPT, MAX_IN_FLIGHT, CloseCode, HttpErrorCode, RejectCode
+from shared_schema.javascript import JS_PATH, render_js
 from shared_schema.typescript import DTS_PATH, render_dts
 
 WEB = Path(__file__).resolve().parents[2] / "web"
@@ -17,6 +20,7 @@ CLOSE_CODES_SHOWN = (1008, 4002, 4003, 4004, 4005, 4006)
 """Close codes after which the client stops and explains (docs/protocol.md section 6)."""
 HTTP_CODES = ("invalid_request", "unknown_method", "too_large")
 EXPORT_CODES = ("not_found", "export_disabled", "not_closed")
+assert {*HTTP_CODES, *EXPORT_CODES} <= {c.value for c in HttpErrorCode}
 
 
 def test_typescript_declarations_are_fresh() -> None:
@@ -74,3 +78,26 @@ def test_catalog_families_cover_the_schema() -> None:
               *(f"export.{f}" for f in ("pdf", "md", "csv", "json"))]
     for lang, catalog in CATALOGS.items():
         assert [key for key in wanted if key not in catalog] == [], lang
+
+
+def test_browser_codes_and_limits_are_generated_from_shared_schema() -> None:
+    assert JS_PATH.read_text(encoding="utf-8") == render_js(), (
+        "web/js/protocol.js is stale: run `python -m shared_schema`")
+
+
+def test_browser_hard_codes_no_close_code_or_limit() -> None:
+    """Close codes and protocol limits reach the browser only through protocol.js."""
+    for path in (WEB / "js").glob("*.js"):
+        if path == JS_PATH:
+            continue
+        source = path.read_text(encoding="utf-8")
+        assert not re.search(r"\b(1001|1008|1012|1013|400[1-9])\b", source), path.name
+        assert "replaced by a newer connection" not in source, path.name
+
+
+def test_server_names_are_the_shared_codes() -> None:
+    assert {c.value for c in CloseCode} >= {
+        v for k, v in vars(codes).items() if k.isupper() and isinstance(v, int)}
+    assert set(errors.REJECT_CODES) == {c.value for c in RejectCode}
+    assert MAX_IN_FLIGHT < ANSWERS_KEPT == MARKS_KEPT
+    assert len({c.value for c in CloseCode}) == len(CloseCode)

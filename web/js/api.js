@@ -23,7 +23,7 @@ async function failure(response) {
   let code = `http_${response.status}`;
   try {
     const body = await response.json();
-    code = body.code ?? body.error ?? code;
+    code = body.code ?? code;
   } catch {
     // not JSON: keep the status code
   }

@@ -4,6 +4,7 @@
 // link, so a reload or a lost connection resends them with the same idempotency key.
 
 import { randomId, tagOf } from "./dom.js";
+import { CLOSE, ERROR, FINAL_CLOSE, MAX_IN_FLIGHT, PROTOCOL_VERSION, RESEND_ERRORS } from "./protocol.js";
 
 /** @typedef {import("../types/protocol").ServerMessage} ServerMessage */
 /** @typedef {import("../types/protocol").Welcome} Welcome */
@@ -19,16 +20,8 @@ import { randomId, tagOf } from "./dom.js";
  */
 /** @typedef {"connecting" | "open" | "offline" | "ended"} Status */
 
-export const PROTOCOL_VERSION = 1;
-/** Close codes after which reconnecting cannot help. */
-const FINAL_CLOSE = new Set([1008, 4002, 4003, 4004, 4005, 4006]);
-const REPLACED_REASON = "replaced by a newer connection";
 const RETRY_MS = [1000, 2000, 4000, 8000];
-/** error codes that mean "not taken, send again". */
-const RESEND_ERRORS = new Set(["rate_limited", "unavailable"]);
 const RESEND_DELAY_MS = 1000;
-/** The server remembers 64 answers per client: keep fewer ops than that in flight. */
-export const MAX_IN_FLIGHT = 60;
 
 /**
  * @typedef {object} Handlers
@@ -126,20 +119,17 @@ export class BoardConnection {
       if (this.socket === socket) this.receive(JSON.parse(String(message.data)));
     });
     socket.addEventListener("close", (close) => {
-      if (this.socket === socket) this.closed(close.code, close.reason);
+      if (this.socket === socket) this.closed(close.code);
     });
   }
 
-  /**
-   * @param {number} code
-   * @param {string} reason
-   */
-  closed(code, reason) {
+  /** @param {number} code */
+  closed(code) {
     this.socket = null;
     this.welcomed = false;
     if (this.status === "ended") return;
-    if (FINAL_CLOSE.has(code) || (code === 1001 && reason === REPLACED_REASON)) {
-      this.setStatus("ended", code === 1001 ? "replaced" : `close_${code}`);
+    if (FINAL_CLOSE.has(code)) {
+      this.setStatus("ended", code === CLOSE.REPLACED ? "replaced" : `close_${code}`);
       return;
     }
     this.setStatus("offline");
@@ -188,10 +178,10 @@ export class BoardConnection {
         const op = this.pending.find((p) => p.client_seq === seq);
         if (op && RESEND_ERRORS.has(message.code)) {
           window.setTimeout(() => this.transmit(op), RESEND_DELAY_MS);
-        } else if (op && message.code !== "hello_required") {
+        } else if (op && message.code !== ERROR.HELLO_REQUIRED) {
           this.settle(op.client_seq);
         }
-        if (message.code === "access_denied" || message.code === "protocol_mismatch") {
+        if (message.code === ERROR.ACCESS_DENIED || message.code === ERROR.PROTOCOL_MISMATCH) {
           this.setStatus("ended", message.code);
         }
         this.handlers.error(message, op);

@@ -1,7 +1,7 @@
-// The board as the server described it (welcome snapshot + events), the optimistic
-// view over it (own ops not yet answered), and the rights derived from the method,
-// mirroring server/core/permissions.py. The server stays the authority: rights here
-// only decide which controls to show.
+// The board as the server described it (welcome snapshot + events), and the optimistic
+// view over it (own ops not yet answered). Rights are read from what the server sends
+// per section (`SectionState.rights`, computed by server/core/permissions.py); nothing
+// here derives a right, it only decides which controls to show.
 
 /** @typedef {import("../types/protocol").Board} Board */
 /** @typedef {import("../types/protocol").Item} Item */
@@ -16,7 +16,8 @@
 /** @typedef {import("../types/protocol").Event} BoardEvent */
 /** @typedef {import("./connection.js").Op} Op */
 /** @typedef {Participant["role"]} Role */
-/** @typedef {"add" | "rate" | "circle" | "choose" | "vote"} Right */
+/** @typedef {import("../types/protocol").SectionState["rights"]} Rights */
+/** @typedef {"add" | "rate" | "circle" | "choose" | "vote" | "edit_own" | "edit_any" | "move" | "delete_own" | "delete_any" | "add_when_unlocked"} Right */
 /**
  * An item with its defaults filled in, as shown.
  * @typedef {Required<Omit<Item, "author" | "lane" | "parent" | "rating">> &
@@ -30,9 +31,6 @@ function withDefaults(item) {
     rating: null, circled: false, chosen: false, votes: 0, ...item, pending: false,
   };
 }
-
-/** @type {StepSection} */
-const NO_RIGHTS = { section: "_" };
 
 export class BoardModel {
   /** @param {Welcome} welcome */
@@ -153,21 +151,14 @@ export class BoardModel {
   }
 
   /**
-   * Roles that hold `right` on `section` now (server/core/permissions.py).
+   * Roles that hold `right` on `section` now, as the server said.
    * @param {Right} right
    * @param {string} section
    * @returns {Role[]}
    */
   rolesWith(right, section) {
-    if (this.board.closed) return [];
-    const override = this.sections.get(section)?.override;
-    if (override === true) return [];
-    const config = this.stepSection(section) ?? NO_RIGHTS;
-    let roles = config[right] ?? [];
-    if (right === "add" && override === false && roles.length === 0) {
-      roles = this.sectionDef(section)?.add ?? ["facilitator", "presenter", "participant"];
-    }
-    return roles;
+    const rights = /** @type {Partial<Record<Right, Role[]>>} */ (this.sections.get(section)?.rights ?? {});
+    return rights[right] ?? [];
   }
 
   /**
@@ -180,13 +171,12 @@ export class BoardModel {
 
   /** @param {ViewItem} item */
   mayEdit(item) {
-    return this.may("add", item.section) && (this.role === "facilitator" || item.author === this.me);
+    return this.may("edit_any", item.section) || (this.may("edit_own", item.section) && item.author === this.me);
   }
 
   /** @param {ViewItem} item */
   mayDelete(item) {
-    if (this.board.closed) return false;
-    return this.role === "facilitator" || (this.may("add", item.section) && item.author === this.me);
+    return this.may("delete_any", item.section) || (this.may("delete_own", item.section) && item.author === this.me);
   }
 
   get isFacilitator() {

@@ -267,7 +267,7 @@ function itemCard(def, item, ctx, extra, style) {
   if (item.chosen) classes.push("is-chosen");
   if (item.rating) classes.push(`rating-${item.rating}`);
   const canEdit = !ro && model.mayEdit(item);
-  const canMove = !ro && def.kind === "notes" && model.may("add", def.id);
+  const canMove = !ro && def.kind === "notes" && model.may("move", def.id);
   /** @type {(HTMLElement | null)[]} */
   const actions = [];
   if (!ro && !editing) {
@@ -370,9 +370,8 @@ function addForm(def, ctx, where) {
   if (ctx.readOnly) return null;
   const { model } = ctx;
   const state = model.sections.get(def.id);
-  const config = model.stepSection(def.id);
   const allowed = model.may("add", def.id);
-  const lockedOut = state?.override === true && (config?.add ?? []).includes(model.role);
+  const lockedOut = model.may("add_when_unlocked", def.id);
   if (!allowed && !lockedOut) return null;
   const key = `add-${def.id}-${where.lane ?? ""}-${where.sheet ?? ""}-${where.parent ?? ""}`;
   const fieldId = `${key}-text`;

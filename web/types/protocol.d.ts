@@ -245,6 +245,7 @@ export interface SectionState {
   locked: boolean;
   override?: boolean | null;
   revealed?: boolean;
+  rights?: Record<string, Array<"facilitator" | "observer" | "participant" | "presenter">>;
   sealed?: boolean;
 }
 

@@ -1,0 +1,141 @@
+"""Items: add, edit, move and delete; each op's check beside its change.
+
+Rules: adding needs the step's ``add`` right on the section (and a valid lane, sheet
+and visible parent); an item's author with ``add`` may edit and delete it, anyone with
+``add`` may move it, the facilitator may edit anyone's item where they hold ``add``
+and delete any item. In anonymity mode a new item gets no author. A section's prefix
+("Mijn probleem is ...") is put in front of a text that lacks it.
+"""
+
+from __future__ import annotations
+
+from server.core.permissions import section_def
+from server.core.results import Rejected, Scoped, item_put, right, visible_item
+from server.core.state import BoardState
+from server.core.visibility import section_hidden, section_state
+from shared_schema.board import Item, Role
+from shared_schema.client import AddItem, DeleteItem, EditItem, MoveItem
+from shared_schema.codes import RejectCode
+from shared_schema.server import ItemPut, ItemRemoved, SectionPut
+
+ItemOp = AddItem | EditItem | MoveItem | DeleteItem
+
+
+def check(state: BoardState, op: ItemOp, pid: str, role: Role) -> Rejected | None:
+    match op:
+        case AddItem():
+            return _check_add(state, op, pid, role)
+        case EditItem() | MoveItem() | DeleteItem():
+            return _check_change(state, op, pid, role)
+
+
+def _check_add(state: BoardState, op: AddItem, pid: str, role: Role) -> Rejected | None:
+    definition = section_def(state, op.section)
+    if definition is None:
+        return Rejected(RejectCode.NOT_FOUND, f"no section {op.section!r}")
+    if problem := right(state, role, "add", op.section):
+        return problem
+    if op.item_id in state.items:
+        return Rejected(RejectCode.DUPLICATE_ID, f"item {op.item_id!r} exists")
+    lanes = [lane_def.id for lane_def in definition.lanes]
+    if lanes and op.lane not in lanes:
+        return Rejected(RejectCode.INVALID_VALUE, f"lane must be one of {lanes}")
+    if not lanes and op.lane is not None:
+        return Rejected(RejectCode.INVALID_VALUE, "this section has no lanes")
+    if op.sheet > definition.sheets:
+        return Rejected(RejectCode.INVALID_VALUE, f"sheet must be <= {definition.sheets}")
+    if op.parent is not None:
+        found = visible_item(state, op.parent, pid)
+        if isinstance(found, Rejected):
+            return found
+    return None
+
+
+def _check_change(
+    state: BoardState, op: EditItem | MoveItem | DeleteItem, pid: str, role: Role
+) -> Rejected | None:
+    found = visible_item(state, op.item_id, pid)
+    if isinstance(found, Rejected):
+        return found
+    if isinstance(op, DeleteItem) and role == "facilitator":
+        return None  # moderation: the facilitator may delete any item
+    if problem := right(state, role, "add", found.section):
+        return problem
+    if not isinstance(op, MoveItem) and found.author != pid and role != "facilitator":
+        return Rejected(RejectCode.NOT_AUTHOR, "only the author may change this item")
+    return None
+
+
+def change(state: BoardState, op: ItemOp, pid: str, anonymous: bool) -> list[Scoped]:
+    match op:
+        case AddItem():
+            return _add(state, op, pid, anonymous)
+        case EditItem():
+            item = state.items[op.item_id]
+            item.text = prefixed(state, item.section, op.text)
+            return [item_put(state, item)]
+        case MoveItem():
+            item = state.items[op.item_id]
+            item.x, item.y = op.x, op.y
+            if op.color is not None:
+                item.color = op.color
+            return [item_put(state, item)]
+        case DeleteItem():
+            return delete(state, op.item_id)
+
+
+def _add(state: BoardState, op: AddItem, pid: str, anonymous: bool) -> list[Scoped]:
+    item = Item(
+        id=op.item_id,
+        section=op.section,
+        text=prefixed(state, op.section, op.text),
+        step=state.step,
+        seq=state.seq,
+        author=None if anonymous or state.anonymous else pid,
+        x=op.x,
+        y=op.y,
+        color=op.color,
+        lane=op.lane,
+        sheet=op.sheet,
+        parent=op.parent,
+    )
+    state.items[item.id] = item
+    if section_hidden(state, op.section):
+        # the owner is the author; anonymous items have none, so nobody sees
+        # them before the reveal (the author's client keeps its own copy)
+        state.hidden[item.id] = item.author
+        return [item_put(state, item), Scoped(SectionPut(section=section_state(state, op.section)))]
+    return [Scoped(ItemPut(item=item))]
+
+
+def delete(state: BoardState, item_id: str) -> list[Scoped]:
+    """Remove an item with its votes and private rating; a hidden item's removal goes
+    only to its owner."""
+    item = state.items.pop(item_id)
+    audience: frozenset[str] | None = None
+    if item_id in state.hidden:
+        owner = state.hidden.pop(item_id)
+        audience = frozenset({owner}) if owner else frozenset()
+    state.votes.pop(item_id, None)
+    state.private_ratings.pop(item_id, None)
+    changes = [Scoped(ItemRemoved(item_id=item_id), audience)]
+    if audience is not None:
+        changes.append(Scoped(SectionPut(section=section_state(state, item.section))))
+    return changes
+
+
+def prefixed(state: BoardState, section: str, text: str) -> str:
+    """The text of an item in a section with a prefix ("Mijn probleem is ..."): as
+    written when it starts with the prefix in either language, else with the prefix
+    in the session's language put in front."""
+    definition = section_def(state, section)
+    if definition is None or definition.prefix is None:
+        return text
+    stems = {
+        language: getattr(definition.prefix, language).rstrip(". …").strip()
+        for language in ("nl", "en")
+    }
+    lowered = text.lower()
+    if any(lowered.startswith(stem.lower()) for stem in stems.values()):
+        return text
+    return f"{stems[state.language]} {text}"

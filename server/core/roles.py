@@ -1,0 +1,101 @@
+"""Members and roles: joining, assigning a role, removing a member; check beside change.
+
+There is at most one facilitator and one presenter: giving the role to someone makes
+the one before a participant. Handing on the facilitator role makes the sender a
+participant. A removed member stays removed (their rejoin is refused). The
+facilitator link makes its first holder the facilitator.
+"""
+
+from __future__ import annotations
+
+from server.core.records import Join
+from server.core.results import Applied, Rejected, Scoped, facilitator_only, session_put
+from server.core.state import BoardState
+from shared_schema.board import Participant, Role
+from shared_schema.client import AssignRole, RemoveParticipant
+from shared_schema.codes import RejectCode
+from shared_schema.server import ParticipantPut, ReadySet
+
+RoleOp = AssignRole | RemoveParticipant
+
+_SELF = {
+    AssignRole: "hand the facilitator role to someone else",
+    RemoveParticipant: "the facilitator cannot remove themselves",
+}
+
+
+def check(state: BoardState, op: RoleOp, pid: str, role: Role) -> Rejected | None:
+    if problem := facilitator_only(role):
+        return problem
+    member = state.participants.get(op.participant_id)
+    if member is None or member.removed:
+        return Rejected(RejectCode.NOT_FOUND, "no such participant")
+    if op.participant_id == pid:
+        return Rejected(RejectCode.INVALID_VALUE, _SELF[type(op)])
+    return None
+
+
+def change(state: BoardState, op: RoleOp, pid: str) -> list[Scoped]:
+    match op:
+        case AssignRole():
+            if op.role == "facilitator":
+                changes = set_role(state, op.participant_id, "facilitator")
+                state.participants[pid].role = "participant"
+                return [*changes, Scoped(ParticipantPut(participant=state.participants[pid]))]
+            return set_role(state, op.participant_id, op.role)
+        case RemoveParticipant():
+            member = state.participants[op.participant_id]
+            changes = set_role(state, member.id, "participant")
+            member.removed = True
+            if member.id in state.ready:
+                state.ready.remove(member.id)
+            return [
+                *changes,
+                Scoped(ParticipantPut(participant=member)),
+                Scoped(ReadySet(count=len(state.ready))),
+            ]
+
+
+def join(state: BoardState, op: Join, pid: str) -> Applied | Rejected:
+    """A client entered: a new member, a known member (perhaps with a new name), or a
+    removed one (refused). New members cannot enter a closed session."""
+    member = state.participants.get(pid)
+    if member is not None and member.removed:
+        return Rejected(RejectCode.REMOVED, "you were removed from this session")
+    if member is not None and member.name == op.name:
+        return Applied([])
+    if state.closed:
+        return Rejected(RejectCode.SESSION_CLOSED, "the session is closed")
+    if member is None:
+        role: Role = op.via
+        member = Participant(id=pid, name=op.name, role=role)
+        state.participants[pid] = member
+        if role in ("facilitator", "presenter"):
+            return Applied(set_role(state, pid, role))
+    else:
+        member.name = op.name
+    return Applied([Scoped(ParticipantPut(participant=member))])
+
+
+def set_role(state: BoardState, pid: str, role: Role) -> list[Scoped]:
+    """Give ``pid`` a role; the single facilitator/presenter before them steps down."""
+    changes: list[Scoped] = []
+    previous = {"facilitator": state.facilitator, "presenter": state.presenter}.get(role)
+    if previous is not None and previous != pid:
+        state.participants[previous].role = "participant"
+        changes.append(Scoped(ParticipantPut(participant=state.participants[previous])))
+    if state.facilitator == pid and role != "facilitator":
+        state.facilitator = None
+    if state.presenter == pid and role != "presenter":
+        state.presenter = None
+    if role == "facilitator":
+        state.facilitator = pid
+    elif role == "presenter":
+        state.presenter = pid
+    state.participants[pid].role = role
+    changes.append(Scoped(ParticipantPut(participant=state.participants[pid])))
+    changes.append(Scoped(session_put(state)))
+    if role == "observer" and pid in state.ready:
+        state.ready.remove(pid)  # observers do not take part, so are never "ready"
+        changes.append(Scoped(ReadySet(count=len(state.ready))))
+    return changes
