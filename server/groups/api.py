@@ -319,7 +319,11 @@ async def _settle_closed(request: Request, gid: str, group: GroupDoc) -> None:
             if meeting.closed or meeting.session_id is None:
                 continue
             meta = await sessions.get_session(meeting.session_id)
-            if meta is None or meta.closed_ms is None:
+            if meta is None:  # deleted (retention, or by its facilitator): it is over
+                meeting.closed = True
+                changed = True
+                continue
+            if meta.closed_ms is None:
                 continue
             snapshot = await sessions.load_snapshot(meeting.session_id)
             if snapshot is not None:

@@ -282,3 +282,25 @@ def test_a_removed_member_cannot_enter_the_meeting(server: ServerProcess) -> Non
             pass
 
     run(scenario)
+
+
+def test_a_meeting_whose_board_was_deleted_is_over(server: ServerProcess) -> None:
+    group = group_of_five(server)
+    fenna = group.people[0]
+    plan = plan_series(group, fenna, count=2)
+    first = plan["meetings"][0]
+    facilitator = group.by_id(first["facilitator"])
+    started = group.call(facilitator, "POST", f"/meetings/{first['id']}/start").json()
+    # the meeting's facilitator deletes its board with their member key
+    assert http.delete(server, started["session_id"], facilitator.key).status == 204
+    view = group.view(fenna)
+    assert [m["status"] for m in view["plan"]["meetings"]] == ["closed", "planned"]
+    again = group.call(facilitator, "POST", f"/meetings/{first['id']}/start")
+    assert (again.status, again.json()["code"]) == (409, "meeting_closed")
+    back = group.call(fenna, "GET", f"/meetings/{plan['meetings'][1]['id']}/lookback").json()
+    assert back["previous"]["outcome"] is None
+    # a plain member's key may not delete a meeting's board
+    second = plan["meetings"][1]
+    other = next(p for p in group.people if p.member_id != second["facilitator"])
+    opened = group.call(other, "POST", f"/meetings/{second['id']}/start").json()
+    assert http.delete(server, opened["session_id"], other.key).status == 404
