@@ -96,8 +96,15 @@ class MemberRef(msgspec.Struct, forbid_unknown_fields=True):
     member_id: Annotated[str, msgspec.Meta(max_length=32)]
 
 
-class Versioned(msgspec.Struct, forbid_unknown_fields=True):
+class Settings(msgspec.Struct, forbid_unknown_fields=True):
+    """A change of the group's settings, against the group's ``version``."""
+
     version: int
+    name: GroupName | msgspec.UnsetType = msgspec.UNSET
+    language: Literal["nl", "en"] | msgspec.UnsetType = msgspec.UNSET
+    method: MethodId | msgspec.UnsetType = msgspec.UNSET
+    cadence_weeks: Weeks | msgspec.UnsetType = msgspec.UNSET
+    minutes: Minutes | msgspec.UnsetType = msgspec.UNSET
 
 
 class AddSeries(msgspec.Struct, forbid_unknown_fields=True):
@@ -492,6 +499,30 @@ async def hand_on(request: Request) -> Response:
 
 
 @endpoint
+async def edit_settings(request: Request) -> Response:
+    """Name, language, default method, cadence and meeting length (manager only);
+    planned meetings keep what they have (each can be changed in the plan)."""
+    access = await member_access(request)
+    _require_manager(access)
+    spec = _decode(await request.body(), Settings)
+    if isinstance(spec.method, str) and spec.method not in _methods(request):
+        raise RuleError(400, Code.UNKNOWN_METHOD, "no such method")
+    if spec.version != access.version:
+        raise StaleWrite(access.version, _group_view(access.group, access.version))
+    group = access.group
+    for field in ("name", "language", "method", "cadence_weeks", "minutes"):
+        value = getattr(spec, field)
+        if value is not msgspec.UNSET:
+            setattr(group, field, value)
+    try:
+        version = await _put(_store(request), access.gid, GROUP, "", group, spec.version)
+    except Conflict as exc:
+        current = _DECODERS[GroupDoc].decode(exc.data)
+        raise StaleWrite(exc.version, _group_view(current, exc.version)) from exc
+    return _answer(_group_view(group, version))
+
+
+@endpoint
 async def delete_group(request: Request) -> Response:
     """Everything of the group goes: its meetings' sessions (everywhere, members
     disconnected) and every record of it."""
@@ -818,6 +849,7 @@ ROUTES = [
     Route(G + "/join", join_group, methods=["POST"]),
     Route(G + "/invite", rotate_invite, methods=["POST"]),
     Route(G + "/manager", hand_on, methods=["POST"]),
+    Route(G + "/settings", edit_settings, methods=["PATCH"]),
     Route(G + "/members/{member_id}", remove_member, methods=["DELETE"]),
     Route(G + "/plan/series", add_series, methods=["POST"]),
     Route(G + "/plan/meetings", add_meeting, methods=["POST"]),

@@ -213,3 +213,19 @@ def test_manager_rotates_the_invite_removes_a_member_and_hands_on(
     expect(page.locator("#danger-title")).to_have_count(0)
     # the 404 Bram's page got is how the server says "not a member"
     bram.problems[:] = [p for p in bram.problems if "404" not in p]
+
+
+def test_manager_changes_the_settings(browser: Browser, web: ServerProcess,
+                                      people: list[Person]) -> None:
+    group = create_group(web)
+    fenna = Person(browser, web.base, "Fenna")
+    people.append(fenna)
+    open_as(fenna, group, 0)
+    page = fenna.page
+    page.get_by_text("Instellingen van de groep").click()
+    page.locator("#settings-name").fill("Team Zuid")
+    page.locator("#settings-weeks").fill("4")
+    page.locator("form[data-form=settings] button[type=submit]").click()
+    expect(page.locator(".group-head h1")).to_have_text("Team Zuid")
+    expect(page.locator(".group-head .lead")).to_contain_text("om de 4 weken")
+    assert group.view(group.people[0])["group"]["cadence_weeks"] == 4

@@ -304,3 +304,26 @@ def test_a_meeting_whose_board_was_deleted_is_over(server: ServerProcess) -> Non
     other = next(p for p in group.people if p.member_id != second["facilitator"])
     opened = group.call(other, "POST", f"/meetings/{second['id']}/start").json()
     assert http.delete(server, opened["session_id"], other.key).status == 404
+
+
+def test_the_manager_changes_the_settings(server: ServerProcess) -> None:
+    group = group_of_five(server)
+    fenna, anouk = group.people[0], group.people[1]
+    version = group.view(fenna)["group"]["version"]
+    change = {"version": version, "name": "Team Zuid", "cadence_weeks": 4, "minutes": 90,
+              "method": "leren_van_successen", "language": "en"}
+    assert group.call(anouk, "PATCH", "/settings", change).json()["code"] == "not_manager"
+    bad = group.call(fenna, "PATCH", "/settings", {**change, "cadence_weeks": 0})
+    assert (bad.status, bad.json()["code"]) == (400, "invalid_request")
+    answer = group.call(fenna, "PATCH", "/settings", change)
+    assert answer.status == 200, answer.body
+    assert answer.json()["version"] == version + 1
+    stale = group.call(fenna, "PATCH", "/settings", {"version": version, "name": "Oud"})
+    assert stale.status == 409 and stale.json()["current"]["name"] == "Team Zuid"
+    info = group.view(anouk)["group"]
+    assert (info["name"], info["cadence_weeks"], info["minutes"], info["method"],
+            info["language"]) == ("Team Zuid", 4, 90, "leren_van_successen", "en")
+    plan = plan_series(group, anouk, count=2)
+    assert [m["starts"] for m in plan["meetings"]] == ["2027-01-12T19:30", "2027-02-09T19:30"]
+    assert {(m["minutes"], m["method"]) for m in plan["meetings"]} == {
+        (90, "leren_van_successen")}

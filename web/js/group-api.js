@@ -160,6 +160,9 @@ export class GroupClient {
 
   deleteGroup() { return this.json("DELETE", ""); }
 
+  /** @param {Record<string, any>} change @returns {Promise<GroupInfo>} */
+  editSettings(change) { return this.json("PATCH", "/settings", change); }
+
   /**
    * A calendar file (one meeting or the whole plan) as a blob.
    * @param {string | null} meetingId

@@ -4,10 +4,10 @@
 // from the server (GET /api/groups/{id}); the page polls it so that changes by others
 // (the plan, a follow-up note) appear live.
 
-import { HttpError } from "./api.js";
+import { HttpError, listMethods } from "./api.js";
 import { h, morphChildren } from "./dom.js";
 import { Conflict, forget, GroupClient, identity, joinGroup, remember } from "./group-api.js";
-import { archiveCard, lookbackView, meetingsList, membersCard, nextMeeting, questionsCard, when } from "./group-view.js";
+import { archiveCard, lookbackView, meetingsList, membersCard, nextMeeting, questionsCard, settingsForm, when } from "./group-view.js";
 import { explain, t } from "./i18n.js";
 import { brandHeader, copyField, copyText } from "./shell.js";
 
@@ -37,6 +37,8 @@ export class GroupElement extends HTMLElement {
     this.busy = false;
     /** @type {number | undefined} */
     this.poller = undefined;
+    /** @type {import("./api.js").MethodSummary[]} */
+    this.methods = [];
   }
 
   connectedCallback() {
@@ -64,6 +66,7 @@ export class GroupElement extends HTMLElement {
   /** @param {string} key */
   open(key) {
     this.client = new GroupClient(this.groupId, key);
+    listMethods().then((methods) => { this.methods = methods; this.render(); }).catch(() => {});
     this.refresh();
     window.clearInterval(this.poller);
     this.poller = window.setInterval(() => { if (!document.hidden) this.refresh(); }, POLL_MS);
@@ -191,8 +194,10 @@ export class GroupElement extends HTMLElement {
   }
 
   dangerCard() {
-    return h("section", { class: "card card-quiet", "aria-labelledby": "danger-title", "data-key": "danger" },
-      h("h2", { id: "danger-title" }, t("group.delete_title")),
+    return h("section", { class: "card card-quiet", "aria-labelledby": "manage-title", "data-key": "danger" },
+      h("h2", { id: "manage-title" }, t("group.manage")),
+      this.data && this.methods.length ? settingsForm(this.data, this.methods) : null,
+      h("h3", { id: "danger-title" }, t("group.delete_title")),
       h("p", { class: "hint" }, t("group.delete_hint")),
       this.confirm === "delete-group"
         ? h("div", { class: "confirm" },
@@ -344,6 +349,14 @@ export class GroupElement extends HTMLElement {
       case "evaluation":
         await this.act(() => client.editQuestion(form.dataset.question ?? "", { version: questions, evaluation: text("evaluation") }), "group.saved");
         break;
+      case "settings": {
+        const version = Number(form.dataset.version ?? "0");
+        await this.act(() => client.editSettings({
+          version, name: text("name"), method: text("default_method"), language: text("language"),
+          cadence_weeks: Number(text("cadence_weeks")), minutes: Number(text("minutes")),
+        }), "group.saved");
+        break;
+      }
       case "follow-up": {
         const status = text("status");
         const version = Number(form.dataset.version ?? "0");
