@@ -19,10 +19,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from server.audit import AuditAction, record
+from server.core.facilitation import public_method
 from server.core.state import encode_state, new_state
 from server.exports.followup import CarryError, carry_items
 from server.http_access import facilitator_session
 from server.http_errors import http_error, not_found
+from server.methods import http as methods_http
 from server.store.base import SessionMeta
 from server.tokens import (
     RETIRED_KEPT,
@@ -44,6 +46,7 @@ Title = Annotated[str, msgspec.Meta(min_length=1, max_length=120)]
 class CreateSession(msgspec.Struct, forbid_unknown_fields=True):
     title: Title | None = None
     method: Annotated[str, msgspec.Meta(max_length=40)] | None = None
+    saved_method: Annotated[str, msgspec.Meta(max_length=64)] | None = None
     language: Literal["nl", "en"] | None = None
     from_export: ExportDocument | None = None
     carry: Annotated[list[SectionId], msgspec.Meta(max_length=50)] = []
@@ -124,10 +127,15 @@ async def create_session(request: Request) -> Response:
     title = spec.title or (source.session.title[:120] if source else None)
     method_id = spec.method or (source.session.method if source else None)
     language = spec.language or (source.session.language if source else "nl")
-    if title is None or method_id is None:
+    if title is None or (method_id is None and spec.saved_method is None):
         return http_error(400, HttpErrorCode.INVALID_REQUEST, "title and method are required")
-    methods: dict[str, Method] = request.app.state.methods
-    method = methods.get(method_id)
+    method: Method | None
+    if spec.saved_method is not None:
+        # the session keeps this version in its board: later edits never reach it
+        method = await methods_http.saved_for_session(request, spec.saved_method)
+    else:
+        methods: dict[str, Method] = request.app.state.methods
+        method = methods.get(method_id or "")
     if method is None:
         return http_error(
             400, HttpErrorCode.UNKNOWN_METHOD, f"no method {method_id!r}; see /api/methods"
@@ -170,7 +178,7 @@ async def get_method(request: Request) -> Response:
     method = request.app.state.methods.get(request.path_params["method_id"])
     if method is None:
         return http_error(404, HttpErrorCode.UNKNOWN_METHOD, "no such method")
-    return _json(method)
+    return _json(public_method(method))
 
 
 class InviteRotated(msgspec.Struct):

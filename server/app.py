@@ -34,10 +34,12 @@ from server.groups.store import GROUPS_FILE, GroupStore, SqliteGroupStore
 from server.hub.connection import SERVICES_KEY
 from server.hub.hub import Hub
 from server.logs import redact_frames
+from server.methods import http as methods_http
 from server.methods.loader import load_methods
 from server.retention import sweeping
 from server.security import SecurityHeaders
 from server.store.base import Store
+from server.store.methods import MethodStore
 from server.store.sqlite import SqliteStore
 
 
@@ -79,6 +81,15 @@ def open_group_store(settings: Settings) -> GroupStore:
 
         return RedisGroupStore(settings.redis_url, settings.redis_prefix)
     return SqliteGroupStore(settings.data_dir / GROUPS_FILE)
+def open_method_store(settings: Settings) -> MethodStore:
+    """Methods made in the editor: Redis with several hubs, else their own SQLite file."""
+    if settings.redis_url:
+        from server.store.methods_redis import RedisMethodStore
+
+        return RedisMethodStore(settings.redis_url, settings.redis_prefix)
+    from server.store.methods_sqlite import SqliteMethodStore
+
+    return SqliteMethodStore(settings.data_dir / "methods.sqlite3")
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -92,9 +103,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
         hub = Hub(backplane, store, snapshot_every=settings.snapshot_every)
         hub.start()
         app.state.settings = settings
-        app.state.methods = load_methods([settings.methods_dir] if settings.methods_dir else [])
+        extra = [settings.methods_dir] if settings.methods_dir else []
+        app.state.methods = load_methods(extra)
+        app.state.plain_methods = load_methods(extra, framed=False)
         app.state.store = store
         app.state.groups = open_group_store(settings)
+        app.state.method_store = method_store = open_method_store(settings)
         app.state.hub = hub
         app.state.export_gate = asyncio.Semaphore(exports_http.RENDERS_AT_ONCE)
         audit_file = open_audit_file(settings.audit_log) if settings.audit_log else None
@@ -109,6 +123,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await backplane.close()
             await store.close()
             await app.state.groups.close()
+            await method_store.close()
             if audit_file is not None:
                 audit_log.removeHandler(audit_file)
                 audit_file.close()
@@ -123,11 +138,24 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/api/sessions/{session_id}/export/{fmt}", exports_http.export),
         Route("/api/sessions/{session_id}/invite", api.rotate_invite, methods=["POST"]),
         Route("/api/methods", api.list_methods),
+        Route("/api/methods/check", methods_http.check, methods=["POST"]),
+        Route("/api/methods/preview", methods_http.preview_step, methods=["POST"]),
+        Route("/api/methods/export", methods_http.export_edited, methods=["POST"]),
+        Route("/api/methods/{method_id}/export", methods_http.export_installed),
+        Route("/api/saved-methods", methods_http.list_saved),
+        Route("/api/saved-methods", methods_http.create_saved, methods=["POST"]),
+        Route("/api/saved-methods/{saved_id}", methods_http.get_saved),
+        Route("/api/saved-methods/{saved_id}", methods_http.update_saved, methods=["PUT"]),
+        Route("/api/saved-methods/{saved_id}", methods_http.delete_saved, methods=["DELETE"]),
+        Route("/api/saved-methods/{saved_id}/publish", methods_http.publish_saved,
+              methods=["POST"]),
+        Route("/api/saved-methods/{saved_id}/export", methods_http.export_saved),
         Route("/api/methods/{method_id}", api.get_method),
         Route("/", page),
         Route("/s/{session_id}", page),
         Route("/g/{group_id}", page),
         *groups_api.ROUTES,
+        Route("/methods/edit", page),
         Mount("/static", StaticFiles(directory=WEB_DIR), name="static"),
     ]
     return Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)], lifespan=lifespan)

@@ -34,6 +34,13 @@ class Settings:
     methods_dir: Path | None = field(
         default=None, metadata={"help": "folder with extra method files (*.toml)"}
     )
+    publish_methods: bool = field(
+        default=False,
+        metadata={
+            "help": "let members publish the methods they make in the editor for everyone "
+            "on this installation (true/false)"
+        },
+    )
     queue_size: int = field(
         default=1024,
         metadata={
@@ -104,6 +111,12 @@ def _env(name: str) -> str:
 
 def _convert(kind: Any, raw: str) -> Any:
     text = str(kind)
+    if "bool" in text:
+        if raw.strip().lower() in ("1", "true", "yes", "on"):
+            return True
+        if raw.strip().lower() in ("0", "false", "no", "off", ""):
+            return False
+        raise ValueError(f"not a yes/no value: {raw!r}")
     if "tuple" in text:
         return tuple(part.strip() for part in raw.split(",") if part.strip())
     if "Path" in text:

@@ -91,8 +91,11 @@ class HttpErrorCode(StrEnum):
     NOT_CLOSED = "not_closed"
     INVALID_CARRY = "invalid_carry"
     INTERNAL = "internal"
+    INVALID_METHOD = "invalid_method"
+    METHOD_KEY_REQUIRED = "method_key_required"
+    STALE_VERSION = "stale_version"
+    PUBLISHING_DISABLED = "publishing_disabled"
     # intervision groups (server/groups, docs/groups.md)
-    CONFLICT = "conflict"
     INVALID_TIME = "invalid_time"
     INVALID_SERIES = "invalid_series"
     UNKNOWN_MEMBER = "unknown_member"
@@ -111,8 +114,9 @@ class HttpErrorCode(StrEnum):
     BUSY = "busy"
 
 
-ANSWERS_KEPT: Final = 64
-"""Answers (applied/rejected) the server keeps per client for idempotent resends."""
-MAX_IN_FLIGHT: Final = ANSWERS_KEPT - 4
-"""Unanswered ops a client may have at once: fewer than ``ANSWERS_KEPT``, so every
-resend still finds its original answer."""
+ANSWERS_KEPT: Final = 1024
+"""Answers (applied/rejected) the server keeps per room, all members together, for
+idempotent resends (no per-member marks: see docs/anonymity.md)."""
+MAX_IN_FLIGHT: Final = 60
+"""Unanswered ops a client may have at once: few, so a resend after a lost connection
+finds its original answer among the room's last ``ANSWERS_KEPT``."""

@@ -4,7 +4,7 @@ A member is identified by their member key (``Authorization: Bearer <key>``), ke
 in their browser; the store holds only its hash. An unknown group, a wrong key and a
 removed member all get the same 404 with code ``not_found``. Every record has a
 version: a write names the version it read, and a stale write gets 409
-``{"code": "conflict", "version": <in force>, "current": <the record>}`` and changes
+``{"code": "stale_version", "version": <in force>, "current": <the record>}`` and changes
 nothing. Private learning questions are never in another member's answer.
 """
 
@@ -213,7 +213,7 @@ def endpoint(fn: Handler) -> Handler:
         except RuleError as exc:
             return http_error(exc.status, exc.code, exc.reason)
         except StaleWrite as exc:
-            return _answer({"code": Code.CONFLICT, "reason": "changed meanwhile; reload and retry",
+            return _answer({"code": Code.STALE_VERSION, "reason": "changed meanwhile; reload and retry",
                             "version": exc.version, "current": exc.current}, status=409)
 
     return wrapped

@@ -15,10 +15,12 @@ import msgspec
 
 from server.audit import AuditAction, record
 from server.config import Settings
+from server.core.facilitation import notes, public_method
+from server.core.questions import classify
 from server.core.records import Record
-from server.core.reducer import Applied, precheck, sent_anonymously
+from server.core.reducer import Applied, admit, needs_time, precheck
 from server.core.reducer import Rejected as CoreRejected
-from server.core.state import anonymous_key, client_key, participant_id
+from server.core.state import client_key, op_key, participant_id
 from server.core.visibility import board_view
 from server.hub import codes
 from server.hub.connection import Connection, Disconnected
@@ -28,9 +30,9 @@ from server.hub.replies import reply_frame
 from server.hub.room import Room
 from server.links import LinkKind, is_member_key, link_kind
 from server.tokens import is_session_id
-from shared_schema.client import Hello, Op
+from shared_schema.client import Classify, Hello, Op
 from shared_schema.codec import client_decoder, encoder
-from shared_schema.server import Error, SessionPut, Welcome
+from shared_schema.server import Classified, Error, SessionPut, Welcome
 from shared_schema.version import PROTOCOL_VERSION
 
 log = logging.getLogger("intervisiebord.hub")
@@ -101,7 +103,8 @@ async def _await_hello(conn: Connection) -> Hello | None:
             continue
         if isinstance(message, Hello):
             return message
-        conn.send(_error(codes.HELLO_REQUIRED, "send hello first", message.client_seq))
+        client_seq = None if isinstance(message, Classify) else message.client_seq
+        conn.send(_error(codes.HELLO_REQUIRED, "send hello first", client_seq))
     conn.close(codes.FLOOD, "too many messages before hello")
     return None
 
@@ -178,7 +181,8 @@ async def _welcome(
         seq=room.state.seq if replay is None else hello.resume.last_seq,  # type: ignore[union-attr]
         recovered=replay is not None,
         board=board_view(room.state, pid) if replay is None else None,
-        method=room.state.method,
+        method=public_method(room.state.method),
+        notes=notes(room.state.method) if member.role == "facilitator" else None,
     )
     conn.send(encoder.encode(welcome))
     for frame in replay or ():
@@ -224,7 +228,9 @@ async def _receive_loop(conn: Connection, hub: Hub, room: Room, settings: Settin
                 conn.close(codes.FLOOD, "too many messages")
                 return
             client_seq = (
-                None if message is None or isinstance(message, Hello) else (message.client_seq)
+                None
+                if message is None or isinstance(message, Hello | Classify)
+                else message.client_seq
             )
             conn.send(_error(codes.RATE_LIMITED, "slow down; resend later", client_seq))
             continue
@@ -235,39 +241,50 @@ async def _receive_loop(conn: Connection, hub: Hub, room: Room, settings: Settin
         if isinstance(message, Hello):
             conn.send(_error(codes.ALREADY_WELCOMED, "hello was already accepted"))
             continue
+        if isinstance(message, Classify):
+            # answered to the sender only; the text is neither sequenced nor kept
+            reading = classify(message.text)
+            conn.send(encoder.encode(Classified(
+                request=message.request, verdict=reading.verdict, cue=reading.cue)))
+            continue
         await _submit(conn, hub, room, message)
 
 
 async def _submit(conn: Connection, hub: Hub, room: Room, op: Op) -> None:
-    anonymous = sent_anonymously(room.state, op)
-    # the one-off key costs a hash: only when the op gets one or a resend may have one
-    one_off = (
-        anonymous_key(room.session_id, conn.client_id, op.client_seq)
-        if anonymous or room.state.anonymous_marks
-        else None
-    )
-    verdict = precheck(room.state, op, conn.client_key, one_off)
+    key = op_key(room.session_id, conn.client_id, op.client_seq)
+    if key in room.senders:
+        # a resend (after a reconnect) of an op this hub is still sequencing: it is
+        # answered once, here, when applied. Not logged twice: a second record could
+        # be taken under the other key if anonymity changed meanwhile
+        room.senders[key] = (conn, op.client_seq)
+        return
+    admitted = admit(room.state, op)
+    one_off, proof = admitted.one_off, admitted.proof
+    verdict = precheck(room.state, op, conn.client_key, key, proof)
     if verdict is not None:
         conn.send(reply_frame(op.client_seq, None, verdict))
         return
-    if anonymous and one_off is not None:
-        # the log gets a one-off key and the sender's role, never who sent it
-        role = room.state.participants[conn.participant_id].role
-        room.anonymous_senders[one_off] = conn
-        record = Record(
-            client_id=one_off, client_seq=op.client_seq, ts_ms=now_ms(), op=op, role=role
-        )
-    else:
-        record = Record(client_id=conn.client_key, client_seq=op.client_seq, ts_ms=now_ms(), op=op)
+    # the log gets the op's one-way key, never the client_seq; a one-off op gets the
+    # sender's role instead of its client key (docs/anonymity.md)
+    record = Record(
+        client_id="" if one_off else conn.client_key,
+        op=admitted.op,
+        op_key=key,
+        ts_ms=now_ms() if needs_time(op) else 0,
+        role=room.state.participants[conn.participant_id].role if one_off else None,
+        proof=proof,
+    )
+    room.senders[key] = (conn, op.client_seq)
     try:
         seq = await hub.backplane.publish(room.session_id, record)
     except Exception as exc:
-        if record.role is not None:
-            room.anonymous_senders.pop(record.client_id, None)
+        sender, client_seq = room.senders.pop(key, (conn, op.client_seq))
         log.warning("sequencing failed session=%s: %r", room.session_id[:8], exc)
-        conn.send(_error(codes.UNAVAILABLE, "the op could not be stored; resend it", op.client_seq))
+        sender.send(_error(codes.UNAVAILABLE, "the op could not be stored; resend it",
+                           client_seq))
         return
     # the next op is prechecked against this replica: it must include this one first
     if not await room.applied(seq):
+        room.senders.pop(key, None)  # a resend is answered from the marks instead
         log.warning("replica behind session=%s seq=%d", room.session_id[:8], seq)
         conn.close(codes.GOING_AWAY, "the board fell behind; reconnect")

@@ -124,7 +124,7 @@ class Hub:
         )
         join = Join(name=name, via=kind)
         await self.backplane.publish(
-            room.session_id, Record(client_id=key, client_seq=0, ts_ms=now_ms(), op=join)
+            room.session_id, Record(client_id=key, op=join)
         )
         return await asyncio.wait_for(waiter, timeout=10)
 
@@ -148,6 +148,7 @@ class Hub:
         if room is None or room.conns:
             return
         del self.rooms[session_id]
+        room.stop_round_timer()
         await self.backplane.unsubscribe(session_id, room.on_sequenced)
         room.snapshot()
         await room.drain()
@@ -205,6 +206,7 @@ class Hub:
             await asyncio.gather(task, return_exceptions=True)
         for session_id in list(self.rooms):
             room = self.rooms.pop(session_id)
+            room.stop_round_timer()
             for conn in list(room.conns):
                 conn.close(1001, "server shutting down")
             await self.backplane.unsubscribe(session_id, room.on_sequenced)

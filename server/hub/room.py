@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable, Sequence
 from server import audit
 from server.backplane.base import Backplane
 from server.core import reducer
-from server.core.records import Record, Sequenced
+from server.core.records import Record, RoundTimeout, Sequenced
 from server.core.reducer import Actor, Scoped
 from server.core.state import BoardState, encode_state
 from server.hub import codes
@@ -58,6 +58,13 @@ RECENT_KEPT = 2000
 APPLY_WAIT_S = 10.0
 """How long a connection waits for its sequenced op to reach this replica."""
 
+ROUND_GRACE_S = 0.02
+"""A turn's timeout is sent this long after its deadline (the reducer checks it)."""
+ROUND_RETRY_S = 1.0
+"""If a turn is still current this long after its timeout was sent, send it again."""
+ROUND_TIMER = "round-timer"
+"""The key of the internal round timeouts (client_seq 0: never deduplicated)."""
+
 _waiter_ids = itertools.count()
 
 
@@ -81,8 +88,10 @@ class Room:
         self.epoch = epoch
         self.conns: set[Connection] = set()
         self.by_client: dict[str, Connection] = {}
-        self.anonymous_senders: dict[str, Connection] = {}
-        """Local senders of ops in flight under one-off keys; memory only."""
+        self.senders: dict[str, tuple[Connection, int]] = {}
+        """Ops this hub sent to be sequenced and not yet applied, by ``op_key``: the
+        connection that sent each and its client_seq. Memory only: the log holds
+        neither, so the answer is routed from here."""
         self.recent: deque[tuple[int, tuple[Scoped, ...]]] = deque(maxlen=RECENT_KEPT)
         """Tuples, not lists: tuples of plain data leave the cyclic collector's view,
         so thousands of kept events add nothing to its full passes."""
@@ -114,6 +123,8 @@ class Room:
         """Set when the log lost this room: it no longer applies or snapshots."""
         self._seq_waiters: list[tuple[int, int, asyncio.Future[None]]] = []
         self._counters = counters or HubCounters()
+        self._round_due: tuple[int, int, int] | None = None
+        self._round_timer: asyncio.TimerHandle | None = None
 
     # -- sequenced ops ------------------------------------------------------------------
 
@@ -173,23 +184,26 @@ class Room:
     def _apply(self, item: Sequenced) -> None:
         self._counters.ops_applied += 1
         record = item.record
-        actor = Actor(record.client_id, record.client_seq, item.seq, record.ts_ms, record.role)
+        actor = Actor(record.client_id, record.op_key, item.seq, record.ts_ms, record.role,
+                      record.proof)
         result = reducer.apply(self.state, record.op, actor)
         changes = result.changes if isinstance(result, reducer.Applied) else []
         self.recent.append((item.seq, tuple(changes)))
+        sender = self._sender(record)
         if isinstance(result, reducer.Applied) and isinstance(record.op, CloseSession | SetExport):
             self._fan_out(item.seq, changes, None)
-            self._store_then_answer(record, item.seq, result)
-        elif record.client_seq == 0:
+            self._store_then_answer(record, item.seq, result, sender)
+        elif not record.op_key:
             self._fan_out(item.seq, changes, None)
-            self._answer(record, item.seq, result)
+            self._answer_join(record, result)
         else:
             # the sender gets its event and its answer in one write
-            sender = self._sender(record)
-            reply = None if sender is None else text_frame(reply_frame(
-                record.client_seq, item.seq, result))
-            self._fan_out(item.seq, changes, sender, reply)
-        member = self.by_client.get(record.client_id)
+            conn, reply = None, None
+            if sender is not None:
+                conn = sender[0]
+                reply = text_frame(reply_frame(sender[1], item.seq, result))
+            self._fan_out(item.seq, changes, conn, reply)
+        member = self.by_client.get(record.client_id) if record.client_id else None
         if isinstance(result, reducer.Applied) and member is not None:
             # audited once, by the hub that holds the sender's connection
             audit_op(self.session_id, member.participant_id, record.op)
@@ -198,6 +212,52 @@ class Room:
                 self._disconnect(scoped.change.participant.id, codes.REMOVED, "removed")
         if self.state.seq - self._snapshot_seq >= self._snapshot_every:
             self.snapshot()
+        self._watch_round()
+
+    # -- the round's turn deadline ------------------------------------------------------
+
+    def _watch_round(self) -> None:
+        """Keep one timer on the active round's turn deadline. When it passes, this
+        hub sequences a ``RoundTimeout``; with several hubs each may, and the reducer
+        moves the round on once."""
+        current = self.state.round
+        due = (
+            (current.number, current.turn, current.deadline_ms)
+            if current is not None and current.active and current.deadline_ms is not None
+            and not self.state.closed and not self.lost
+            else None
+        )
+        if due == self._round_due:
+            return
+        self.stop_round_timer()
+        self._round_due = due
+        if due is None:
+            return
+        delay = max(0.0, due[2] / 1000 - time.time()) + ROUND_GRACE_S
+        self._round_timer = asyncio.get_running_loop().call_later(delay, self._round_expired, due)
+
+    def _round_expired(self, due: tuple[int, int, int]) -> None:
+        if due != self._round_due or self.lost:
+            return
+        number, turn, _ = due
+        record = Record(client_id=ROUND_TIMER, ts_ms=int(time.time() * 1000),
+                        op=RoundTimeout(number=number, turn=turn))
+        self._spawn(self._publish_timeout(record))
+        self._round_due = None  # if the turn is still current later, send it again
+        self._round_timer = asyncio.get_running_loop().call_later(
+            ROUND_RETRY_S, self._watch_round)
+
+    async def _publish_timeout(self, record: Record) -> None:
+        try:
+            await self._backplane.publish(self.session_id, record)
+        except Exception as exc:  # the retry timer sends it again
+            log.info("round timeout not sequenced session=%s: %r", self.session_id[:8], exc)
+
+    def stop_round_timer(self) -> None:
+        if self._round_timer is not None:
+            self._round_timer.cancel()
+            self._round_timer = None
+        self._round_due = None
 
     def _fan_out(self, seq: int, changes: list[Scoped], sender: Connection | None,
                  reply: bytes | None = None) -> None:
@@ -223,24 +283,25 @@ class Room:
         if sender is not None and reply is not None:  # not (or no longer) a member here
             sender.send_frame(reply)
 
-    def _sender(self, record: Record) -> Connection | None:
-        """This hub's connection that sent ``record``, if any (an anonymous sender is
-        known only until its answer)."""
-        if record.role is not None:
-            return self.anonymous_senders.pop(record.client_id, None)
-        return self.by_client.get(record.client_id)
+    def _sender(self, record: Record) -> tuple[Connection, int] | None:
+        """This hub's connection that sent ``record`` and the op's client_seq, if it
+        is here: the one that sent it, or, for an identified op whose sender
+        reconnected meanwhile, its newer connection."""
+        if not record.op_key:
+            return None
+        sent = self.senders.pop(record.op_key, None)
+        if sent is None or not sent[0].closed or not record.client_id:
+            return sent
+        newer = self.by_client.get(record.client_id)
+        return sent if newer is None else (newer, sent[1])
 
-    def _answer(self, record: Record, seq: int, result: reducer.Result) -> None:
-        if record.client_seq == 0:
-            waiter = self.join_waiters.pop(record.client_id, None)
-            if waiter is not None and not waiter.done():
-                waiter.set_result(result)
-            return
-        conn = self._sender(record)
-        if conn is not None:
-            conn.send(reply_frame(record.client_seq, seq, result))
+    def _answer_join(self, record: Record, result: reducer.Result) -> None:
+        waiter = self.join_waiters.pop(record.client_id, None)
+        if waiter is not None and not waiter.done():
+            waiter.set_result(result)
 
-    def _store_then_answer(self, record: Record, seq: int, result: reducer.Result) -> None:
+    def _store_then_answer(self, record: Record, seq: int, result: reducer.Result,
+                           sender: tuple[Connection, int] | None) -> None:
         """Write the snapshot at ``seq`` (for a close: with the close time, in one
         fsynced transaction), then answer the sender. Every hub that applies the op
         writes the same bytes; only the sender's hub audits and answers."""
@@ -248,7 +309,7 @@ class Room:
         self._snapshot_seq = seq
         closing = isinstance(record.op, CloseSession)
         detail = str(seq) if closing else ("on" if self.state.participant_export else "off")
-        self._spawn(self._durable_answer(record, seq, result, data, closing, detail))
+        self._spawn(self._durable_answer(record, seq, result, data, closing, detail, sender))
 
     async def _durable_answer(
         self,
@@ -258,8 +319,8 @@ class Room:
         data: bytes,
         closing: bool,
         detail: str,
+        sender: tuple[Connection, int] | None,
     ) -> None:
-        conn = self.by_client.get(record.client_id)
         try:
             if closing:
                 await self._store.close_session(self.session_id, seq, data, record.ts_ms)
@@ -267,16 +328,17 @@ class Room:
                 await self._store.save_snapshot(self.session_id, seq, data)
         except Exception:
             log.exception("snapshot failed session=%s seq=%d", self.session_id[:8], seq)
-            if conn is not None:
+            if sender is not None:
                 error = Error(code=codes.UNAVAILABLE, reason="the snapshot could not be stored",
-                              client_seq=record.client_seq)
-                conn.send(encoder.encode(error))
+                              client_seq=sender[1])
+                sender[0].send(encoder.encode(error))
             return
-        if conn is None:
+        if sender is None:
             return
+        conn, client_seq = sender
         action = audit.AuditAction.CLOSE if closing else audit.AuditAction.EXPORT_SETTING
         audit.record(action, self.session_id, conn.participant_id, detail)
-        self._answer(record, seq, result)
+        conn.send(reply_frame(client_seq, seq, result))
 
     def _disconnect(self, participant: str, code: int, reason: str) -> None:
         for conn in list(self.conns):
@@ -375,6 +437,8 @@ class Room:
         """Stop applying; close every local connection (clients reconnect and get the
         room as the log now holds it); release whoever waits for a seq."""
         self.lost = True
+        self.senders.clear()
+        self.stop_round_timer()
         for _, _, future in self._seq_waiters:
             if not future.done():
                 future.set_result(None)
@@ -407,6 +471,7 @@ class Room:
 
     def evict(self, code: int, reason: str) -> None:
         """Close every local connection (the session is gone)."""
+        self.stop_round_timer()
         for conn in list(self.conns):
             conn.close(code, reason)
 

@@ -100,7 +100,7 @@ def test_two_plan_edits_at_once_one_gets_409_and_the_retry_keeps_both(
                    {"version": plan["version"], "minutes": 150})
     assert (a.status, b.status) == (200, 409), (a.body, b.body)
     conflict = b.json()
-    assert conflict["code"] == "conflict" and conflict["version"] == plan["version"] + 1
+    assert conflict["code"] == "stale_version" and conflict["version"] == plan["version"] + 1
     assert conflict["current"]["meetings"][0]["starts"] == "2027-01-13T19:30"
     # nothing of the stale write was applied
     assert group.view(bram)["plan"]["meetings"][1]["minutes"] == 120

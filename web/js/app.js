@@ -6,6 +6,7 @@ import { GroupElement } from "./group.js";
 import { GroupNewElement } from "./group-new.js";
 import { LookbackElement } from "./lookback.js";
 import { lang, setLang, storedLang, t } from "./i18n.js";
+import { MethodEditorElement } from "./method-editor.js";
 import { StartElement } from "./start.js";
 import { brandHeader } from "./shell.js";
 
@@ -14,6 +15,7 @@ const GROUP_PATH = /^\/g\/([0-9a-f]{32})\/?$/;
 
 customElements.define("iv-start", StartElement);
 customElements.define("iv-board", BoardElement);
+customElements.define("iv-method-editor", MethodEditorElement);
 customElements.define("iv-group", GroupElement);
 customElements.define("iv-group-new", GroupNewElement);
 customElements.define("iv-lookback", LookbackElement);
@@ -40,6 +42,8 @@ async function main() {
     root.replaceChildren(page);
   } else if (location.pathname === "/") {
     root.replaceChildren(document.createElement("iv-start"));
+  } else if (location.pathname === "/methods/edit") {
+    root.replaceChildren(document.createElement("iv-method-editor"));
   } else if (match) {
     const board = document.createElement("iv-board");
     board.setAttribute("session-id", match[1]);
@@ -55,7 +59,7 @@ async function main() {
     root.replaceChildren(brandHeader(), h("main", { id: "main", class: "page narrow" }, h("h1", {}, t("notfound.title")), h("p", {}, h("a", { href: "/" }, t("notfound.home")))));
   }
   window.addEventListener("iv-langchange", () => {
-    if (!BOARD_PATH.test(location.pathname) && !GROUP_PATH.test(location.pathname) && location.pathname !== "/") root.querySelector("h1")?.replaceChildren(t("notfound.title"));
+    if (!location.pathname.startsWith("/s/") && !GROUP_PATH.test(location.pathname) && location.pathname !== "/" && location.pathname !== "/methods/edit") root.querySelector("h1")?.replaceChildren(t("notfound.title"));
   });
 }
 

@@ -70,7 +70,7 @@ async function call(method, path, key, body) {
   const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   if (response.status === 409) {
     const answer = await response.json().catch(() => ({}));
-    if (answer.code === "conflict") throw new Conflict(answer.current);
+    if (answer.code === "stale_version") throw new Conflict(answer.current);
     throw new HttpError(409, answer.code ?? "http_409");
   }
   if (!response.ok) {

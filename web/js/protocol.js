@@ -67,7 +67,10 @@ export const HTTP_ERROR = Object.freeze({
   NOT_CLOSED: "not_closed",
   INVALID_CARRY: "invalid_carry",
   INTERNAL: "internal",
-  CONFLICT: "conflict",
+  INVALID_METHOD: "invalid_method",
+  METHOD_KEY_REQUIRED: "method_key_required",
+  STALE_VERSION: "stale_version",
+  PUBLISHING_DISABLED: "publishing_disabled",
   INVALID_TIME: "invalid_time",
   INVALID_SERIES: "invalid_series",
   UNKNOWN_MEMBER: "unknown_member",
@@ -86,8 +89,8 @@ export const HTTP_ERROR = Object.freeze({
   BUSY: "busy",
 });
 
-/** Answers the server keeps per client for idempotent resends. */
-export const ANSWERS_KEPT = 64;
+/** Answers the server keeps per room (all members together) for idempotent resends. */
+export const ANSWERS_KEPT = 1024;
 
 /** Unanswered ops a client may have at once. */
 export const MAX_IN_FLIGHT = 60;
