@@ -213,7 +213,8 @@ def endpoint(fn: Handler) -> Handler:
         except RuleError as exc:
             return http_error(exc.status, exc.code, exc.reason)
         except StaleWrite as exc:
-            return _answer({"code": Code.STALE_VERSION, "reason": "changed meanwhile; reload and retry",
+            return _answer({"code": Code.STALE_VERSION,
+                            "reason": "changed meanwhile; reload and retry",
                             "version": exc.version, "current": exc.current}, status=409)
 
     return wrapped
