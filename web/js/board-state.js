@@ -34,8 +34,6 @@
  * @property {import("./prepare.js").Draft | null} prepDraft the preparation draft (this browser's only)
  * @property {Map<string, import("../types/protocol").Classified>} hints the server's
  *   reading of the question being written, per open-questions add form
- * @property {{group: string, meeting: string} | null} meeting a group meeting's group and
- *   meeting (its look-back step shows what the previous meeting left)
  */
 
 /**
@@ -47,6 +45,6 @@
 export function initialView() {
   return {
     stage: "join", lastName: "", status: "connecting", endedCode: undefined, pendingCount: 0, editing: null,
-    confirm: null, notice: null, drag: null, invite: null, prepOpen: false, prepDraft: null, hints: new Map(), meeting: null,
+    confirm: null, notice: null, drag: null, invite: null, prepOpen: false, prepDraft: null, hints: new Map(),
   };
 }

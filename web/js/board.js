@@ -15,7 +15,7 @@ import { timerText } from "./board-timer.js";
 import { QuestionReader } from "./board-questions.js";
 import { boardView } from "./board-view.js";
 import { BoardConnection } from "./connection.js";
-import { identity as groupMember } from "./group-api.js";
+import { meetingMember } from "./group-api.js";
 import { h, morphChildren, tagOf } from "./dom.js";
 import { download } from "./export-panel.js";
 import { clock, roundSecondsLeft, spotlightKey, spotlightLabel, spotlightTarget } from "./facilitation.js";
@@ -61,13 +61,8 @@ export class BoardElement extends HTMLElement {
 
   connectedCallback() {
     this.sessionId = this.getAttribute("session-id") ?? "";
-    // a group meeting (#g=<group>&meeting=<id>): the member enters with the identity
-    // this browser keeps for the group, with no name to type
-    const hash = new URLSearchParams(location.hash.slice(1));
-    const member = groupMember(hash.get("g") ?? "");
-    this.token = member?.key ?? hash.get("k") ?? "";
-    if (member?.name) localStorage.setItem(this.nameKey, member.name);
-    this.view.meeting = member ? { group: hash.get("g") ?? "", meeting: hash.get("meeting") ?? "" } : null;
+    const member = meetingMember(location.hash);  // a group meeting (#g=): the member's own key
+    this.token = member?.key ?? new URLSearchParams(location.hash.slice(1)).get("k") ?? "";
     this.addEventListener("click", (e) => this.onClick(e));
     this.addEventListener("submit", (e) => this.onSubmit(e));
     this.addEventListener("change", (e) => this.onChange(e));
@@ -80,7 +75,7 @@ export class BoardElement extends HTMLElement {
     this.addEventListener("pointercancel", () => { this.dragger.cancel(); this.scheduleRender(); });
     window.addEventListener("iv-langchange", () => this.render());
     this.ticker = window.setInterval(() => this.tick(), TICK_MS);
-    const name = localStorage.getItem(this.nameKey);
+    const name = member?.name || localStorage.getItem(this.nameKey);
     if (this.token && name) this.start(name);
     this.render();
   }

@@ -50,6 +50,16 @@ export function remember(groupId, value) {
   localStorage.setItem(storageKey(groupId), JSON.stringify(value));
 }
 
+/**
+ * On a group meeting's board (#g=<group>&meeting=<id>): the identity this browser keeps
+ * for the group, so the member enters with no name to type.
+ * @param {string} hash location.hash
+ */
+export function meetingMember(hash) {
+  const group = new URLSearchParams(hash.slice(1)).get("g");
+  return group ? identity(group) : null;
+}
+
 /** @param {string} groupId */
 export function forget(groupId) {
   localStorage.removeItem(storageKey(groupId));

@@ -2,7 +2,7 @@
 // here beyond hiding controls the server would refuse anyway.
 
 import { h } from "./dom.js";
-import { lang, loc, t } from "./i18n.js";
+import { lang, t } from "./i18n.js";
 import { copyField } from "./shell.js";
 
 /** @typedef {import("./group-api.js").GroupView} GroupView */
@@ -204,35 +204,4 @@ export function archiveCard(data) {
         "aria-label": t("group.export_named", { format: format.toUpperCase(), when: when(m.starts) }),
       }, format.toUpperCase())))))) : h("p", { class: "muted" }, t("group.archive_empty")),
     h("p", { class: "hint" }, t("group.archive_hint")));
-}
-
-/**
- * The group's settings, for its manager.
- * @param {GroupView} data
- * @param {import("./api.js").MethodSummary[]} methods
- */
-export function settingsForm(data, methods) {
-  const g = data.group;
-  return h("details", { class: "settings", "data-key": "settings" },
-    h("summary", { class: "btn btn-small" }, t("group.settings")),
-    h("form", { class: "group-new-form", "data-form": "settings", "data-keep": "", "data-version": String(g.version) },
-      h("div", { class: "form-row" },
-        h("label", { for: "settings-name" }, t("group.name")),
-        h("input", { id: "settings-name", name: "name", required: true, maxlength: "120", value: g.name })),
-      h("div", { class: "form-row" },
-        h("label", { for: "settings-method" }, t("group.default_method")),
-        h("select", { id: "settings-method", name: "default_method" },
-          methods.map((m) => h("option", { value: m.id, selected: m.id === g.method }, loc(m.name))))),
-      h("div", { class: "form-row" },
-        h("label", { for: "settings-language" }, t("group.language")),
-        h("select", { id: "settings-language", name: "language" },
-          h("option", { value: "nl", selected: g.language === "nl" }, "Nederlands"),
-          h("option", { value: "en", selected: g.language === "en" }, "English"))),
-      h("div", { class: "form-row" },
-        h("label", { for: "settings-weeks" }, t("group.cadence")),
-        h("input", { id: "settings-weeks", name: "cadence_weeks", type: "number", min: "1", max: "26", value: String(g.cadence_weeks), required: true })),
-      h("div", { class: "form-row" },
-        h("label", { for: "settings-minutes" }, t("group.minutes")),
-        h("input", { id: "settings-minutes", name: "minutes", type: "number", min: "15", max: "480", step: "5", value: String(g.minutes), required: true })),
-      h("button", { type: "submit", class: "btn btn-primary" }, t("group.save"))));
 }

@@ -7,7 +7,8 @@
 import { HttpError, listMethods } from "./api.js";
 import { h, morphChildren } from "./dom.js";
 import { Conflict, forget, GroupClient, identity, joinGroup, remember } from "./group-api.js";
-import { archiveCard, lookbackView, meetingsList, membersCard, nextMeeting, questionsCard, settingsForm, when } from "./group-view.js";
+import { joinForm, manageCard, seriesForm } from "./group-forms.js";
+import { archiveCard, lookbackView, meetingsList, membersCard, nextMeeting, questionsCard, when } from "./group-view.js";
 import { explain, t } from "./i18n.js";
 import { brandHeader, copyField, copyText } from "./shell.js";
 
@@ -107,7 +108,7 @@ export class GroupElement extends HTMLElement {
         h("h1", {}, t(`${this.fatal}_title`)), h("p", {}, t(this.fatal)), h("p", {}, h("a", { href: "/" }, t("notfound.home"))))];
     }
     if (!this.client) {
-      if (this.invite) return [brandHeader(), this.joinForm()];
+      if (this.invite) return [brandHeader(), joinForm(this.busy, this.notice?.kind === "error" ? this.notice.text : "")];
       return [brandHeader(), h("main", { id: "main", class: "page narrow" },
         h("h1", {}, t("group.no_identity_title")), h("p", {}, t("group.no_identity")))];
     }
@@ -132,26 +133,13 @@ export class GroupElement extends HTMLElement {
                 h("h2", { id: "plan-title" }, t("group.plan")),
                 data.plan.meetings.length ? h("button", { type: "button", class: "btn btn-small", "data-action": "calendar" }, t("group.calendar_all")) : null),
               meetingsList(data, names),
-              this.seriesForm()),
+              seriesForm(data, this.busy)),
             archiveCard(data)),
           h("div", { class: "group-side" },
             questionsCard(data, names),
             membersCard(data, this.confirm, localStorage.getItem(`iv.group.${this.groupId}.invite`), this.client.key),
-            data.me.manager ? this.dangerCard() : null))),
+            data.me.manager ? manageCard(data, this.methods, this.confirm) : null))),
     ];
-  }
-
-  joinForm() {
-    return h("main", { id: "main", class: "page narrow" },
-      h("div", { class: "card join-card" },
-        h("h1", {}, t("group.join_title")),
-        h("p", {}, t("group.join_lead")),
-        h("form", { class: "stack", "data-form": "join" },
-          h("label", { for: "member-name" }, t("join.name")),
-          h("input", { id: "member-name", name: "name", required: true, maxlength: "60", autocomplete: "nickname" }),
-          h("p", { class: "hint" }, t("group.join_hint")),
-          h("button", { type: "submit", class: "btn btn-primary", disabled: this.busy }, t("group.join_submit")),
-          h("div", { role: "alert", class: "form-error" }, this.notice?.kind === "error" ? this.notice.text : ""))));
   }
 
   /**
@@ -171,40 +159,6 @@ export class GroupElement extends HTMLElement {
       h("button", { type: "button", class: "btn btn-primary", "data-action": "start", "data-meeting": next.id },
         next.status === "open" ? t("group.enter") : t("group.start")),
       this.lookback?.previous ? lookbackView(this.lookback.previous, this.data?.me.id ?? "", names) : null);
-  }
-
-  seriesForm() {
-    const count = this.data?.plan.meetings.length ?? 0;
-    return h("details", { class: "series", "data-key": "series", open: count === 0 },
-      h("summary", { class: "btn btn-small" }, t(count ? "group.series_more" : "group.series_title")),
-      h("form", { class: "series-form", "data-form": "series" },
-        h("div", { class: "form-row" },
-          h("label", { for: "series-date" }, t("group.series_date")),
-          h("input", { id: "series-date", name: "date", type: "date", required: true })),
-        h("div", { class: "form-row" },
-          h("label", { for: "series-time" }, t("group.series_time")),
-          h("input", { id: "series-time", name: "time", type: "time", required: true, value: "19:30" })),
-        h("div", { class: "form-row" },
-          h("label", { for: "series-count" }, t("group.series_count")),
-          h("input", { id: "series-count", name: "count", type: "number", min: "1", max: "40", value: "8", required: true })),
-        h("div", { class: "form-row" },
-          h("label", { for: "series-weeks" }, t("group.series_weeks")),
-          h("input", { id: "series-weeks", name: "weeks", type: "number", min: "1", max: "26", value: String(this.data?.group.cadence_weeks ?? 6), required: true })),
-        h("button", { type: "submit", class: "btn btn-primary", disabled: this.busy }, t("group.series_submit"))));
-  }
-
-  dangerCard() {
-    return h("section", { class: "card card-quiet", "aria-labelledby": "manage-title", "data-key": "danger" },
-      h("h2", { id: "manage-title" }, t("group.manage")),
-      this.data && this.methods.length ? settingsForm(this.data, this.methods) : null,
-      h("h3", { id: "danger-title" }, t("group.delete_title")),
-      h("p", { class: "hint" }, t("group.delete_hint")),
-      this.confirm === "delete-group"
-        ? h("div", { class: "confirm" },
-          h("p", {}, t("group.delete_confirm")),
-          h("button", { type: "button", class: "btn btn-danger", "data-action": "delete-group" }, t("group.delete_yes")),
-          h("button", { type: "button", class: "btn btn-quiet", "data-action": "cancel" }, t("group.cancel")))
-        : h("button", { type: "button", class: "btn btn-danger-outline", "data-action": "ask", "data-confirm": "delete-group" }, t("group.delete")));
   }
 
   /**

@@ -1,4 +1,4 @@
-// <iv-lookback group-id meeting-id>: the look-back step of a group meeting on the
+// <iv-lookback>: the look-back step of a group meeting on the
 // board: what the previous meeting left (chosen re-definition, actions with their
 // owners' follow-up), polled from the group so that a note appears live for everyone;
 // the owner writes their follow-up here. Its events stay inside it.
@@ -25,11 +25,14 @@ export class LookbackElement extends HTMLElement {
     this.error = null;
     /** @type {number | undefined} */
     this.poller = undefined;
+    this.meetingId = "";
   }
 
   connectedCallback() {
-    const groupId = this.getAttribute("group-id") ?? "";
-    const member = identity(groupId);
+    const link = new URLSearchParams(location.hash.slice(1));  // #g=<group>&meeting=<id>
+    const groupId = link.get("g") ?? "";
+    this.meetingId = link.get("meeting") ?? "";
+    const member = groupId ? identity(groupId) : null;
     if (!member) return;
     this.client = new GroupClient(groupId, member.key);
     this.me = member.member_id;
@@ -50,7 +53,7 @@ export class LookbackElement extends HTMLElement {
     if (!this.client) return;
     try {
       const [view, data] = await Promise.all([
-        this.client.view(), this.client.lookback(this.getAttribute("meeting-id") ?? "")]);
+        this.client.view(), this.client.lookback(this.meetingId)]);
       this.names = new Map(view.group.members.map((m) => [m.id, m.name]));
       this.me = view.me.id;
       this.data = data;
