@@ -70,7 +70,7 @@ def _json(payload: object, status: int = 200) -> Response:
 
 async def healthz(request: Request) -> Response:
     hub = request.app.state.hub
-    connections = sum(len(room.conns) for room in hub.rooms.values())
+    connections = sum(len(room.members()) for room in hub.rooms.values())
     return _json({"status": "ok", "rooms": len(hub.rooms), "connections": connections,
                   "ops_applied": hub.counters.ops_applied,
                   "rooms_loaded": hub.counters.rooms_loaded})

@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import gc
 import importlib.util
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,9 @@ from server.config import Settings
 from server.exports import http as exports_http
 from server.groups import api as groups_api
 from server.groups.store import GROUPS_FILE, GroupStore, SqliteGroupStore
-from server.hub.connection import SERVICES_KEY
+from server.hub.connection import SERVICES_KEY, Connection, Wiring
+from server.hub.endpoint import serve
+from server.hub.handshake import route
 from server.hub.hub import Hub
 from server.logs import redact_frames
 from server.methods import http as methods_http
@@ -41,6 +43,15 @@ from server.security import SecurityHeaders
 from server.store.base import Store
 from server.store.methods import MethodStore
 from server.store.sqlite import SqliteStore
+
+
+def wiring(hub: Hub, settings: Settings) -> Wiring:
+    """New websocket connections: accepted by ``route``, then served by the endpoint."""
+
+    def serve_connection(conn: Connection, session_id: str) -> Coroutine[Any, Any, None]:
+        return serve(conn, session_id, hub=hub, settings=settings)
+
+    return Wiring(settings, lambda request: route(request, settings), serve_connection)
 
 
 def web_dir() -> Path:
@@ -117,7 +128,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         gc.freeze()
         try:
             async with sweeping(store, hub, settings.retention_days):
-                yield {SERVICES_KEY: (hub, settings)}
+                yield {SERVICES_KEY: wiring(hub, settings)}
         finally:
             await hub.close()
             await backplane.close()

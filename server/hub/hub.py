@@ -15,14 +15,11 @@ import contextlib
 import logging
 import secrets
 import time
-from typing import Literal
 
 import msgspec
 
 from server.backplane.base import Backplane
-from server.core.records import Join, Record
-from server.core.reducer import Result
-from server.core.state import client_key, decode_state, encode_state, participant_id
+from server.core.state import decode_state, encode_state
 from server.hub import codes
 from server.hub.counters import HubCounters
 from server.hub.presence import PRESENCE_REFRESH_S
@@ -64,7 +61,7 @@ class Hub:
         while True:
             await asyncio.sleep(PRESENCE_REFRESH_S)
             for room in list(self.rooms.values()):
-                room.refresh_presence()
+                room.presence.refresh()
 
     async def room(self, meta: SessionMeta) -> Room:
         """The session's room, loaded if needed."""
@@ -110,27 +107,9 @@ class Hub:
             raise
         return room
 
-    async def join(self, room: Room, client_id: str, name: str, via: str) -> Result | None:
-        """Sequence a Join when it would change something; wait until it is applied."""
-        key = client_key(room.session_id, client_id)
-        member = room.state.participants.get(participant_id(room.session_id, key))
-        if member is not None and member.name == name and not member.removed:
-            return None
-        waiter: asyncio.Future[Result] = asyncio.get_running_loop().create_future()
-        room.join_waiters[key] = waiter
-        kind: Literal["facilitator", "presenter", "participant"] = (
-            "facilitator" if via == "facilitator" else "presenter" if via == "presenter"
-            else "participant"
-        )
-        join = Join(name=name, via=kind)
-        await self.backplane.publish(
-            room.session_id, Record(client_id=key, op=join)
-        )
-        return await asyncio.wait_for(waiter, timeout=10)
-
     def release(self, room: Room) -> None:
         """Called when a connection leaves; unload the room once idle."""
-        if room.conns or room.session_id in self._unload_timers:
+        if not room.empty or room.session_id in self._unload_timers:
             return
         loop = asyncio.get_running_loop()
         self._unload_timers[room.session_id] = loop.call_later(
@@ -145,10 +124,10 @@ class Hub:
     async def _unload(self, session_id: str) -> None:
         self._unload_timers.pop(session_id, None)
         room = self.rooms.get(session_id)
-        if room is None or room.conns:
+        if room is None or not room.empty:
             return
         del self.rooms[session_id]
-        room.stop_round_timer()
+        room.close_all(codes.GOING_AWAY, "")
         await self.backplane.unsubscribe(session_id, room.on_sequenced)
         room.snapshot()
         await room.drain()
@@ -162,7 +141,7 @@ class Hub:
         room = self.rooms.pop(session_id, None)
         if room is None:
             return
-        room.evict(code, reason)
+        room.close_all(code, reason)
         await self.backplane.unsubscribe(session_id, room.on_sequenced)
         await room.drain()
 
@@ -206,9 +185,7 @@ class Hub:
             await asyncio.gather(task, return_exceptions=True)
         for session_id in list(self.rooms):
             room = self.rooms.pop(session_id)
-            room.stop_round_timer()
-            for conn in list(room.conns):
-                conn.close(1001, "server shutting down")
+            room.close_all(codes.GOING_AWAY, "server shutting down")
             await self.backplane.unsubscribe(session_id, room.on_sequenced)
             room.snapshot()
             await room.drain()
