@@ -18,6 +18,8 @@ import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 
+from server.attendance.catalog import AGREEMENT
+from server.attendance.record import SessionFacts
 from server.audit import AuditAction, record
 from server.core.facilitation import public_method
 from server.core.state import encode_state, new_state
@@ -41,6 +43,7 @@ MAX_BODY = 8 * 1024 * 1024
 """Large enough for a follow-up request that carries a whole JSON export."""
 
 Title = Annotated[str, msgspec.Meta(min_length=1, max_length=120)]
+AgreementText = Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
 
 
 class CreateSession(msgspec.Struct, forbid_unknown_fields=True):
@@ -50,6 +53,9 @@ class CreateSession(msgspec.Struct, forbid_unknown_fields=True):
     language: Literal["nl", "en"] | None = None
     from_export: ExportDocument | None = None
     carry: Annotated[list[SectionId], msgspec.Meta(max_length=50)] = []
+    agreement: bool | AgreementText = False
+    """The confidentiality agreement members accept at the door: true for the default
+    text in the session's language, a text of one's own, or false for none."""
 
 
 class SessionCreated(msgspec.Struct):
@@ -149,6 +155,12 @@ async def create_session(request: Request) -> Response:
         except CarryError as exc:
             return http_error(400, HttpErrorCode.INVALID_CARRY, str(exc))
     await request.app.state.store.create_session(meta, encode_state(state))
+    agreement = spec.agreement if isinstance(spec.agreement, str) else (
+        AGREEMENT[language] if spec.agreement else None)
+    await request.app.state.attendance.create_session(SessionFacts(
+        session_id=session_id, method=method.id,
+        method_name=method.name.nl if language == "nl" else method.name.en,
+        language=language, created_ms=meta.created_ms, agreement=agreement))
     base = f"{base_url(request)}/s/{session_id}"
     created = SessionCreated(
         session_id=session_id,

@@ -23,6 +23,9 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from server import api
+from server.attendance import http as attendance_http
+from server.attendance.recorder import Recorder
+from server.attendance.store import AttendanceStore
 from server.audit import log as audit_log
 from server.audit import open_audit_file
 from server.backplane.base import Backplane
@@ -103,6 +106,18 @@ def open_method_store(settings: Settings) -> MethodStore:
     return SqliteMethodStore(settings.data_dir / "methods.sqlite3")
 
 
+def open_attendance(settings: Settings) -> AttendanceStore:
+    """The attendance record's own storage: Redis keys of its own with several hubs,
+    else its own SQLite file in the data folder."""
+    if settings.redis_url:
+        from server.attendance.redis import RedisAttendance
+
+        return RedisAttendance(settings.redis_url, settings.redis_prefix)
+    from server.attendance.sqlite import SqliteAttendance
+
+    return SqliteAttendance(settings.attendance_database)
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings()
     redact_frames()
@@ -111,7 +126,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
         store, backplane = open_storage(settings)
         await backplane.start()
-        hub = Hub(backplane, store, snapshot_every=settings.snapshot_every)
+        attendance = open_attendance(settings)
+        hub = Hub(backplane, store, snapshot_every=settings.snapshot_every,
+                  attendance=Recorder(attendance))
         hub.start()
         app.state.settings = settings
         extra = [settings.methods_dir] if settings.methods_dir else []
@@ -120,6 +137,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         app.state.store = store
         app.state.groups = open_group_store(settings)
         app.state.method_store = method_store = open_method_store(settings)
+        app.state.attendance = attendance
         app.state.hub = hub
         app.state.export_gate = asyncio.Semaphore(exports_http.RENDERS_AT_ONCE)
         audit_file = open_audit_file(settings.audit_log) if settings.audit_log else None
@@ -127,7 +145,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         # keep it out of the cyclic collector, whose full passes pause every room
         gc.freeze()
         try:
-            async with sweeping(store, hub, settings.retention_days):
+            async with sweeping(store, hub, settings.retention_days, attendance,
+                                settings.attendance_retention_days):
                 yield {SERVICES_KEY: wiring(hub, settings)}
         finally:
             await hub.close()
@@ -135,6 +154,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await store.close()
             await app.state.groups.close()
             await method_store.close()
+            await attendance.close()
             if audit_file is not None:
                 audit_log.removeHandler(audit_file)
                 audit_file.close()
@@ -148,6 +168,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/api/sessions/{session_id}", exports_http.delete, methods=["DELETE"]),
         Route("/api/sessions/{session_id}/export/{fmt}", exports_http.export),
         Route("/api/sessions/{session_id}/invite", api.rotate_invite, methods=["POST"]),
+        *attendance_http.routes(),
         Route("/api/methods", api.list_methods),
         Route("/api/methods/check", methods_http.check, methods=["POST"]),
         Route("/api/methods/preview", methods_http.preview_step, methods=["POST"]),

@@ -30,6 +30,7 @@ class CloseCode(IntEnum):
     REPLACED = 4007
     SLOW_CONSUMER = 4008
     FLOOD = 4009
+    AGREEMENT = 4010
 
 
 FINAL_CLOSE_CODES: Final = frozenset({
@@ -40,6 +41,7 @@ FINAL_CLOSE_CODES: Final = frozenset({
     CloseCode.SESSION_DELETED,
     CloseCode.SESSION_CLOSED,
     CloseCode.REPLACED,
+    CloseCode.AGREEMENT,
 })
 """After these a client does not reconnect: reconnecting cannot help (or, for
 ``REPLACED``, another connection of the same member took over)."""
@@ -58,6 +60,7 @@ class ErrorCode(StrEnum):
     ACCESS_DENIED = "access_denied"
     RATE_LIMITED = "rate_limited"
     UNAVAILABLE = "unavailable"
+    AGREEMENT_REQUIRED = "agreement_required"
 
 
 RESEND_ERROR_CODES: Final = frozenset({ErrorCode.RATE_LIMITED, ErrorCode.UNAVAILABLE})
@@ -112,6 +115,10 @@ class HttpErrorCode(StrEnum):
     MEETING_STARTED = "meeting_started"
     MEETING_DELETED = "meeting_deleted"
     BUSY = "busy"
+    FORBIDDEN = "forbidden"
+    NO_PRESENCE = "no_presence"
+    NO_AGREEMENT = "no_agreement"
+    STARTED = "started"
 
 
 ANSWERS_KEPT: Final = 1024

@@ -27,6 +27,7 @@ from server.hub.hub import Hub
 from server.hub.member import Member
 from server.hub.room import Room
 from server.links import LinkKind, is_member_key, link_kind
+from server.store.base import SessionMeta
 from server.tokens import is_session_id
 from shared_schema.client import Classify, Hello
 from shared_schema.codec import client_decoder, encoder
@@ -69,6 +70,8 @@ async def serve(conn: Connection, session_id: str, *, hub: Hub, settings: Settin
     except Disconnected:
         pass
     finally:
+        if hub.attendance is not None:
+            hub.attendance.closed(conn)
         if room is not None and member is not None:
             room.leave(member)
             hub.release(room)
@@ -127,14 +130,8 @@ async def _welcome(
     try:
         meta = await hub.store.get_session(session_id) if is_session_id(session_id) else None
         via = link_kind(meta, hello.token, retired=True)
-        room = None if meta is None or via is None else await hub.room(meta)
-        returning = via is LinkKind.RETURNING
-        if room is not None and returning and not room.known(hello.client_id):
-            hub.release(room)
-            room = None
+        room = await _admit(conn, hub, meta, via, hello)
         if room is None or via is None:
-            conn.send(_error(codes.ACCESS_DENIED_ERROR, "unknown session or wrong link"))
-            conn.close(codes.ACCESS_DENIED, "access denied")
             return None
         result = await room.join(hello.client_id, hello.name, via)
     except Exception as exc:  # the store or backplane is away (Redis restarting)
@@ -188,7 +185,38 @@ async def _welcome(
     member = Member(conn, hello.client_id, key, pid,
                     room.bucket(hello.client_id, settings.rate_per_s, settings.rate_burst))
     room.admit(member)
+    if hub.attendance is not None:
+        hub.attendance.opened(conn, session_id, pid, participant.name, participant.role)
     return room, member
+
+
+async def _admit(conn: Connection, hub: Hub, meta: SessionMeta | None, via: LinkKind | None,
+                 hello: Hello) -> Room | None:
+    """The session's room if this client may enter it; otherwise the client is told
+    why (access denied, or the agreement at the door) and None."""
+    room = None if meta is None or via is None else await hub.room(meta)
+    if room is not None and via is LinkKind.RETURNING and not room.known(hello.client_id):
+        hub.release(room)
+        room = None
+    if room is None:
+        conn.send(_error(codes.ACCESS_DENIED_ERROR, "unknown session or wrong link"))
+        conn.close(codes.ACCESS_DENIED, "access denied")
+        return None
+    if not await _past_the_door(hub, room, hello.client_id):
+        hub.release(room)
+        conn.send(_error(codes.AGREEMENT_REQUIRED, "accept the session's agreement first"))
+        conn.close(codes.AGREEMENT, "agreement required")
+        return None
+    return room
+
+
+async def _past_the_door(hub: Hub, room: Room, client_id: str) -> bool:
+    """A new member enters only after accepting the session's agreement (if it has
+    one); members who joined before come back without it."""
+    pid = participant_id(room.session_id, client_key(room.session_id, client_id))
+    if hub.attendance is None or pid in room.state.participants:
+        return True
+    return await hub.attendance.admitted(room.session_id, pid)
 
 
 async def _log_seq(hub: Hub, room: Room) -> int:

@@ -18,6 +18,8 @@ import time
 
 import msgspec
 
+from server.attendance.record import SessionFacts
+from server.attendance.recorder import Recorder
 from server.backplane.base import Backplane
 from server.core.state import decode_state, encode_state
 from server.hub import codes
@@ -38,8 +40,11 @@ class Hub:
         snapshot_every: int = 500,
         log_keep: int = 1000,
         idle_unload_s: float = 30.0,
+        attendance: Recorder | None = None,
     ) -> None:
         self.backplane = backplane
+        self.attendance = attendance
+        """Writes the attendance record (None: none is kept)."""
         self.store = store
         self.rooms: dict[str, Room] = {}
         self._loading: dict[str, asyncio.Lock] = {}
@@ -48,6 +53,8 @@ class Hub:
         self._log_keep = log_keep
         self._idle_unload_s = idle_unload_s
         self.hub_id = secrets.token_hex(8)
+        if attendance is not None:
+            attendance.hub_id = self.hub_id
         """Names this process in presence notes."""
         self.counters = HubCounters()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -62,6 +69,8 @@ class Hub:
             await asyncio.sleep(PRESENCE_REFRESH_S)
             for room in list(self.rooms.values()):
                 room.presence.refresh()
+            if self.attendance is not None:
+                self.attendance.heartbeat()
 
     async def room(self, meta: SessionMeta) -> Room:
         """The session's room, loaded if needed."""
@@ -85,6 +94,12 @@ class Hub:
         if snapshot is None:
             raise LookupError(meta.id)
         state = decode_state(snapshot[1])
+        if self.attendance is not None:
+            await self.attendance.ensure(SessionFacts(
+                session_id=meta.id, method=state.method.id,
+                method_name=(state.method.name.nl if state.language == "nl"
+                             else state.method.name.en),
+                language=state.language, created_ms=meta.created_ms))
         room = Room(
             meta.id,
             state,
@@ -96,6 +111,7 @@ class Hub:
             meta=meta,
             hub_id=self.hub_id,
             counters=self.counters,
+            attendance=self.attendance,
         )
         self.counters.rooms_loaded += 1
         await self.backplane.subscribe(meta.id, room.on_sequenced, room.on_ephemeral)
@@ -192,6 +208,8 @@ class Hub:
         for timer in self._unload_timers.values():
             timer.cancel()
         self._unload_timers.clear()
+        if self.attendance is not None:
+            await self.attendance.drain()
 
 
 def now_ms() -> int:

@@ -32,10 +32,11 @@ from collections.abc import Awaitable, Iterable, Sequence
 from typing import Literal
 
 from server import audit
+from server.attendance.recorder import Recorder
 from server.backplane.base import Backplane
 from server.core import reducer
 from server.core.records import Join, Record, Sequenced
-from server.core.reducer import Actor, Scoped, admit, needs_time, precheck
+from server.core.reducer import Actor, Scoped, admit, keeps_time, precheck
 from server.core.state import BoardState, client_key, encode_state, op_key, participant_id
 from server.hub import codes
 from server.hub.auditing import audit_op
@@ -75,7 +76,9 @@ class Room:
         meta: SessionMeta | None = None,
         hub_id: str = "",
         counters: HubCounters | None = None,
+        attendance: Recorder | None = None,
     ) -> None:
+        self.attendance = attendance
         self.session_id = session_id
         self.state = state
         self.epoch = epoch
@@ -192,7 +195,7 @@ class Room:
             client_id="" if one_off else member.client_key,
             op=admitted.op,
             op_key=key,
-            ts_ms=int(time.time() * 1000) if needs_time(op) else 0,
+            ts_ms=int(time.time() * 1000) if keeps_time(op, one_off) else 0,
             role=self.state.participants[member.participant_id].role if one_off else None,
             proof=proof,
         )
@@ -261,8 +264,12 @@ class Room:
         record = item.record
         actor = Actor(record.client_id, record.op_key, item.seq, record.ts_ms, record.role,
                       record.proof)
+        step_before = self.state.step
         result = reducer.apply(self.state, record.op, actor)
         changes = result.changes if isinstance(result, reducer.Applied) else []
+        if self.attendance is not None and isinstance(result, reducer.Applied):
+            self.attendance.applied(self.session_id, record.op, record.ts_ms, step_before,
+                                    self.state.step, (s.change for s in changes))
         self.recent.append((item.seq, tuple(changes)))
         sender = self._sender(record)
         if isinstance(result, reducer.Applied) and isinstance(record.op, CloseSession | SetExport):

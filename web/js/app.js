@@ -1,5 +1,6 @@
 // Entry point: picks the page by path, loads the catalog, handles the language switch.
 
+import { AttendanceElement } from "./attendance.js";
 import { BoardElement } from "./board.js";
 import { h } from "./dom.js";
 import { GroupElement } from "./group.js";
@@ -19,6 +20,7 @@ customElements.define("iv-method-editor", MethodEditorElement);
 customElements.define("iv-group", GroupElement);
 customElements.define("iv-group-new", GroupNewElement);
 customElements.define("iv-lookback", LookbackElement);
+customElements.define("iv-attendance", AttendanceElement);
 
 /** @param {"nl" | "en"} next */
 async function switchLang(next) {

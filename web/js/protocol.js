@@ -20,10 +20,11 @@ export const CLOSE = Object.freeze({
   REPLACED: 4007,
   SLOW_CONSUMER: 4008,
   FLOOD: 4009,
+  AGREEMENT: 4010,
 });
 
 /** Close codes after which the client does not reconnect. */
-export const FINAL_CLOSE = Object.freeze(new Set([1008, 4002, 4003, 4004, 4005, 4006, 4007]));
+export const FINAL_CLOSE = Object.freeze(new Set([1008, 4002, 4003, 4004, 4005, 4006, 4007, 4010]));
 
 /** Codes of the `error` message. */
 export const ERROR = Object.freeze({
@@ -37,6 +38,7 @@ export const ERROR = Object.freeze({
   ACCESS_DENIED: "access_denied",
   RATE_LIMITED: "rate_limited",
   UNAVAILABLE: "unavailable",
+  AGREEMENT_REQUIRED: "agreement_required",
 });
 
 /** Errors that mean "not taken, send again". */
@@ -87,6 +89,10 @@ export const HTTP_ERROR = Object.freeze({
   MEETING_STARTED: "meeting_started",
   MEETING_DELETED: "meeting_deleted",
   BUSY: "busy",
+  FORBIDDEN: "forbidden",
+  NO_PRESENCE: "no_presence",
+  NO_AGREEMENT: "no_agreement",
+  STARTED: "started",
 });
 
 /** Answers the server keeps per room (all members together) for idempotent resends. */
