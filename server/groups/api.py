@@ -526,14 +526,17 @@ async def edit_settings(request: Request) -> Response:
 @endpoint
 async def delete_group(request: Request) -> Response:
     """Everything of the group goes: its meetings' sessions (everywhere, members
-    disconnected) and every record of it."""
+    disconnected), their attendance records, and every record of the group."""
     access = await member_access(request)
     _require_manager(access)
     _, plan = await _plan(_store(request), access.gid)
+    attendance = getattr(request.app.state, "attendance", None)
     for meeting in plan.meetings:
         if meeting.session_id is not None:
             await delete_session(request.app.state.store, request.app.state.hub,
                                  meeting.session_id, "group")
+            if attendance is not None:  # the meeting's attendance record goes too
+                await attendance.delete_session(meeting.session_id)
     await _store(request).delete_group(access.gid)
     audit.log.info("group deleted group=%s", access.gid[:8])
     return Response(status_code=204)
