@@ -209,6 +209,10 @@ class Room:
                 code=codes.UNAVAILABLE, reason="the op could not be stored; resend it",
                 client_seq=client_seq)))
             return
+        # apply it from the sequencing answer: no need to wait for its trip back through
+        # the subscription (that copy is then ignored); an answer that overtook earlier
+        # ops waits for them, which the subscription brings in order
+        self.on_sequenced(Sequenced(seq, record), fill=False)
         if not await self.applied(seq):
             self._senders.pop(key, None)  # a resend is answered from the marks instead
             log.warning("replica behind session=%s seq=%d", self.session_id[:8], seq)
@@ -216,13 +220,16 @@ class Room:
 
     # -- sequenced ops ------------------------------------------------------------------
 
-    def on_sequenced(self, item: Sequenced) -> None:
-        """Backplane callback: apply in seq order, or wait for the gap to be filled."""
+    def on_sequenced(self, item: Sequenced, fill: bool = True) -> None:
+        """Backplane callback (and this hub's own sequencing answers): apply in seq
+        order; an op ahead of a gap waits, and with ``fill`` the gap is read from the
+        log."""
         if item.seq <= self.state.seq or self.lost:
             return
         if item.seq > self.state.seq + 1:
             self._early[item.seq] = item
-            self._fill_gap()
+            if fill:
+                self._fill_gap()
             return
         self._apply(item)
         while self.state.seq + 1 in self._early:
