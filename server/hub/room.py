@@ -29,6 +29,7 @@ import time
 import zlib
 from collections import deque
 from collections.abc import Awaitable, Iterable, Sequence
+from typing import Literal
 
 from server import audit
 from server.attendance.recorder import Recorder
@@ -166,7 +167,12 @@ class Room:
         if member is not None and member.name == name and not member.removed:
             return None
         decided = self._joins.expect(key)
-        join = Join(name=name, via="facilitator" if via == "facilitator" else "participant")
+        # a group member's key may bring the presenter role from the meeting's plan
+        kind: Literal["facilitator", "presenter", "participant"] = (
+            "facilitator" if via == "facilitator" else "presenter" if via == "presenter"
+            else "participant"
+        )
+        join = Join(name=name, via=kind)
         await self._backplane.publish(self.session_id, Record(client_id=key, op=join))
         return await asyncio.wait_for(decided, timeout=JOIN_WAIT_S)
 
