@@ -18,6 +18,8 @@ import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 
+from server.attendance.catalog import AGREEMENT
+from server.attendance.record import SessionFacts
 from server.audit import AuditAction, record
 from server.core.facilitation import public_method
 from server.core.state import encode_state, new_state
@@ -41,6 +43,7 @@ MAX_BODY = 8 * 1024 * 1024
 """Large enough for a follow-up request that carries a whole JSON export."""
 
 Title = Annotated[str, msgspec.Meta(min_length=1, max_length=120)]
+AgreementText = Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
 
 
 class CreateSession(msgspec.Struct, forbid_unknown_fields=True):
@@ -50,6 +53,9 @@ class CreateSession(msgspec.Struct, forbid_unknown_fields=True):
     language: Literal["nl", "en"] | None = None
     from_export: ExportDocument | None = None
     carry: Annotated[list[SectionId], msgspec.Meta(max_length=50)] = []
+    agreement: bool | AgreementText = False
+    """The confidentiality agreement members accept at the door: true for the default
+    text in the session's language, a text of one's own, or false for none."""
 
 
 class SessionCreated(msgspec.Struct):
@@ -70,7 +76,7 @@ def _json(payload: object, status: int = 200) -> Response:
 
 async def healthz(request: Request) -> Response:
     hub = request.app.state.hub
-    connections = sum(len(room.conns) for room in hub.rooms.values())
+    connections = sum(len(room.members()) for room in hub.rooms.values())
     return _json({"status": "ok", "rooms": len(hub.rooms), "connections": connections,
                   "ops_applied": hub.counters.ops_applied,
                   "rooms_loaded": hub.counters.rooms_loaded})
@@ -79,6 +85,38 @@ async def healthz(request: Request) -> Response:
 def base_url(request: Request) -> str:
     configured: str = request.app.state.settings.public_url
     return configured.rstrip("/") if configured else str(request.base_url).rstrip("/")
+
+
+def new_meta(
+    session_id: str, title: str, method: str, language: str, facilitator_token: str,
+    invite_token: str, member_roles: dict[str, str] | None = None,
+) -> SessionMeta:
+    """A new session's metadata; the tokens are kept only as hashes."""
+    return SessionMeta(
+        id=session_id,
+        title=title,
+        method=method,
+        language=language,
+        created_ms=int(time.time() * 1000),
+        epoch=new_id()[:16],
+        facilitator_hash=token_hash(facilitator_token),
+        invite_hash=token_hash(invite_token),
+        member_roles=member_roles or {},
+    )
+
+
+async def open_session(
+    request: Request, title: str, method: Method, language: Literal["nl", "en"],
+    member_roles: dict[str, str],
+) -> str:
+    """Create a session whose members enter with their group keys (a group meeting):
+    its facilitator and invite tokens are random and handed to nobody."""
+    session_id = new_id()
+    meta = new_meta(session_id, title, method.id, language, new_token(), new_token(),
+                    member_roles)
+    state = new_state(session_id, title, language, method)
+    await request.app.state.store.create_session(meta, encode_state(state))
+    return session_id
 
 
 async def create_session(request: Request) -> Response:
@@ -109,16 +147,7 @@ async def create_session(request: Request) -> Response:
             400, HttpErrorCode.UNKNOWN_METHOD, f"no method {method_id!r}; see /api/methods"
         )
     session_id, facilitator_token, invite_token = new_id(), new_token(), new_token()
-    meta = SessionMeta(
-        id=session_id,
-        title=title,
-        method=method.id,
-        language=language,
-        created_ms=int(time.time() * 1000),
-        epoch=new_id()[:16],
-        facilitator_hash=token_hash(facilitator_token),
-        invite_hash=token_hash(invite_token),
-    )
+    meta = new_meta(session_id, title, method.id, language, facilitator_token, invite_token)
     state = new_state(session_id, title, language, method)
     if source is not None:
         try:
@@ -126,6 +155,12 @@ async def create_session(request: Request) -> Response:
         except CarryError as exc:
             return http_error(400, HttpErrorCode.INVALID_CARRY, str(exc))
     await request.app.state.store.create_session(meta, encode_state(state))
+    agreement = spec.agreement if isinstance(spec.agreement, str) else (
+        AGREEMENT[language] if spec.agreement else None)
+    await request.app.state.attendance.create_session(SessionFacts(
+        session_id=session_id, method=method.id,
+        method_name=method.name.nl if language == "nl" else method.name.en,
+        language=language, created_ms=meta.created_ms, agreement=agreement))
     base = f"{base_url(request)}/s/{session_id}"
     created = SessionCreated(
         session_id=session_id,

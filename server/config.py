@@ -73,6 +73,21 @@ class Settings:
             "(checked at start and hourly; 0 deletes closed sessions at the next check)"
         },
     )
+    attendance_retention_days: float = field(
+        default=1826.0,
+        metadata={
+            "help": "days the attendance record of a session (names, times, roles, "
+            "confirmations; no content) is kept after its close, apart from the content "
+            "(default 5 years, a register's usual period)"
+        },
+    )
+    attendance_grace_seconds: float = field(
+        default=60.0,
+        metadata={
+            "help": "gaps between a member's connections up to this long count as "
+            "presence on the attendance list (a reconnect); set it alike on every hub"
+        },
+    )
     audit_log: Path | None = field(
         default=None,
         metadata={
@@ -99,6 +114,11 @@ class Settings:
     @property
     def database(self) -> Path:
         return self.data_dir / "intervisiebord.sqlite3"
+
+    @property
+    def attendance_database(self) -> Path:
+        """The attendance record's own file: another lifetime than the content."""
+        return self.data_dir / "attendance.sqlite3"
 
 
 def _flag(name: str) -> str:

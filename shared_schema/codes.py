@@ -30,7 +30,8 @@ class CloseCode(IntEnum):
     REPLACED = 4007
     SLOW_CONSUMER = 4008
     FLOOD = 4009
-    FACILITATOR_TAKEN = 4010
+    AGREEMENT = 4010
+    FACILITATOR_TAKEN = 4011
 
 
 FINAL_CLOSE_CODES: Final = frozenset({
@@ -41,6 +42,7 @@ FINAL_CLOSE_CODES: Final = frozenset({
     CloseCode.SESSION_DELETED,
     CloseCode.SESSION_CLOSED,
     CloseCode.REPLACED,
+    CloseCode.AGREEMENT,
     CloseCode.FACILITATOR_TAKEN,
 })
 """After these a client does not reconnect: reconnecting cannot help (or, for
@@ -61,6 +63,7 @@ class ErrorCode(StrEnum):
     ACCESS_DENIED = "access_denied"
     RATE_LIMITED = "rate_limited"
     UNAVAILABLE = "unavailable"
+    AGREEMENT_REQUIRED = "agreement_required"
 
 
 RESEND_ERROR_CODES: Final = frozenset({ErrorCode.RATE_LIMITED, ErrorCode.UNAVAILABLE})
@@ -100,6 +103,27 @@ class HttpErrorCode(StrEnum):
     METHOD_KEY_REQUIRED = "method_key_required"
     STALE_VERSION = "stale_version"
     PUBLISHING_DISABLED = "publishing_disabled"
+    # intervision groups (server/groups, docs/groups.md)
+    INVALID_TIME = "invalid_time"
+    INVALID_SERIES = "invalid_series"
+    UNKNOWN_MEMBER = "unknown_member"
+    UNKNOWN_MEETING = "unknown_meeting"
+    UNKNOWN_ACTION = "unknown_action"
+    UNKNOWN_QUESTION = "unknown_question"
+    NOT_MANAGER = "not_manager"
+    NOT_OWNER = "not_owner"
+    HAND_ON_FIRST = "hand_on_first"
+    GROUP_FULL = "group_full"
+    PLAN_FULL = "plan_full"
+    TOO_MANY = "too_many"
+    MEETING_CLOSED = "meeting_closed"
+    MEETING_STARTED = "meeting_started"
+    MEETING_DELETED = "meeting_deleted"
+    BUSY = "busy"
+    FORBIDDEN = "forbidden"
+    NO_PRESENCE = "no_presence"
+    NO_AGREEMENT = "no_agreement"
+    STARTED = "started"
 
 
 ANSWERS_KEPT: Final = 1024

@@ -178,6 +178,14 @@ def needs_time(op: Op | Join) -> bool:
     return isinstance(op, SetTimer | CloseSession | StartRound | RoundTurn)
 
 
+def keeps_time(op: Op | Join, one_off: bool) -> bool:
+    """Whether the log keeps the hub's time for ``op``: the ops the reducer reads the
+    clock for, and a step change (facilitator-only, recorded under the facilitator's
+    key), whose time the attendance record takes as the meeting's start. A one-off
+    record gets no time it does not need."""
+    return needs_time(op) or (isinstance(op, SetStep) and not one_off)
+
+
 def precheck(
     state: BoardState, op: Op, client_key: str, key: str, proof: str | None = None
 ) -> Rejected | Duplicate | None:

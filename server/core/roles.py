@@ -70,7 +70,9 @@ def join(state: BoardState, op: Join, pid: str) -> Applied | Rejected:
     if member is None:
         member = Participant(id=pid, name=op.name, role="participant")
         state.participants[pid] = member
-        if not takes:
+        if op.via == "presenter":  # a group member the meeting's plan names
+            changes.extend(set_role(state, pid, "presenter"))
+        elif not takes:
             changes.append(Scoped(ParticipantPut(participant=member)))
     elif member.name != op.name:
         member.name = op.name

@@ -90,7 +90,7 @@ async def export(request: Request) -> Response:
         return not_found()
     if not state.closed or meta.closed_ms is None:
         return http_error(409, HttpErrorCode.NOT_CLOSED, "the session is not closed yet")
-    if via is LinkKind.PARTICIPANT and not state.participant_export:
+    if via in (LinkKind.PARTICIPANT, LinkKind.PRESENTER) and not state.participant_export:
         return http_error(403, HttpErrorCode.EXPORT_DISABLED,
                           "the facilitator switched participant export off")
     doc = build_document(state, meta.created_ms, meta.closed_ms)
@@ -123,9 +123,17 @@ def disposition(title: str, fallback: str, closed: str, extension: str) -> str:
 
 
 async def delete(request: Request) -> Response:
+    """The content goes; the attendance record stays unless ``?attendance=delete``
+    (the board asks the facilitator which)."""
     access = await session_link(request)
     if access is None or access[1] is not LinkKind.FACILITATOR:
         return not_found()
+    attendance = request.query_params.get("attendance", "keep")
+    if attendance not in ("keep", "delete"):
+        return http_error(400, HttpErrorCode.INVALID_REQUEST, "attendance: keep or delete")
     await delete_session(request.app.state.store, request.app.state.hub, access[0].id,
                          "facilitator")
+    if attendance == "delete":
+        await request.app.state.attendance.delete_session(access[0].id)
+        audit.record(audit.AuditAction.DELETE, access[0].id, "facilitator", "attendance")
     return Response(status_code=204)

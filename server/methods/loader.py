@@ -19,7 +19,8 @@ from typing import Any, TypeVar
 import msgspec
 
 from server.methods import rules
-from server.methods.problems import MethodError, Problem, from_validation
+from server.methods.errors import MethodError
+from server.methods.problems import Problem, from_validation
 from shared_schema.method import Frame, Method
 
 __all__ = ["MethodError", "Problem", "check_method", "frame", "load_frame", "parse_method"]

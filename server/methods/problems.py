@@ -2,7 +2,8 @@
 
 The path is msgspec's (``$.steps[3].sections[0].add[1]``) in the coordinates of the
 method's own file (never of the framed method), so an editor can put the message
-next to the field it names. Texts for the codes are in ``server.methods.messages``.
+next to the field it names. Texts for the codes are in ``server.methods.messages``;
+``MethodError`` (``server.methods.errors``) carries a list of them.
 """
 
 from __future__ import annotations
@@ -18,19 +19,6 @@ class Problem(msgspec.Struct, frozen=True, gc=False):
     path: str
     code: str
     params: dict[str, str] = {}
-
-
-class MethodError(ValueError):
-    """A method that cannot be used. ``str()`` names the source, field and reason in
-    English; ``problems`` holds them as data (at least one)."""
-
-    def __init__(self, source: str, problems: list[Problem]) -> None:
-        from server.methods.messages import describe
-
-        self.source = source
-        self.problems = problems
-        text = "; ".join(f"{describe(p, 'en')} - at `{p.path}`" for p in problems)
-        super().__init__(f"{source}: {text}")
 
 
 _AT = re.compile(r"^(?P<message>.*?)(?: - at `(?P<path>[^`]*)`)?$", re.DOTALL)

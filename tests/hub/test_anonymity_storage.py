@@ -305,10 +305,12 @@ def _read_redis(redis: RedisServer, session_id: str) -> Stored:
             elif kind == "zset":
                 members = client.zrange(key, 0, -1, withscores=True)
                 raw += b"".join(m + str(s).encode() for m, s in members)
+            elif kind == "set":
+                raw += b"".join(sorted(client.smembers(key)))
             else:
                 raise AssertionError(f"a key of a kind the adversary does not read: {name}")
-            if name == f"{PREFIX}:closed":
-                continue
+            if name == f"{PREFIX}:closed" or name.startswith(f"{PREFIX}:att:"):
+                continue  # the attendance record (docs/attendance.md): read into raw above
             field_name = name.rsplit(":", 1)[1]
             assert field_name in fields and session_id in name, f"unknown key {name}"
             if field_name == "meta":

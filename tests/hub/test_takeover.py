@@ -1,6 +1,6 @@
 """The facilitator link on a second device, over real websockets: asked, not silent.
 
-The second device is refused with ``facilitator_taken`` (close 4010) and nothing is
+The second device is refused with ``facilitator_taken`` (close 4011) and nothing is
 sequenced; taking over makes the first device a participant that sees its own
 ``participant_put`` at once and stays connected; it can take the role back.
 """
@@ -26,7 +26,7 @@ def test_second_device_is_asked_then_takes_over_and_back(server: ServerProcess) 
         second = BoardClient(server.ws_base, session.id, session.facilitator_token, "Fenna")
         with contextlib.suppress(ConnectionError):
             await second.connect()
-        assert second.close_code == 4010
+        assert second.close_code == 4011
         assert [e["code"] for e in second.errors] == ["facilitator_taken"]
         assert first.role() == "facilitator" and first.close_code is None
         # nothing was sequenced: the others saw no event

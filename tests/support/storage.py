@@ -8,6 +8,9 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from server.attendance.redis import RedisAttendance
+from server.attendance.sqlite import SqliteAttendance
+from server.attendance.store import AttendanceStore
 from server.backplane.base import Backplane
 from server.backplane.memory import MemoryBackplane
 from server.backplane.redis import RedisBackplane
@@ -40,6 +43,10 @@ class Storage:
         if self.kind == "redis":
             return RedisMethodStore(self.redis_url, self.redis_prefix)
         return SqliteMethodStore(self.tmp_path / "methods.sqlite3")
+    def attendance(self) -> AttendanceStore:
+        if self.kind == "redis":
+            return RedisAttendance(self.redis_url, self.redis_prefix)
+        return SqliteAttendance(self.tmp_path / "attendance.sqlite3")
 
     @asynccontextmanager
     async def open(self) -> AsyncIterator[tuple[Store, Backplane]]:

@@ -40,7 +40,7 @@ export async function listMethods() {
 /**
  * A new session with a bundled method, or with a saved one (`saved_method`; the
  * browser's method key goes along so its own unpublished methods may be used).
- * @param {{title: string, method?: string, saved_method?: string, language: string}} spec
+ * @param {{title: string, method?: string, saved_method?: string, language: string, agreement?: boolean | string}} spec
  * @returns {Promise<SessionCreated>}
  */
 export async function createSession(spec) {

@@ -6,7 +6,6 @@
 // render and tick; it owns no board state.
 
 import { announce, before, eventNews, presenceNews } from "./board-announce.js";
-import { showTimer } from "./board-timer.js";
 import { Drafts } from "./drafts.js";
 import { t } from "./i18n.js";
 
@@ -110,13 +109,10 @@ export class Attention {
   }
 
   /**
-   * Count the timer down between renders; tell once when the time is up.
-   * @param {BoardModel} model
+   * After a tick of the timer: tell once when the time is up.
+   * @param {boolean} over whether the running timer has run out
    */
-  tick(model) {
-    const box = this.root.querySelector(".timer");
-    if (!box) return;
-    const over = showTimer(box, model.board.timer);
+  timer(over) {
     if (over && !this.timeUp) announce(t("announce.time_up"));
     this.timeUp = over;
   }

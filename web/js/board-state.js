@@ -36,6 +36,8 @@
  * @property {import("./prepare.js").Draft | null} prepDraft the preparation draft (this browser's only)
  * @property {Map<string, import("../types/protocol").Classified>} hints the server's
  *   reading of the question being written, per open-questions add form
+ * @property {string | null | undefined} agreement the session's agreement at the door (undefined: loading; null: none)
+ * @property {string | null} joinError why the join form is shown again
  */
 
 /**
@@ -48,5 +50,6 @@ export function initialView() {
   return {
     stage: "join", lastName: "", status: "connecting", endedCode: undefined, pendingCount: 0, editing: null,
     confirm: null, notice: null, drag: null, invite: null, roleTaken: false, moving: null, prepOpen: false, prepDraft: null, hints: new Map(),
+    agreement: undefined, joinError: null,
   };
 }

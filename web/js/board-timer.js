@@ -2,6 +2,7 @@
 // facilitator, its controls. Pure functions of the model; the element ticks the face.
 
 import { h } from "./dom.js";
+import { clock, roundSecondsLeft } from "./facilitation.js";
 import { t } from "./i18n.js";
 
 /** @typedef {import("./model.js").BoardModel} BoardModel */
@@ -69,4 +70,18 @@ export function timerBox(model) {
       h("button", { type: "button", class: "btn btn-small", "data-action": "timer", "data-timer-action": timer.running ? "pause" : "start" }, t(timer.running ? "timer.pause" : "timer.start")),
       h("button", { type: "button", class: "btn btn-small btn-quiet", "data-action": "timer", "data-timer-action": "add" }, t("timer.add")),
       h("button", { type: "button", class: "btn btn-small btn-quiet", "data-action": "timer", "data-timer-action": "reset" }, t("timer.reset"))) : null);
+}
+
+/**
+ * Count the step timer and the go-round's turn down on the page between renders.
+ * @param {ParentNode} root
+ * @param {import("./model.js").BoardModel} model
+ * @returns {boolean} whether the running step timer has run out
+ */
+export function tickTimers(root, model) {
+  const round = model.activeRound;
+  const roundTimer = root.querySelector("[data-round-timer]");
+  if (round && roundTimer) roundTimer.textContent = clock(roundSecondsLeft(round));
+  const box = root.querySelector(".timer");
+  return box ? showTimer(box, model.board.timer) : false;
 }

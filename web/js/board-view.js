@@ -5,6 +5,7 @@
 
 import { h } from "./dom.js";
 import { explain, t } from "./i18n.js";
+import { CLOSE } from "./protocol.js";
 import { closedIntro, progress, stepHead } from "./board-steps.js";
 import { anonymousNote, leadPanel } from "./board-lead.js";
 import { peoplePanel } from "./board-people.js";
@@ -43,14 +44,25 @@ export function boardView(model, items, view) {
       roundPanel(model),
       noticeBox(view),
       h("div", { class: "board-layout" },
-        h("div", { class: "sections" }, sectionsView(model, items, view)),
+        h("div", { class: "sections" }, closed ? null : lookback(model), sectionsView(model, items, view)),
         h("aside", { class: "sidebar", "aria-label": t("sidebar.label") },
           closed ? null : prepToggle(view),
           view.prepOpen && !closed && view.prepDraft
             ? prepPanel(view.prepDraft, { canBring: casesShown(model) && model.may("add", "cases"), joined: true })
             : null,
-          peoplePanel(model, view), leadPanel(model, view), anonymousNote(model)))),
+          peoplePanel(model, view), leadPanel(model, view), anonymousNote(model),
+          attendancePanel(model)))),
   ];
+}
+
+/**
+ * A group meeting's look-back step: the previous meeting's outcome, kept live by
+ * <iv-lookback> itself (it finds the group meeting in the link and makes its own
+ * requests; the render leaves its inside alone).
+ * @param {BoardModel} model
+ */
+function lookback(model) {
+  return model.step.id === "lookback" ? h("iv-lookback", { "data-key": "lookback", "data-keep": "" }) : null;
 }
 
 /** @param {BoardModel} model */
@@ -67,20 +79,39 @@ function prepToggle(view) {
     t(view.prepOpen ? "prep.close" : "prep.open"));
 }
 
-/** @param {ViewState} view */
+/**
+ * The join form; with the session's agreement at the door, a box that must be ticked.
+ * @param {ViewState} view
+ */
 function joinForm(view) {
-  const lastName = view.lastName;
+  const agreement = view.agreement;
   return h("main", { id: "main", class: "page narrow" },
     h("div", { class: "card join-card" },
       h("h1", {}, t("join.title")),
       h("p", { class: "lead" }, t("join.lead")),
       h("form", { class: "stack", "data-action": "join", "data-key": "join" },
         h("label", { for: "join-name" }, t("join.name")),
-        h("input", { id: "join-name", name: "name", required: true, maxlength: "60", autocomplete: "nickname", value: lastName }),
+        h("input", { id: "join-name", name: "name", required: true, maxlength: "60", autocomplete: "nickname", value: view.lastName }),
         h("p", { class: "hint", id: "join-name-hint" }, t("join.name_hint")),
-        h("button", { type: "submit", class: "btn btn-primary" }, t("join.submit")))),
+        typeof agreement === "string" ? h("div", { class: "agreement", "data-agreement": "" },
+          h("h2", { id: "agreement-title" }, t("join.agreement_title")),
+          h("p", { class: "agreement-text", id: "agreement-text" }, agreement),
+          h("label", { class: "check" },
+            h("input", { type: "checkbox", id: "join-agree", name: "agree", required: true, "aria-describedby": "agreement-text" }),
+            " ", t("join.agreement_accept"))) : null,
+        h("button", { type: "submit", class: "btn btn-primary", disabled: agreement === undefined }, t("join.submit")),
+        h("div", { role: "alert", class: "form-error" }, view.joinError ?? ""))),
     prepToggle(view),
     view.prepOpen && view.prepDraft ? prepPanel(view.prepDraft, { canBring: false, joined: false }) : null);
+}
+
+/**
+ * The attendance panel (<iv-attendance>, attendance.js): it renders its own content,
+ * so the board's morph keeps its children and only updates these attributes.
+ * @param {BoardModel} model
+ */
+function attendancePanel(model) {
+  return h("iv-attendance", { "data-key": "attendance", "data-keep": "", "data-session": model.board.session_id, "data-closed": String(model.board.closed), "data-role": model.role, "data-step": String(model.board.step) });
 }
 
 /** @param {ViewState} view */
@@ -95,7 +126,7 @@ function banner(view) {
     return h("div", { class: "banner banner-warn", role: "status", "data-banner": "offline" },
       h("strong", {}, t("banner.offline_title")), " ", t("banner.offline_body", { n: view.pendingCount }));
   }
-  if (view.status === "ended" && view.endedCode === "close_4010") {
+  if (view.status === "ended" && view.endedCode === `close_${CLOSE.FACILITATOR_TAKEN}`) {
     return h("div", { class: "banner banner-warn", role: "alert", "data-banner": "takeover" },
       h("p", {}, h("strong", {}, t("takeover.title")), " ", t("takeover.body")),
       h("div", { class: "banner-actions" },

@@ -5,23 +5,26 @@
 // is the authority; own ops show at once, marked until answered.
 
 import { ACTIONS, followToggle } from "./board-actions.js";
+import { carryOut } from "./board-effects.js";
 import { announce } from "./board-announce.js";
 import { Attention } from "./board-attention.js";
 import { NoteDrag } from "./board-drag.js";
 import { isFollowKey, keyOutcome } from "./board-keys.js";
 import { errorNotice, rejectionNotice } from "./board-notices.js";
 import { initialView } from "./board-state.js";
+import { tickTimers } from "./board-timer.js";
 import { QuestionReader } from "./board-questions.js";
 import { boardView } from "./board-view.js";
 import { BoardConnection } from "./connection.js";
+import { meetingMember } from "./group-api.js";
 import { h, morphChildren, tagOf } from "./dom.js";
-import { download } from "./export-panel.js";
-import { clock, roundSecondsLeft, spotlightKey, spotlightLabel, spotlightTarget } from "./facilitation.js";
-import { bringDraft, clearDraft, loadDraft, onDraftInput } from "./prepare.js";
-import { t } from "./i18n.js";
+import { doorAgreement, passDoor } from "./attendance.js";
+import { spotlightTarget, spotlightWatch } from "./facilitation.js";
+import { bringDraft, loadDraft, onDraftInput } from "./prepare.js";
+import { explain, t } from "./i18n.js";
 import { BoardModel } from "./model.js";
+import { CLOSE } from "./protocol.js";
 import { ItemSecrets } from "./secrets.js";
-import { copyText } from "./shell.js";
 
 /** @typedef {import("./connection.js").OpInput} OpInput */
 /** @typedef {import("./board-actions.js").ActionContext} ActionContext */
@@ -61,7 +64,8 @@ export class BoardElement extends HTMLElement {
 
   connectedCallback() {
     this.sessionId = this.getAttribute("session-id") ?? "";
-    this.token = new URLSearchParams(location.hash.slice(1)).get("k") ?? "";
+    const member = meetingMember(location.hash);  // a group meeting (#g=): the member's own key
+    this.token = member?.key ?? new URLSearchParams(location.hash.slice(1)).get("k") ?? "";
     this.addEventListener("click", (e) => this.onClick(e));
     this.addEventListener("submit", (e) => this.onSubmit(e));
     this.addEventListener("change", (e) => this.onChange(e));
@@ -74,8 +78,9 @@ export class BoardElement extends HTMLElement {
     this.addEventListener("pointercancel", () => { this.dragger.cancel(); this.scheduleRender(); });
     window.addEventListener("iv-langchange", () => this.render());
     this.ticker = window.setInterval(() => this.tick(), TICK_MS);
-    const name = localStorage.getItem(this.nameKey);
+    const name = member?.name || localStorage.getItem(this.nameKey);
     if (this.token && name) this.start(name);
+    else if (this.token) this.loadAgreement();
     this.render();
   }
 
@@ -110,15 +115,10 @@ export class BoardElement extends HTMLElement {
         const model = this.model;
         if (!model) return;
         const was = this.attention.before(model);
-        const spotBefore = spotlightKey(model);
-        const followedBefore = model.follows(model.me);
+        const spotlight = spotlightWatch(model);
         const fresh = model.apply(event);
         this.attention.after(model, fresh, was, this.connection?.pending ?? []);
-        const spotNow = spotlightKey(model);
-        if (spotNow && model.follows(model.me) && (spotNow !== spotBefore || !followedBefore)) {
-          this.scrollToSpotlight = true;
-          if (spotNow !== spotBefore) announce(t("spotlight.announce", { what: spotlightLabel(model) }));
-        }
+        if (spotlight.moved(announce)) this.scrollToSpotlight = true;
         this.scheduleRender();
       },
       answer: (answer, op) => {
@@ -146,6 +146,13 @@ export class BoardElement extends HTMLElement {
       status: (status, code) => {
         this.view.status = status;
         this.view.endedCode = code;
+        if (code === `close_${CLOSE.AGREEMENT}`) {
+          // not past the door: back to the join form and its agreement
+          this.connection = null;
+          localStorage.removeItem(this.nameKey);
+          this.view.joinError = explain("agreement_required");
+          this.loadAgreement();
+        }
         this.scheduleRender();
       },
       classified: (answer) => this.questions.answered(answer),
@@ -232,12 +239,9 @@ export class BoardElement extends HTMLElement {
     }
   }
 
-  /** Count the timer down between renders. */
+  /** Count the timers down between renders. */
   tick() {
-    const round = this.model?.activeRound;
-    const roundTimer = this.querySelector("[data-round-timer]");
-    if (round && roundTimer) roundTimer.textContent = clock(roundSecondsLeft(round));
-    if (this.model) this.attention.tick(this.model);
+    if (this.model) this.attention.timer(tickTimers(this, this.model));
   }
 
   // -- DOM events -> action table -> connection -----------------------------------------
@@ -309,55 +313,7 @@ export class BoardElement extends HTMLElement {
    * @param {boolean} sent whether every op of the outcome went out
    */
   effect(effect, source, sent) {
-    switch (effect.kind) {
-      case "download":
-        if (source instanceof HTMLElement) download(this.sessionId, this.token, effect.format, source);
-        break;
-      case "copy":
-        copyText(effect.text).then((ok) => this.showNotice({ kind: "info", text: t(ok ? "notice.copied" : "notice.copy_failed") }));
-        break;
-      case "reconnect":
-        this.connection?.restart(effect.takeOver);
-        break;
-      case "join":
-        localStorage.setItem(this.nameKey, effect.name);
-        localStorage.setItem("iv.lastname", effect.name);
-        this.start(effect.name);
-        break;
-      case "focus-near": {
-        // Before an item goes away, the focus moves to its neighbour.
-        const el = this.itemElement(effect.item);
-        const next = el?.nextElementSibling ?? el?.previousElementSibling;
-        if (next instanceof HTMLElement) next.focus();
-        break;
-      }
-      case "focus-item": {
-        const id = effect.item;
-        queueMicrotask(() => this.focusOn(this.itemElement(id)));
-        break;
-      }
-      case "focus-after-render": {
-        const selector = effect.selector;
-        queueMicrotask(() => this.focusOn(this.querySelector(selector)));
-        break;
-      }
-      case "forget-hint":
-        this.questions.forget(effect.key);
-        break;
-      case "prep-bring":
-        this.bringCase();
-        break;
-      case "prep-clear":
-        clearDraft(this.sessionId);
-        this.scheduleRender();
-        break;
-      case "reset-add-form": {
-        const area = source instanceof HTMLFormElement ? source.querySelector("textarea") : null;
-        if (sent && area) { area.value = ""; this.attention.sent(source); }
-        area?.focus();
-        break;
-      }
-    }
+    carryOut(this, effect, source, sent);
   }
 
   /**
@@ -388,13 +344,27 @@ export class BoardElement extends HTMLElement {
     if (brought) this.showNotice({ kind: "info", text: t("prep.brought") });
   }
 
-  /** @param {string} id */
-  itemElement(id) {
-    return this.querySelector(`li[data-item="${CSS.escape(id)}"]`);
+  /** The session's agreement at the door, for the join form. */
+  async loadAgreement() {
+    this.view.agreement = await doorAgreement(this.sessionId, this.token);
+    this.scheduleRender();
   }
 
-  /** @param {Element | null} el */
-  focusOn(el) {
-    if (el instanceof HTMLElement) el.focus();
+  /**
+   * Enter: accept the agreement at the door first when the session has one (the form
+   * only submits with its box ticked), then connect.
+   * @param {string} name
+   */
+  join(name) {
+    passDoor(this.sessionId, this.token, this.view.agreement).then(() => {
+      localStorage.setItem(this.nameKey, name);
+      localStorage.setItem("iv.lastname", name);
+      this.view.joinError = null;
+      this.start(name);
+      this.scheduleRender();
+    }, () => {
+      this.view.joinError = explain("network");
+      this.scheduleRender();
+    });
   }
 }

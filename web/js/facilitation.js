@@ -199,3 +199,23 @@ export function notesAside(model) {
     h("h3", { id: "facilitator-note-title" }, t("notes.facilitator_title")),
     h("p", {}, loc(note)));
 }
+
+/**
+ * Watch the spotlight across one event: ``moved`` says whether a follower's view must
+ * bring it into sight (it moved, or the viewer started following), and announces a
+ * move to screen readers.
+ * @param {BoardModel} model
+ */
+export function spotlightWatch(model) {
+  const before = spotlightKey(model);
+  const followed = model.follows(model.me);
+  return {
+    /** @param {(line: string) => void} announce */
+    moved(announce) {
+      const now = spotlightKey(model);
+      if (!now || !model.follows(model.me) || (now === before && followed)) return false;
+      if (now !== before) announce(t("spotlight.announce", { what: spotlightLabel(model) }));
+      return true;
+    },
+  };
+}

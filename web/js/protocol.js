@@ -20,11 +20,12 @@ export const CLOSE = Object.freeze({
   REPLACED: 4007,
   SLOW_CONSUMER: 4008,
   FLOOD: 4009,
-  FACILITATOR_TAKEN: 4010,
+  AGREEMENT: 4010,
+  FACILITATOR_TAKEN: 4011,
 });
 
 /** Close codes after which the client does not reconnect. */
-export const FINAL_CLOSE = Object.freeze(new Set([1008, 4002, 4003, 4004, 4005, 4006, 4007, 4010]));
+export const FINAL_CLOSE = Object.freeze(new Set([1008, 4002, 4003, 4004, 4005, 4006, 4007, 4010, 4011]));
 
 /** Codes of the `error` message. */
 export const ERROR = Object.freeze({
@@ -38,6 +39,7 @@ export const ERROR = Object.freeze({
   ACCESS_DENIED: "access_denied",
   RATE_LIMITED: "rate_limited",
   UNAVAILABLE: "unavailable",
+  AGREEMENT_REQUIRED: "agreement_required",
 });
 
 /** Errors that mean "not taken, send again". */
@@ -74,6 +76,26 @@ export const HTTP_ERROR = Object.freeze({
   METHOD_KEY_REQUIRED: "method_key_required",
   STALE_VERSION: "stale_version",
   PUBLISHING_DISABLED: "publishing_disabled",
+  INVALID_TIME: "invalid_time",
+  INVALID_SERIES: "invalid_series",
+  UNKNOWN_MEMBER: "unknown_member",
+  UNKNOWN_MEETING: "unknown_meeting",
+  UNKNOWN_ACTION: "unknown_action",
+  UNKNOWN_QUESTION: "unknown_question",
+  NOT_MANAGER: "not_manager",
+  NOT_OWNER: "not_owner",
+  HAND_ON_FIRST: "hand_on_first",
+  GROUP_FULL: "group_full",
+  PLAN_FULL: "plan_full",
+  TOO_MANY: "too_many",
+  MEETING_CLOSED: "meeting_closed",
+  MEETING_STARTED: "meeting_started",
+  MEETING_DELETED: "meeting_deleted",
+  BUSY: "busy",
+  FORBIDDEN: "forbidden",
+  NO_PRESENCE: "no_presence",
+  NO_AGREEMENT: "no_agreement",
+  STARTED: "started",
 });
 
 /** Answers the server keeps per room (all members together) for idempotent resends. */

@@ -27,14 +27,25 @@ export class StartElement extends HTMLElement {
     this.busy = false;
     /** @type {string | null} */
     this.info = null;
+    this.agreementOn = true;
+    /** @type {string} the agreement at the door, the default text in the session's language until edited */
+    this.agreementText = "";
+    this.agreementEdited = false;
   }
 
   async connectedCallback() {
     this.addEventListener("submit", (e) => this.onSubmit(e));
     this.addEventListener("change", (e) => this.onChange(e));
     this.addEventListener("click", (e) => this.onClick(e));
+    this.addEventListener("input", (e) => {
+      if (e.target instanceof HTMLTextAreaElement && e.target.name === "agreement") {
+        this.agreementText = e.target.value;
+        this.agreementEdited = true;
+      }
+    });
     window.addEventListener("iv-langchange", () => this.render());
     this.render();
+    this.loadAgreement(lang());
     try {
       this.methods = await listMethods();
       if (!this.methods.some((m) => m.id === this.method) && this.methods.length) this.method = this.methods[0].id;
@@ -83,9 +94,18 @@ export class StartElement extends HTMLElement {
               h("option", { value: "nl", selected: lang() === "nl" }, "Nederlands"),
               h("option", { value: "en", selected: lang() === "en" }, "English")),
             h("p", { class: "hint" }, t("start.language_hint")),
+            h("label", { class: "check" },
+              h("input", { type: "checkbox", id: "agreement-on", name: "agreement_on", checked: this.agreementOn }),
+              " ", t("start.agreement_on")),
+            this.agreementOn ? [
+              h("label", { for: "agreement" }, t("start.agreement")),
+              h("textarea", { id: "agreement", name: "agreement", rows: "4", maxlength: "2000", "data-key": "agreement", "aria-describedby": "agreement-hint" }, this.agreementText),
+              h("p", { class: "hint", id: "agreement-hint" }, t("start.agreement_hint")),
+            ] : null,
             h("button", { type: "submit", class: "btn btn-primary", disabled: this.busy || !this.methods.length }, t("start.create")),
             h("div", { role: "alert", class: "form-error" }, this.error ?? ""))),
-        this.created ? this.links(this.created) : this.explainer()));
+        this.created ? this.links(this.created) : this.explainer()),
+      h("iv-group-new", { "data-key": "group-new", "data-keep": "" }));
   }
 
   explainer() {
@@ -117,6 +137,27 @@ export class StartElement extends HTMLElement {
       this.method = target.value;
       this.render();
     }
+    if (target instanceof HTMLSelectElement && target.name === "language" && !this.agreementEdited) {
+      this.loadAgreement(target.value);
+    }
+    if (target instanceof HTMLInputElement && target.name === "agreement_on") {
+      this.agreementOn = target.checked;
+      this.render();
+    }
+  }
+
+  /**
+   * The default agreement text in the session's language.
+   * @param {string} language
+   */
+  async loadAgreement(language) {
+    try {
+      const response = await fetch(`/api/agreement/${language === "en" ? "en" : "nl"}`);
+      if (response.ok && !this.agreementEdited) this.agreementText = (await response.json()).text;
+    } catch {
+      // the server's default applies when the text stays empty
+    }
+    this.render();
   }
 
   /** @param {MouseEvent} event */
@@ -142,9 +183,10 @@ export class StartElement extends HTMLElement {
       const method = String(data.get("method") ?? this.method);
       const title = String(data.get("title") ?? "").trim();
       const language = String(data.get("language") ?? "nl");
+      const agreement = this.agreementOn ? (this.agreementText.trim() || true) : false;
       this.created = await createSession(method.startsWith(SAVED)
-        ? { title, saved_method: method.slice(SAVED.length), language }
-        : { title, method, language });
+        ? { title, saved_method: method.slice(SAVED.length), language, agreement }
+        : { title, method, language, agreement });
       localStorage.setItem(`iv.invite.${this.created.session_id}`, this.created.invite_link);
     } catch (error) {
       this.error = explain(error instanceof HttpError ? error.code : "network");
