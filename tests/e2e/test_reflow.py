@@ -42,7 +42,8 @@ OVERLAPS = """() => {
     const wide = [...document.querySelectorAll('body *')].filter((el) =>
       el.getBoundingClientRect().right > width + 1 && !el.closest('.canvas-scroll')
       && ![...el.children].some((c) => c.getBoundingClientRect().right > width + 1));
-    found.push(`page scrolls sideways: ${wide.slice(0, 4).map(name).join(', ')}`);
+    found.push(`page scrolls sideways to ${document.documentElement.scrollWidth}: `
+      + wide.slice(0, 4).map(name).join(', '));
   }
   return found;
 }"""
