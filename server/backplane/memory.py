@@ -17,6 +17,7 @@ from server.backplane.base import OnEphemeral, OnLost, OnSequenced
 from server.core.records import Record, Sequenced, decode_sequenced, encode_sequenced
 from server.store.sqlite import SqliteStore
 
+
 class MemoryBackplane:
     def __init__(self, store: SqliteStore) -> None:
         self._store = store

@@ -1,19 +1,33 @@
-"""The Redis backplane: several hub processes share each room's seq and log.
+"""The Redis backplane: several hub processes share each room's seq and log, over one
+Redis or a Redis Cluster.
 
 Per op one Lua script runs atomically in Redis: check the room's epoch, ``INCR``
 the seq, ``XADD`` the record to the room's stream (trimmed only below the floor a
-durable snapshot set) and ``PUBLISH`` it, seq included, on the room's channel.
+durable snapshot set) and publish it, seq included, on the room's channel
+(``PUBLISH``; on a cluster ``SPUBLISH``, sharded pub/sub: the channel carries the
+room's hash tag, so it hashes to the slot of the room's keys and only the master of
+that slot and its replicas carry it).
 
 Invariants:
 - ops reach the local subscribers of a room in seq order without gaps: pub/sub is
   at-most-once, so a seq that skips ahead is held back until the missing ops were
-  read from the stream (``XRANGE``); after the subscription connection drops, every
-  room is re-read from the last seq delivered;
-- a room is subscribed only while a local room object listens to it, and the
+  read from the stream (``XRANGE``); after a subscription connection drops, or a
+  cluster node answers that it no longer serves a room's slot (MOVED on
+  ``SSUBSCRIBE``, an unasked ``sunsubscribe`` after a failover or a slot move), the
+  slot map is re-learnt, each affected room is subscribed where its slot lives now
+  and re-read from the last seq delivered once that subscription is confirmed;
+- a hub subscribes a room only while a local room object listens to it (one
+  pub/sub connection per Redis node that serves such a room), and the
   subscription is confirmed before ``subscribe`` returns (so loading after it
-  misses nothing);
-- all publishing goes through one connection: what is waiting is sent as one
-  pipeline per round trip, and each record is encoded once;
+  misses nothing): a hub receives nothing of the sessions it holds no member of;
+- all publishing goes through one pipeline per node and round trip: what is
+  waiting is grouped by the node of its slot and sent at once, each record encoded
+  once;
+- where the room's master has a replica (a cluster with replicas), an op is
+  acknowledged only after ``WAIT 1`` confirms that a replica holds it, so a
+  failover that promotes the replica keeps every acknowledged op; an op the replica
+  did not confirm in time is answered as failed (its client resends it; its
+  idempotency key makes that safe);
 - an op is never sequenced under an epoch other than the one the hub loaded: if
   Redis lost the room, ``publish`` raises ``EpochChanged`` and the ``watch``
   handler is told, as it is when the watchdog finds the epoch changed.
@@ -23,15 +37,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 import math
 from collections import defaultdict
 from typing import Any
 
 from redis.asyncio.connection import Connection
-from redis.exceptions import NoScriptError, RedisError
+from redis.exceptions import NoScriptError, RedisError, ResponseError
 
 from server.backplane.base import OnEphemeral, OnLost, OnSequenced
+from server.backplane.shards import Shards
 from server.core.records import Record, Sequenced, decode_sequenced, encode_record
 from server.redis_keys import RoomKeys, connect, entries, room_keys, room_of_channel, text
 
@@ -47,12 +63,17 @@ WATCH_INTERVAL_S = 1.0
 """How often the epochs of the subscribed rooms are compared with Redis."""
 
 RECONNECT_DELAYS_S = (0.0, 0.05, 0.1, 0.2, 0.5)
-"""Back-off between attempts to re-open the subscription (the last one repeats)."""
+"""Back-off between attempts to re-open a subscription (the last one repeats)."""
 
 SUBSCRIBE_TIMEOUT_S = 10.0
 FILL_ATTEMPTS = 5
 """Reads of the stream for one gap before the room is reloaded instead."""
 CLOSE_TIMEOUT_S = 2.0
+REDIRECTS = 5
+"""MOVED answers an op may get (each re-learns the slot map) before it fails."""
+
+REPLICA_WAIT_MS = 1000
+"""Default for how long an op waits for a replica's acknowledgement (``WAIT``)."""
 
 PUBLISH_LUA = """
 local current = redis.call('GET', KEYS[2])
@@ -67,31 +88,66 @@ if floor > 1 then
 else
   redis.call('XADD', KEYS[3], seq .. '-0', 'd', payload)
 end
-redis.call('PUBLISH', ARGV[3], payload)
+redis.call(ARGV[4], ARGV[3], payload)
 return {seq, ''}
 """
-"""KEYS: seq, epoch, log, floor. ARGV: expected epoch, msgpack Record, channel.
-The payload is the msgpack of ``Sequenced(seq, record)`` (a 2-array)."""
+"""KEYS: seq, epoch, log, floor. ARGV: expected epoch, msgpack Record, channel,
+PUBLISH or SPUBLISH. The payload is the msgpack of ``Sequenced(seq, record)`` (a
+2-array)."""
+PUBLISH_SHA = hashlib.sha1(PUBLISH_LUA.encode(), usedforsecurity=False).hexdigest()
+"""Redis names a script by its SHA-1."""
+
+SINGLE = {"subscribe": "SUBSCRIBE", "unsubscribe": "UNSUBSCRIBE", "publish": "PUBLISH"}
+SHARDED = {"subscribe": "SSUBSCRIBE", "unsubscribe": "SUNSUBSCRIBE", "publish": "SPUBLISH"}
+CONFIRMED = (b"subscribe", b"ssubscribe")
+DROPPED = (b"unsubscribe", b"sunsubscribe")
+MESSAGE = (b"message", b"smessage")
 
 
 class EpochChanged(RuntimeError):
     """Redis no longer holds the room under the epoch this hub loaded."""
 
 
-class _Outgoing:
-    __slots__ = ("args", "future", "room")
+class NotReplicated(RuntimeError):
+    """No replica confirmed the op in time: a failover might lose it, so it is not
+    acknowledged (it is in the log; the client's resend is recognised)."""
 
-    def __init__(self, room: str, args: tuple[Any, ...], future: asyncio.Future[int]) -> None:
+
+class _Outgoing:
+    __slots__ = ("args", "future", "key", "redirects", "room")
+
+    def __init__(self, room: str, key: str, args: tuple[Any, ...],
+                 future: asyncio.Future[int]) -> None:
         self.room = room
+        self.key = key
+        """A key of the room: names the node the op goes to."""
         self.args = args
         self.future = future
+        self.redirects = 0
+
+
+class _Listener:
+    """One pub/sub connection: to the single Redis, or to the cluster master serving
+    the slots of ``rooms``."""
+
+    __slots__ = ("conn", "node", "rooms", "task")
+
+    def __init__(self, node: str) -> None:
+        self.node = node
+        self.rooms: set[str] = set()
+        self.conn: Connection | None = None
+        self.task: asyncio.Task[None] | None = None
 
 
 class RedisBackplane:
-    def __init__(self, url: str, prefix: str = "ib") -> None:
+    def __init__(self, url: str, prefix: str = "ib",
+                 replica_wait_ms: int = REPLICA_WAIT_MS) -> None:
         self.prefix = prefix
+        self.replica_wait_ms = replica_wait_ms
+        """0: never wait for a replica (then a failover may lose the last ops)."""
         self._cmd = connect(url, retries=1)
-        self._pub = connect(url)
+        self._shards = Shards(url, self._cmd)
+        self._verbs = SHARDED if self._shards.cluster else SINGLE
         self._subs: dict[str, dict[OnSequenced, OnEphemeral]] = defaultdict(dict)
         self._epochs: dict[str, str] = {}
         self._last: dict[str, int] = {}
@@ -100,8 +156,12 @@ class RedisBackplane:
         self._confirm: dict[str, asyncio.Future[None]] = {}
         self._outbox: list[_Outgoing] = []
         self._wake = asyncio.Event()
-        self._sha = ""
-        self._sub_conn: Connection | None = None
+        self._listeners: dict[str, _Listener] = {}
+        self._home: dict[str, str] = {}
+        """Room -> node whose listener holds its subscription."""
+        self._homeless: set[str] = set()
+        self._rehome_wake = asyncio.Event()
+        self._rehome_attempt = 0
         self._on_lost: OnLost = lambda room: None
         self._closing = False
         self._reread_due: set[str] = set()
@@ -109,35 +169,48 @@ class RedisBackplane:
         self._spawned: set[asyncio.Task[None]] = set()
         self.reconnects = 0
         self.gaps_filled = 0
+        self.not_replicated = 0
         self.listening = asyncio.Event()
-        """Set while the subscription connection is up."""
+        """Set while every subscribed room has a connected subscription."""
+
+    @property
+    def sharded(self) -> bool:
+        """Whether this runs on a Redis Cluster (sharded pub/sub)."""
+        return self._shards.cluster
 
     # -- lifecycle ---------------------------------------------------------------------
 
     async def start(self) -> None:
         with contextlib.suppress(RedisError, OSError):
-            self._sha = await self._cmd.script_load(PUBLISH_LUA)
+            await self._shards.start()
         self._tasks = [
             asyncio.create_task(self._drain_loop(), name="redis-backplane-publish"),
-            asyncio.create_task(self._listen_loop(), name="redis-backplane-listen"),
+            asyncio.create_task(self._rehome_loop(), name="redis-backplane-rehome"),
             asyncio.create_task(self._watch_loop(), name="redis-backplane-watch"),
         ]
+        if not self.sharded:
+            # the one Redis: its listener is up from the start
+            self._listener("")
 
     async def close(self) -> None:
         # redis-py may turn a cancellation inside a read into a ConnectionError; the
         # loops therefore also stop on ``_closing``, and closing waits a bounded time
         self._closing = True
-        tasks = [*self._tasks, *self._spawned]
+        listeners = list(self._listeners.values())
+        tasks = [*self._tasks, *self._spawned,
+                 *(lst.task for lst in listeners if lst.task is not None)]
         for task in tasks:
             task.cancel()
         self._wake.set()
+        self._rehome_wake.set()
         if tasks:
             await asyncio.wait(tasks, timeout=CLOSE_TIMEOUT_S)
         self._tasks = []
-        if self._sub_conn is not None:
-            await self._sub_conn.disconnect()
+        for listener in listeners:
+            if listener.conn is not None:
+                await listener.conn.disconnect()
+        await self._shards.aclose()
         await self._cmd.aclose()
-        await self._pub.aclose()
 
     def watch(self, on_lost: OnLost) -> None:
         """Call ``on_lost(room)`` when Redis no longer has the room's epoch."""
@@ -156,11 +229,9 @@ class RedisBackplane:
         channel = self.keys(room).channel
         confirmed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._confirm[channel] = confirmed
-        if self._sub_conn is not None:
-            with contextlib.suppress(RedisError, OSError):
-                await self._sub_conn.send_command("SUBSCRIBE", channel)
         try:
-            # if the connection is down, the listener subscribes every room once it is back
+            await self._place(room)
+            # if the connection is down, its listener subscribes every room once it is back
             await asyncio.wait_for(asyncio.shield(confirmed), SUBSCRIBE_TIMEOUT_S)
             keys = self.keys(room)
             epoch, seq = await self._cmd.mget([keys.epoch, keys.seq])
@@ -182,69 +253,173 @@ class RedisBackplane:
             table.pop(room, None)
         channel = self.keys(room).channel
         self._confirm.pop(channel, None)
-        if self._sub_conn is not None:
+        self._homeless.discard(room)
+        listener = self._listeners.get(self._home.pop(room, "-"))
+        if listener is not None:
+            listener.rooms.discard(room)
+            if listener.conn is not None:
+                with contextlib.suppress(RedisError, OSError):
+                    await listener.conn.send_command(self._verbs["unsubscribe"], channel)
+
+    def _listener(self, node: str) -> _Listener:
+        listener = self._listeners.get(node)
+        if listener is None:
+            listener = self._listeners[node] = _Listener(node)
+            listener.task = asyncio.get_running_loop().create_task(
+                self._listen(listener), name=f"redis-backplane-listen {node}")
+        return listener
+
+    async def _place(self, room: str) -> None:
+        """Subscribe ``room`` on the listener of the node serving its slot now."""
+        channel = self.keys(room).channel
+        try:
+            node = self._shards.node_of(channel)
+        except (RedisError, OSError) as exc:  # the slot map is not known (yet)
+            log.warning("room %s: no node for its slot: %s", room[:8], exc)
+            self._displace([room])
+            return
+        listener = self._listener(node)
+        listener.rooms.add(room)
+        self._home[room] = node
+        if listener.conn is not None:
             with contextlib.suppress(RedisError, OSError):
-                await self._sub_conn.send_command("UNSUBSCRIBE", channel)
+                await listener.conn.send_command(self._verbs["subscribe"], channel)
 
-    async def _listen_loop(self) -> None:
-        attempt = 0
-        ever_connected = False
+    def _displace(self, rooms: Any) -> None:
+        """These rooms lost their subscription: subscribe them anew where their slot
+        lives now, and re-read each once confirmed."""
+        for room in rooms:
+            if room in self._subs:
+                self._home.pop(room, None)
+                self._homeless.add(room)
+        if self._homeless:
+            self.listening.clear()
+            self._rehome_wake.set()
+
+    async def _rehome_loop(self) -> None:
         while not self._closing:
-            conn: Connection = self._cmd.connection_pool.make_connection()  # type: ignore[no-untyped-call]
+            await self._rehome_wake.wait()
+            self._rehome_wake.clear()
+            if self._closing:
+                return
+            rooms = {r for r in self._homeless if r in self._subs and r not in self._home}
+            self._homeless.clear()
+            if not rooms:
+                continue
+            delay = RECONNECT_DELAYS_S[min(self._rehome_attempt, len(RECONNECT_DELAYS_S) - 1)]
+            self._rehome_attempt += 1
+            await asyncio.sleep(delay)
             try:
-                await conn.connect()  # type: ignore[no-untyped-call]
-                self._sub_conn = conn
-                rooms = list(self._subs)
-                if rooms:
-                    await conn.send_command("SUBSCRIBE", *(self.keys(r).channel for r in rooms))
-                else:
-                    # a subscription connection needs a channel to wait on
-                    await conn.send_command("SUBSCRIBE", f"{self.prefix}:hub")
-                if ever_connected:
-                    self.reconnects += 1
-                    log.warning("pub/sub connection back; re-reading %d rooms", len(rooms))
-                    # each room is re-read once Redis confirmed its subscription, so no
-                    # op falls between the read and the subscription
-                    self._reread_due = set(rooms)
-                ever_connected = True
-                attempt = 0
-                self.listening.set()
-                while True:
-                    self._dispatch(await conn.read_response(timeout=math.inf, push_request=True))
-            except asyncio.CancelledError:
-                raise
+                await self._shards.refresh()
             except (RedisError, OSError) as exc:
-                if self._closing:
-                    return
-                log.warning("pub/sub connection lost: %s", exc)
-            finally:
-                self.listening.clear()
-                self._sub_conn = None
-                with contextlib.suppress(Exception):
-                    await conn.disconnect()
-            await asyncio.sleep(RECONNECT_DELAYS_S[min(attempt, len(RECONNECT_DELAYS_S) - 1)])
-            attempt += 1
+                log.warning("slot map not refreshed: %s", exc)
+                self._displace(rooms)
+                continue
+            self.reconnects += 1
+            log.warning("pub/sub connection back; re-reading %d rooms", len(rooms))
+            # each room is re-read once Redis confirmed its new subscription, so no op
+            # falls between the read and the subscription
+            self._reread_due |= rooms
+            for room in rooms:
+                await self._place(room)
 
-    def _dispatch(self, message: Any) -> None:
+    async def _listen(self, listener: _Listener) -> None:
+        conn: Connection = self._shards.plain(listener.node).connection_pool.make_connection()  # type: ignore[no-untyped-call]
+        try:
+            await conn.connect()  # type: ignore[no-untyped-call]
+            listener.conn = conn
+            await self._subscribe_all(conn, listener.rooms)
+            self._update_listening()
+            while True:
+                try:
+                    message = await conn.read_response(timeout=math.inf, push_request=True)
+                except ResponseError as exc:  # a MOVED answer to a subscription
+                    self._moved(listener, exc)
+                    continue
+                self._dispatch(listener, message)
+        except asyncio.CancelledError:
+            raise
+        except (RedisError, OSError) as exc:
+            if self._closing:
+                return
+            log.warning("pub/sub connection lost (%s): %s", listener.node or "redis", exc)
+        except Exception:
+            if self._closing:
+                return
+            log.exception("pub/sub connection failed (%s)", listener.node or "redis")
+        finally:
+            listener.conn = None
+            if self._listeners.get(listener.node) is listener:
+                del self._listeners[listener.node]
+            with contextlib.suppress(Exception):
+                await conn.disconnect()
+        self.listening.clear()
+        if not self._closing:
+            if not self.sharded and not listener.rooms:
+                self._displace(())
+                self._rehome_attempt += 1
+                await asyncio.sleep(RECONNECT_DELAYS_S[
+                    min(self._rehome_attempt, len(RECONNECT_DELAYS_S) - 1)])
+                if not self._closing and "" not in self._listeners:
+                    self._listener("")
+                return
+            self._displace(list(listener.rooms))
+
+    async def _subscribe_all(self, conn: Connection, rooms: set[str]) -> None:
+        channels = [self.keys(room).channel for room in rooms]
+        if not channels:
+            return
+        if not self.sharded:
+            await conn.send_command(self._verbs["subscribe"], *channels)
+            return
+        # one SSUBSCRIBE per channel: a command's channels must share one slot
+        await conn.send_packed_command(conn.pack_commands(
+            [(self._verbs["subscribe"], channel) for channel in channels]))
+
+    def _moved(self, listener: _Listener, exc: ResponseError) -> None:
+        """``MOVED <slot> <node>``: the rooms of that slot live elsewhere now."""
+        words = str(exc).split()
+        if not words or words[0] != "MOVED" or len(words) < 2:
+            log.warning("pub/sub error (%s): %s", listener.node, exc)
+            return
+        slot = int(words[1])
+        moved = [r for r in listener.rooms
+                 if self._shards.slot_of(self.keys(r).channel) == slot]
+        listener.rooms.difference_update(moved)
+        self._displace(moved)
+
+    def _update_listening(self) -> None:
+        if not self._homeless and all(lst.conn is not None for lst in self._listeners.values()):
+            self.listening.set()
+
+    def _dispatch(self, listener: _Listener, message: Any) -> None:
         if not isinstance(message, list) or len(message) < 3:
             return
         kind, channel_raw, data = message[0], message[1], message[2]
         channel = channel_raw.decode()
-        if kind == b"subscribe":
+        if not channel.endswith(":channel"):
+            return
+        room = room_of_channel(self.prefix, channel)
+        if kind in CONFIRMED:
             confirmed = self._confirm.get(channel)
             if confirmed is not None and not confirmed.done():
                 confirmed.set_result(None)
-            if self._reread_due and channel.endswith(":channel"):
-                room = room_of_channel(self.prefix, channel)
-                if room in self._reread_due:
-                    self._reread_due.discard(room)
-                    # always a read of its own: one already running may have read
-                    # before this subscription took effect
-                    self._spawn(self._reread(room))
+            if room in self._reread_due:
+                self._reread_due.discard(room)
+                self._rehome_attempt = 0
+                # always a read of its own: one already running may have read
+                # before this subscription took effect
+                self._spawn(self._reread(room))
+            self._update_listening()
             return
-        if kind != b"message" or not channel.endswith(":channel"):
+        if kind in DROPPED:
+            # unasked: the node no longer serves the slot (failover, slot moved)
+            if room in listener.rooms and self._home.get(room) == listener.node:
+                listener.rooms.discard(room)
+                self._displace([room])
             return
-        room = room_of_channel(self.prefix, channel)
+        if kind not in MESSAGE:
+            return
         subs = self._subs.get(room)
         if subs is None:
             return
@@ -352,17 +527,18 @@ class RedisBackplane:
         epoch = self._epochs.get(room)
         if epoch is None:
             epoch = text(await self._cmd.get(keys.epoch))
-        return await self._enqueue(room, (
-            "EVALSHA", 4, keys.seq, keys.epoch, keys.log, keys.floor,
-            epoch, encode_record(record), keys.channel,
+        return await self._enqueue(room, keys.seq, (
+            "EVALSHA", PUBLISH_SHA, 4, keys.seq, keys.epoch, keys.log, keys.floor,
+            epoch, encode_record(record), keys.channel, self._verbs["publish"],
         ))
 
     async def publish_ephemeral(self, room: str, data: bytes) -> None:
-        await self._enqueue(room, ("PUBLISH", self.keys(room).channel, EPHEMERAL + data))
+        channel = self.keys(room).channel
+        await self._enqueue(room, channel, (self._verbs["publish"], channel, EPHEMERAL + data))
 
-    async def _enqueue(self, room: str, args: tuple[Any, ...]) -> int:
+    async def _enqueue(self, room: str, key: str, args: tuple[Any, ...]) -> int:
         future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-        self._outbox.append(_Outgoing(room, args, future))
+        self._outbox.append(_Outgoing(room, key, args, future))
         self._wake.set()
         return await future
 
@@ -375,35 +551,68 @@ class RedisBackplane:
                 await self._send(batch)
 
     async def _send(self, batch: list[_Outgoing]) -> None:
-        """One pipeline for everything waiting; NOSCRIPT (after a Redis restart) loads
-        the script and sends those again: a NOSCRIPT call did not run."""
+        """One pipeline per node for everything waiting, all nodes at once."""
+        groups: dict[str, list[_Outgoing]] = defaultdict(list)
+        for out in batch:
+            try:
+                groups[self._shards.node_of(out.key)].append(out)
+            except (RedisError, OSError) as exc:
+                self._fail([out], exc)
+                self._spawn(self._shards.refresh())
+        await asyncio.gather(*(self._send_node(node, group) for node, group in groups.items()))
+
+    async def _send_node(self, node: str, group: list[_Outgoing]) -> None:
+        """NOSCRIPT (a restarted or newly promoted node) loads the script there and
+        sends those again: a NOSCRIPT call did not run; so did a MOVED one, which goes
+        again to the node the re-learnt slot map names."""
+        wait = self.replica_wait_ms > 0 and self._shards.replicas_of(group[0].key) > 0
         for _ in range(2):
             try:
-                results = await self._pipeline(batch)
+                results = await self._pipeline(node, group, wait)
             except (RedisError, OSError) as exc:
-                self._fail(batch, exc)
+                self._fail(group, exc)
+                if self.sharded:
+                    with contextlib.suppress(RedisError, OSError):
+                        await self._shards.refresh()
                 return
-            again = []
-            for out, result in zip(batch, results, strict=True):
+            replicated = not wait or (isinstance(results[-1], int) and results[-1] >= 1)
+            again: list[_Outgoing] = []
+            moved: list[_Outgoing] = []
+            for out, result in zip(group, results, strict=False):
                 if isinstance(result, NoScriptError):
                     again.append(out)
+                elif isinstance(result, ResponseError) and str(result).startswith(("MOVED", "ASK")):
+                    moved.append(out)
                 else:
-                    self._settle(out, result)
+                    self._settle(out, result, replicated)
+            if moved:
+                await self._redirect(moved)
             if not again:
                 return
-            self._sha = ""
-            batch = again
-        self._fail(batch, RuntimeError("script could not be loaded"))
+            with contextlib.suppress(RedisError, OSError):
+                await self._shards.plain(node).script_load(PUBLISH_LUA)
+            group = again
+        self._fail(group, RuntimeError("script could not be loaded"))
 
-    async def _pipeline(self, batch: list[_Outgoing]) -> list[Any]:
-        if not self._sha:
-            self._sha = await self._pub.script_load(PUBLISH_LUA)
-        pipe = self._pub.pipeline(transaction=False)
-        for out in batch:
-            if out.args[0] == "EVALSHA":
-                pipe.execute_command("EVALSHA", self._sha, *out.args[1:])
+    async def _redirect(self, moved: list[_Outgoing]) -> None:
+        with contextlib.suppress(RedisError, OSError):
+            await self._shards.refresh()
+        for out in moved:
+            out.redirects += 1
+            if out.redirects > REDIRECTS:
+                self._fail([out], RuntimeError("slot keeps moving"))
             else:
-                pipe.execute_command(*out.args)
+                self._outbox.append(out)
+        self._wake.set()
+
+    async def _pipeline(self, node: str, group: list[_Outgoing], wait: bool) -> list[Any]:
+        """The group on one connection of its node; ``WAIT`` last, which counts the
+        writes of that connection."""
+        pipe = self._shards.plain(node).pipeline(transaction=False)
+        for out in group:
+            pipe.execute_command(*out.args)
+        if wait:
+            pipe.execute_command("WAIT", 1, self.replica_wait_ms)
         results: list[Any] = await pipe.execute(raise_on_error=False)
         return results
 
@@ -413,7 +622,7 @@ class RedisBackplane:
             if not out.future.done():
                 out.future.set_exception(exc)
 
-    def _settle(self, out: _Outgoing, result: Any) -> None:
+    def _settle(self, out: _Outgoing, result: Any, replicated: bool) -> None:
         if out.future.done():
             return
         if isinstance(result, Exception):
@@ -423,6 +632,9 @@ class RedisBackplane:
         elif int(result[0]) == 0:
             self._on_lost(out.room)
             out.future.set_exception(EpochChanged(out.room))
+        elif not replicated:
+            self.not_replicated += 1
+            out.future.set_exception(NotReplicated(out.room))
         else:
             out.future.set_result(int(result[0]))
 

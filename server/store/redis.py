@@ -21,6 +21,7 @@ from __future__ import annotations
 import secrets
 
 import msgspec
+from redis.asyncio.cluster import RedisCluster
 from redis.exceptions import ResponseError
 
 from server.redis_keys import RoomKeys, connect, entries, room_keys, text
@@ -199,7 +200,8 @@ class RedisStore:
             return
         await self._redis.zadd(self.closed_key, {session_id: meta.closed_ms})
         try:
-            await self._redis.waitaof(1, 0, AOF_WAIT_MS)
+            await self._redis.execute_command("WAITAOF", 1, 0, AOF_WAIT_MS,
+                                              **self._node_of(keys.meta))
         except ResponseError as exc:
             # without an append-only file there is nothing to wait for; a Redis
             # before 7.2 has no WAITAOF: its appendfsync policy applies
@@ -219,16 +221,24 @@ class RedisStore:
             pipe.set(keys.deleted, 1, ex=TOMBSTONE_TTL_S)
             await pipe.execute()
         await self._redis.zrem(self.closed_key, session_id)
-        await self._rewrite_aof()
+        await self._rewrite_aof(keys.meta)
 
-    async def _rewrite_aof(self) -> None:
-        """Have Redis rewrite its append-only file, which still holds the deleted
-        session's writes until then (only when it keeps one)."""
-        info = await self._redis.info("persistence")
+    def _node_of(self, key: str) -> dict[str, object]:
+        """On a cluster: the keyword that sends a keyless command to ``key``'s master."""
+        if isinstance(self._redis, RedisCluster):
+            return {"target_nodes": self._redis.get_node_from_key(key)}
+        return {}
+
+    async def _rewrite_aof(self, key: str) -> None:
+        """Have Redis (on a cluster: the master holding ``key``) rewrite its
+        append-only file, which still holds the deleted session's writes until then
+        (only when it keeps one)."""
+        target = self._node_of(key)
+        info = await self._redis.execute_command("INFO", "persistence", **target)
         if not info.get("aof_enabled"):
             return
         try:
-            await self._redis.bgrewriteaof()
+            await self._redis.execute_command("BGREWRITEAOF", **target)
         except ResponseError as exc:
             if "in progress" not in str(exc):
                 raise

@@ -35,7 +35,14 @@ def answers(url: str) -> bool:
 
 
 def delete_prefix(url: str, prefix: str) -> None:
-    """Remove every key a test made under its own prefix."""
+    """Remove every key a test made under its own prefix (on a cluster: on every
+    master)."""
+    if url.startswith("redis+cluster://"):
+        host, _, port = url.removeprefix("redis+cluster://").split(",")[0].rpartition(":")
+        with redis.RedisCluster(host=host, port=int(port)) as cluster:
+            for key in list(cluster.scan_iter(match=f"{prefix}:*", count=1000)):
+                cluster.delete(key)
+        return
     with redis.Redis.from_url(url) as client:
         keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
         for start in range(0, len(keys), 500):
