@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.cluster import REDIS_KINDS
 from tests.support.redis import DEFAULT_URL, answers, delete_prefix, own_redis
 from tests.support.redis_cluster import own_redis_cluster
 from tests.support.server import ServerProcess
@@ -61,6 +62,12 @@ def cluster_prefix(redis_cluster_url: str) -> Iterator[str]:
         yield prefix
     finally:
         delete_prefix(redis_cluster_url, prefix)
+
+
+@pytest.fixture(params=REDIS_KINDS)
+def redis_kind(request: pytest.FixtureRequest) -> str:
+    """A multi-hub test body runs against a redis-server and a Redis Cluster of its own."""
+    return str(request.param)
 
 
 @pytest.fixture(params=["memory", pytest.param("redis", marks=pytest.mark.redis),

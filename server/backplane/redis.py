@@ -170,6 +170,11 @@ class RedisBackplane:
         self.reconnects = 0
         self.gaps_filled = 0
         self.not_replicated = 0
+        self.messages = 0
+        """Pub/sub messages received (ops and ephemeral)."""
+        self.messages_unheard = 0
+        """Of those, messages of a room no local room object listens to (only just
+        after an unsubscription)."""
         self.listening = asyncio.Event()
         """Set while every subscribed room has a connected subscription."""
 
@@ -420,8 +425,10 @@ class RedisBackplane:
             return
         if kind not in MESSAGE:
             return
+        self.messages += 1
         subs = self._subs.get(room)
         if subs is None:
+            self.messages_unheard += 1
             return
         if data[:1] == EPHEMERAL:
             payload = data[1:]
@@ -653,6 +660,14 @@ class RedisBackplane:
 
     async def epoch(self, room: str) -> str:
         return text(await self._cmd.get(self.keys(room).epoch))
+
+    def counters(self) -> dict[str, int]:
+        return {
+            "pubsub_messages": self.messages, "pubsub_messages_unheard": self.messages_unheard,
+            "pubsub_connections": sum(lst.conn is not None for lst in self._listeners.values()),
+            "resubscriptions": self.reconnects, "gaps_filled": self.gaps_filled,
+            "not_replicated": self.not_replicated,
+        }
 
     def _spawn(self, coro: Any) -> None:
         task: asyncio.Task[None] = asyncio.get_running_loop().create_task(coro)

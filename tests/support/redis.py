@@ -81,6 +81,15 @@ class RedisServer:
     def client(self) -> redis.Redis:
         return redis.Redis.from_url(self.url)
 
+    def kill_pubsub(self) -> int:
+        """CLIENT KILL TYPE pubsub: the connections dropped."""
+        with self.client() as admin:
+            return int(admin.client_kill_filter(_type="pubsub"))
+
+    def flushall(self) -> None:
+        with self.client() as admin:
+            admin.flushall()
+
     def kill9(self) -> None:
         """SIGKILL: no shutdown, no final AOF rewrite."""
         if self.proc is not None and self.proc.poll() is None:

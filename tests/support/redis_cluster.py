@@ -147,6 +147,40 @@ class RedisClusterServers:
         node = self.live()[0]
         return redis.RedisCluster(host="127.0.0.1", port=node.port)
 
+    def kill_pubsub(self) -> int:
+        """CLIENT KILL TYPE pubsub on every live node: the connections dropped."""
+        killed = 0
+        for node in self.live():
+            with node.client() as admin:
+                killed += int(admin.client_kill_filter(_type="pubsub"))
+        return killed
+
+    def flushall(self) -> None:
+        for node in self.live():
+            with node.client() as admin:
+                if admin.info("replication")["role"] == "master":
+                    admin.flushall()
+
+    def failover(self, key: str) -> tuple[ClusterNodeServer, ClusterNodeServer]:
+        """SIGKILL the master serving ``key``; returns it and its replica, which the
+        cluster promotes (``wait_promoted``)."""
+        master = self.master_of(key)
+        replica = self.replica_of(master)
+        master.kill9()
+        return master, replica
+
+    def wait_promoted(self, replica: ClusterNodeServer, timeout: float = 15.0) -> float:
+        """Seconds until ``replica`` is a master and the cluster is ok again."""
+        start = time.monotonic()
+        while time.monotonic() - start < timeout:
+            try:
+                if replica.role() == "master" and self._ok(replica):
+                    return time.monotonic() - start
+            except (redis.RedisError, OSError):
+                pass
+            time.sleep(0.05)
+        raise RuntimeError("replica not promoted")
+
     def stop(self) -> None:
         for node in self.nodes:
             node.stop()
