@@ -38,6 +38,11 @@ POOL_WAIT_S = 10.0
 class RoomKeys(NamedTuple):
     seq: str
     """INCR counter: the room's last seq."""
+    confirmed: str
+    """The highest seq that may be shown: its op and every one before it are in the
+    log (and, where the master has a replica, on a replica). Published ops and reads
+    of the log never go beyond it, so a failover that loses an unconfirmed op loses
+    nothing anybody saw."""
     epoch: str
     """Changes only if Redis lost the room's data."""
     log: str

@@ -88,20 +88,52 @@ if floor > 1 then
 else
   redis.call('XADD', KEYS[3], seq .. '-0', 'd', payload)
 end
+if ARGV[5] == 'later' then
+  return {seq, payload}
+end
+redis.call('SET', KEYS[5], seq)
 redis.call(ARGV[4], ARGV[3], payload)
 return {seq, ''}
 """
-"""KEYS: seq, epoch, log, floor. ARGV: expected epoch, msgpack Record, channel,
-PUBLISH or SPUBLISH. The payload is the msgpack of ``Sequenced(seq, record)`` (a
-2-array)."""
-PUBLISH_SHA = hashlib.sha1(PUBLISH_LUA.encode(), usedforsecurity=False).hexdigest()
+"""KEYS: seq, epoch, log, floor, confirmed. ARGV: expected epoch, msgpack Record,
+channel, PUBLISH or SPUBLISH, 'now' or 'later'. The payload is the msgpack of
+``Sequenced(seq, record)`` (a 2-array). 'now' confirms and publishes the op at once;
+'later' returns the payload for ``CONFIRM_LUA`` once a replica holds the op."""
+
+CONFIRM_LUA = """
+if tonumber(ARGV[1]) > tonumber(redis.call('GET', KEYS[1]) or '0') then
+  redis.call('SET', KEYS[1], ARGV[1])
+end
+redis.call(ARGV[3], ARGV[2], ARGV[4])
+return 1
+"""
+"""KEYS: confirmed. ARGV: seq, channel, PUBLISH or SPUBLISH, payload."""
+
+READ_LUA = """
+local upto = redis.call('GET', KEYS[2])
+local last = upto and (upto .. '-0') or '+'
+return redis.call('XRANGE', KEYS[1], ARGV[1], last, 'COUNT', ARGV[2])
+"""
+"""KEYS: log, confirmed. ARGV: first entry id, count. The log up to the confirmed
+seq (all of it for a room written before the watermark existed)."""
+
+SCRIPTS = {name: (lua, hashlib.sha1(lua.encode(), usedforsecurity=False).hexdigest())
+           for name, lua in (("publish", PUBLISH_LUA), ("confirm", CONFIRM_LUA),
+                             ("read", READ_LUA))}
 """Redis names a script by its SHA-1."""
+PUBLISH_SHA = SCRIPTS["publish"][1]
+CONFIRM_SHA = SCRIPTS["confirm"][1]
 
 SINGLE = {"subscribe": "SUBSCRIBE", "unsubscribe": "UNSUBSCRIBE", "publish": "PUBLISH"}
 SHARDED = {"subscribe": "SSUBSCRIBE", "unsubscribe": "SUNSUBSCRIBE", "publish": "SPUBLISH"}
 CONFIRMED = (b"subscribe", b"ssubscribe")
 DROPPED = (b"unsubscribe", b"sunsubscribe")
 MESSAGE = (b"message", b"smessage")
+
+
+def payload(fields: list[bytes]) -> bytes:
+    """Field ``d`` of a stream entry returned by a script (a flat field list)."""
+    return fields[fields.index(b"d") + 1]
 
 
 class EpochChanged(RuntimeError):
@@ -172,6 +204,8 @@ class RedisBackplane:
         self.not_replicated = 0
         self.messages = 0
         """Pub/sub messages received (ops and ephemeral)."""
+        self.messages_ops = 0
+        """Of those, sequenced ops."""
         self.messages_unheard = 0
         """Of those, messages of a room no local room object listens to (only just
         after an unsubscription)."""
@@ -239,12 +273,13 @@ class RedisBackplane:
             # if the connection is down, its listener subscribes every room once it is back
             await asyncio.wait_for(asyncio.shield(confirmed), SUBSCRIBE_TIMEOUT_S)
             keys = self.keys(room)
-            epoch, seq = await self._cmd.mget([keys.epoch, keys.seq])
+            epoch, upto, seq = await self._cmd.mget([keys.epoch, keys.confirmed, keys.seq])
         except BaseException:
             await self.unsubscribe(room, on_op)
             raise
         self._epochs[room] = text(epoch)
-        self._last[room] = int(seq or 0)
+        # an op sequenced but not yet confirmed is published when it is: wait for it
+        self._last[room] = int(upto if upto is not None else seq or 0)
 
     async def unsubscribe(self, room: str, on_op: OnSequenced) -> None:
         subs = self._subs.get(room)
@@ -435,6 +470,7 @@ class RedisBackplane:
             for on_ephemeral in list(subs.values()):
                 on_ephemeral(payload)
             return
+        self.messages_ops += 1
         self._offer(room, decode_sequenced(data))
 
     # -- ordered delivery --------------------------------------------------------------
@@ -535,8 +571,8 @@ class RedisBackplane:
         if epoch is None:
             epoch = text(await self._cmd.get(keys.epoch))
         return await self._enqueue(room, keys.seq, (
-            "EVALSHA", PUBLISH_SHA, 4, keys.seq, keys.epoch, keys.log, keys.floor,
-            epoch, encode_record(record), keys.channel, self._verbs["publish"],
+            "EVALSHA", PUBLISH_SHA, 5, keys.seq, keys.epoch, keys.log, keys.floor,
+            keys.confirmed, epoch, encode_record(record), keys.channel, self._verbs["publish"],
         ))
 
     async def publish_ephemeral(self, room: str, data: bytes) -> None:
@@ -569,13 +605,15 @@ class RedisBackplane:
         await asyncio.gather(*(self._send_node(node, group) for node, group in groups.items()))
 
     async def _send_node(self, node: str, group: list[_Outgoing]) -> None:
-        """NOSCRIPT (a restarted or newly promoted node) loads the script there and
+        """NOSCRIPT (a restarted or newly promoted node) loads the scripts there and
         sends those again: a NOSCRIPT call did not run; so did a MOVED one, which goes
-        again to the node the re-learnt slot map names."""
+        again to the node the re-learnt slot map names. Where the master has a replica,
+        the ops are confirmed and published only after ``WAIT`` saw a replica take
+        them, in a second round trip."""
         wait = self.replica_wait_ms > 0 and self._shards.replicas_of(group[0].key) > 0
         for _ in range(2):
             try:
-                results = await self._pipeline(node, group, wait)
+                results = await self._pipeline(node, group, "later" if wait else "now")
             except (RedisError, OSError) as exc:
                 self._fail(group, exc)
                 if self.sharded:
@@ -585,21 +623,67 @@ class RedisBackplane:
             replicated = not wait or (isinstance(results[-1], int) and results[-1] >= 1)
             again: list[_Outgoing] = []
             moved: list[_Outgoing] = []
+            unconfirmed: list[tuple[_Outgoing, int, bytes]] = []
             for out, result in zip(group, results, strict=False):
                 if isinstance(result, NoScriptError):
                     again.append(out)
                 elif isinstance(result, ResponseError) and str(result).startswith(("MOVED", "ASK")):
                     moved.append(out)
+                elif wait and self._sequenced(out, result):
+                    if replicated:
+                        unconfirmed.append((out, int(result[0]), result[1]))
+                    else:
+                        self.not_replicated += 1
+                        self._fail([out], NotReplicated(out.room))
                 else:
-                    self._settle(out, result, replicated)
+                    self._settle(out, result)
+            if unconfirmed:
+                await self._confirm_ops(node, unconfirmed)
             if moved:
                 await self._redirect(moved)
             if not again:
                 return
-            with contextlib.suppress(RedisError, OSError):
-                await self._shards.plain(node).script_load(PUBLISH_LUA)
+            await self._load_scripts(node)
             group = again
         self._fail(group, RuntimeError("script could not be loaded"))
+
+    @staticmethod
+    def _sequenced(out: _Outgoing, result: Any) -> bool:
+        return (out.args[0] == "EVALSHA" and isinstance(result, list)
+                and int(result[0]) > 0)
+
+    async def _confirm_ops(self, node: str, ops: list[tuple[_Outgoing, int, bytes]]) -> None:
+        """Raise each room's confirmed seq and publish the ops, in seq order; an op is
+        answered only once that happened (else ``unavailable``: its client resends)."""
+        for _ in range(2):
+            pipe = self._shards.plain(node).pipeline(transaction=False)
+            for out, seq, payload in ops:
+                keys = self.keys(out.room)
+                pipe.execute_command("EVALSHA", CONFIRM_SHA, 1, keys.confirmed, seq,
+                                     keys.channel, self._verbs["publish"], payload)
+            try:
+                results = await pipe.execute(raise_on_error=False)
+            except (RedisError, OSError) as exc:
+                self._fail([out for out, _, _ in ops], exc)
+                return
+            again = []
+            for (out, seq, payload), result in zip(ops, results, strict=True):
+                if isinstance(result, NoScriptError):
+                    again.append((out, seq, payload))
+                elif isinstance(result, Exception):
+                    self._fail([out], result)
+                elif not out.future.done():
+                    out.future.set_result(seq)
+            if not again:
+                return
+            await self._load_scripts(node)
+            ops = again
+        self._fail([out for out, _, _ in ops], RuntimeError("script could not be loaded"))
+
+    async def _load_scripts(self, node: str) -> None:
+        with contextlib.suppress(RedisError, OSError):
+            for lua, _ in SCRIPTS.values():
+                await self._shards.plain(node).script_load(lua)
 
     async def _redirect(self, moved: list[_Outgoing]) -> None:
         with contextlib.suppress(RedisError, OSError):
@@ -612,13 +696,16 @@ class RedisBackplane:
                 self._outbox.append(out)
         self._wake.set()
 
-    async def _pipeline(self, node: str, group: list[_Outgoing], wait: bool) -> list[Any]:
-        """The group on one connection of its node; ``WAIT`` last, which counts the
-        writes of that connection."""
+    async def _pipeline(self, node: str, group: list[_Outgoing], mode: str) -> list[Any]:
+        """The group on one connection of its node; with ``mode`` 'later' a ``WAIT``
+        last, which counts the writes of that connection."""
         pipe = self._shards.plain(node).pipeline(transaction=False)
         for out in group:
-            pipe.execute_command(*out.args)
-        if wait:
+            if out.args[0] == "EVALSHA":
+                pipe.execute_command(*out.args, mode)
+            else:
+                pipe.execute_command(*out.args)
+        if mode == "later":
             pipe.execute_command("WAIT", 1, self.replica_wait_ms)
         results: list[Any] = await pipe.execute(raise_on_error=False)
         return results
@@ -629,7 +716,7 @@ class RedisBackplane:
             if not out.future.done():
                 out.future.set_exception(exc)
 
-    def _settle(self, out: _Outgoing, result: Any, replicated: bool) -> None:
+    def _settle(self, out: _Outgoing, result: Any) -> None:
         if out.future.done():
             return
         if isinstance(result, Exception):
@@ -639,31 +726,39 @@ class RedisBackplane:
         elif int(result[0]) == 0:
             self._on_lost(out.room)
             out.future.set_exception(EpochChanged(out.room))
-        elif not replicated:
-            self.not_replicated += 1
-            out.future.set_exception(NotReplicated(out.room))
         else:
             out.future.set_result(int(result[0]))
 
     # -- reading -----------------------------------------------------------------------
 
     async def read(self, room: str, after_seq: int) -> list[Sequenced]:
-        key = self.keys(room).log
+        """The logged ops after ``after_seq`` up to the confirmed seq."""
+        keys = self.keys(room)
         items: list[Sequenced] = []
         start = f"{after_seq + 1}-0"
         while True:
-            page = entries(await self._cmd.xrange(key, min=start, max="+", count=READ_PAGE))
-            items.extend(decode_sequenced(fields[b"d"]) for _, fields in page)
+            page = await self._read_page(keys, start)
+            items.extend(decode_sequenced(data) for data in page)
             if len(page) < READ_PAGE:
                 return items
             start = f"{items[-1].seq + 1}-0"
+
+    async def _read_page(self, keys: RoomKeys, start: str) -> list[bytes]:
+        lua, sha = SCRIPTS["read"]
+        args = (2, keys.log, keys.confirmed, start, READ_PAGE)
+        try:
+            reply = await self._cmd.execute_command("EVALSHA", sha, *args)
+        except NoScriptError:
+            reply = await self._cmd.execute_command("EVAL", lua, *args)
+        return [payload(fields) for _, fields in reply]
 
     async def epoch(self, room: str) -> str:
         return text(await self._cmd.get(self.keys(room).epoch))
 
     def counters(self) -> dict[str, int]:
         return {
-            "pubsub_messages": self.messages, "pubsub_messages_unheard": self.messages_unheard,
+            "pubsub_messages": self.messages, "pubsub_ops": self.messages_ops,
+            "pubsub_messages_unheard": self.messages_unheard,
             "pubsub_connections": sum(lst.conn is not None for lst in self._listeners.values()),
             "resubscriptions": self.reconnects, "gaps_filled": self.gaps_filled,
             "not_replicated": self.not_replicated,

@@ -41,9 +41,26 @@ class Cluster:
         return counts
 
     def seq_of(self, session_id: str) -> int:
-        """The session's last seq in Redis."""
+        """The session's last confirmed seq in Redis (what clients may see)."""
         with self.redis.client() as admin:
-            return int(admin.get(f"ib:{{{session_id}}}:seq") or 0)
+            return int(admin.get(f"ib:{{{session_id}}}:confirmed") or 0)
+
+    def subscribers(self, session_id: str) -> int:
+        """Connections subscribed to the session's channel (on a cluster: sharded, on
+        the master serving its slot)."""
+        channel = f"ib:{{{session_id}}}:channel"
+        if isinstance(self.redis, RedisClusterServers):
+            with self.redis.master_of(channel).client() as admin:
+                reply = admin.execute_command("PUBSUB", "SHARDNUMSUB", channel)
+        else:
+            with self.redis.client() as admin:
+                reply = admin.execute_command("PUBSUB", "NUMSUB", channel)
+        return int(reply[1])
+
+    def healthz(self, hub: ServerProcess) -> dict[str, Any]:
+        with urllib.request.urlopen(hub.base + "/healthz", timeout=5) as response:
+            body: dict[str, Any] = json.load(response)
+        return body
 
 
 @contextmanager
