@@ -13,7 +13,8 @@ before and after:
   Redis; cluster without ``WAIT``; cluster with ``WAIT 1`` (the default); three
   interleaved rounds, medians reported;
 - ops/s with 64 ops in flight (the pipelined path) for the same three;
-- commands, Redis CPU (``usec`` of commandstats) and network bytes per op;
+- commands, Redis CPU (the processes' user + system time; on the cluster all six
+  nodes, the replicas' share shown apart) and network bytes per op;
 - Redis memory per session (metadata, snapshot, the log between two snapshots).
 """
 
@@ -129,19 +130,21 @@ async def op_latency(url: str, ops: int, wait_ms: int) -> dict[str, float]:
         await store.close()
 
 
-async def per_op(url: str, nodes: list[redis.Redis], ops: int) -> dict[str, Any]:
+async def per_op(url: str, nodes: list[redis.Redis], ops: int, wait_ms: int = 1000,
+                 replicas: list[redis.Redis] | None = None) -> dict[str, Any]:
     """Commands, Redis CPU (the processes', all nodes together: with replicas that
     includes replication) and bytes per op, IN_FLIGHT ops in flight, one room
     subscribed by one hub. Commands that scripts run count as commands."""
     store = RedisStore(url, "bench")
-    backplane = RedisBackplane(url, "bench")
+    backplane = RedisBackplane(url, "bench", replica_wait_ms=wait_ms)
+    replicas = replicas or []
     await backplane.start()
     try:
         meta, snapshot = session_meta()
         await store.create_session(meta, snapshot)
         await backplane.subscribe(meta.id, lambda item: None, lambda data: None)
         before, net_before = command_stats(nodes), net_bytes(nodes)
-        cpu_before = cpu_seconds(nodes)
+        cpu_before, replica_before = cpu_seconds(nodes), cpu_seconds(replicas)
         sem = asyncio.Semaphore(IN_FLIGHT)
 
         async def one(n: int) -> None:
@@ -149,7 +152,7 @@ async def per_op(url: str, nodes: list[redis.Redis], ops: int) -> dict[str, Any]
                 await backplane.publish(meta.id, record(n))
 
         await asyncio.gather(*(one(n) for n in range(1, ops + 1)))
-        cpu_after = cpu_seconds(nodes)
+        cpu_after, replica_after = cpu_seconds(nodes), cpu_seconds(replicas)
         after, net_after = command_stats(nodes), net_bytes(nodes)
     finally:
         await backplane.close()
@@ -163,6 +166,7 @@ async def per_op(url: str, nodes: list[redis.Redis], ops: int) -> dict[str, Any]
         "commands_per_op": {k: round(v, 3) for k, v in calls.items() if v >= 0.01},
         "script_us_per_op": round(scripts / ops, 2),
         "redis_cpu_us_per_op": round((cpu_after - cpu_before) * 1e6 / ops, 2),
+        "of_which_replicas_us_per_op": round((replica_after - replica_before) * 1e6 / ops, 2),
         "bytes_in_per_op": round((net_after[0] - net_before[0]) / ops),
         "bytes_out_per_op": round((net_after[1] - net_before[1]) / ops),
     }
@@ -209,9 +213,12 @@ def main() -> None:
                 for name, runs in rounds.items()}
             result["latency_rounds"] = rounds
             every = [n.client() for n in servers.nodes]
+            replicas = [n.client() for n in servers.nodes if n.role() != "master"]
+            many = 5 * args.ops
             result["per_op"] = {
-                "single": asyncio.run(per_op(single.url, [single_admin], 5 * args.ops)),
-                "cluster_wait_1": asyncio.run(per_op(servers.url, every, 5 * args.ops)),
+                "single": asyncio.run(per_op(single.url, [single_admin], many)),
+                "cluster_no_wait": asyncio.run(per_op(servers.url, every, many, 0, replicas)),
+                "cluster_wait_1": asyncio.run(per_op(servers.url, every, many, 1000, replicas)),
             }
             result["memory"] = asyncio.run(memory_per_session(single.url, single_admin))
         finally:
