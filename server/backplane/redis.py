@@ -21,8 +21,8 @@ Invariants:
   subscription is confirmed before ``subscribe`` returns (so loading after it
   misses nothing): a hub receives nothing of the sessions it holds no member of;
 - all publishing goes through one pipeline per node and round trip: what is
-  waiting is grouped by the node of its slot and sent at once, each record encoded
-  once;
+  waiting is grouped by the node of its slot and sent at once (one pipeline in
+  flight per node; nodes do not wait for each other), each record encoded once;
 - where the room's master has a replica (a cluster with replicas), an op is
   acknowledged only after ``WAIT 1`` confirms that a replica holds it, so a
   failover that promotes the replica keeps every acknowledged op; an op the replica
@@ -64,6 +64,9 @@ WATCH_INTERVAL_S = 1.0
 
 RECONNECT_DELAYS_S = (0.0, 0.05, 0.1, 0.2, 0.5)
 """Back-off between attempts to re-open a subscription (the last one repeats)."""
+
+TOPOLOGY_TICKS = 5
+"""On a cluster, the slot map is re-learnt every this many watch intervals."""
 
 SUBSCRIBE_TIMEOUT_S = 10.0
 FILL_ATTEMPTS = 5
@@ -187,6 +190,9 @@ class RedisBackplane:
         self._filling: set[str] = set()
         self._confirm: dict[str, asyncio.Future[None]] = {}
         self._outbox: list[_Outgoing] = []
+        self._queues: dict[str, list[_Outgoing]] = defaultdict(list)
+        self._busy: set[str] = set()
+        """Nodes with a pipeline in flight."""
         self._wake = asyncio.Event()
         self._listeners: dict[str, _Listener] = {}
         self._home: dict[str, str] = {}
@@ -543,8 +549,14 @@ class RedisBackplane:
         return False
 
     async def _watch_loop(self) -> None:
+        ticks = 0
         while not self._closing:
             await asyncio.sleep(WATCH_INTERVAL_S)
+            ticks += 1
+            if self.sharded and ticks % TOPOLOGY_TICKS == 0:
+                # learns of replicas attached or gone, which decide about WAIT
+                with contextlib.suppress(RedisError, OSError):
+                    await self._shards.refresh()
             rooms = [room for room in self._epochs if room not in self._filling]
             if not rooms:
                 continue
@@ -586,23 +598,35 @@ class RedisBackplane:
         return await future
 
     async def _drain_loop(self) -> None:
+        """What waits goes to its node's queue; a node without a pipeline in flight
+        gets everything queued for it as one pipeline. Nodes do not wait for each
+        other (a master waiting for its replica holds up only its own slots)."""
         while not self._closing:
             await self._wake.wait()
             self._wake.clear()
             batch, self._outbox = self._outbox, []
-            if batch:
-                await self._send(batch)
+            for out in batch:
+                try:
+                    self._queues[self._shards.node_of(out.key)].append(out)
+                except (RedisError, OSError) as exc:
+                    self._fail([out], exc)
+                    self._spawn(self._shards.refresh())
+            for node, queue in self._queues.items():
+                if queue and node not in self._busy:
+                    self._busy.add(node)
+                    group = queue[:]
+                    queue.clear()
+                    self._spawn(self._flush(node, group))
 
-    async def _send(self, batch: list[_Outgoing]) -> None:
-        """One pipeline per node for everything waiting, all nodes at once."""
-        groups: dict[str, list[_Outgoing]] = defaultdict(list)
-        for out in batch:
-            try:
-                groups[self._shards.node_of(out.key)].append(out)
-            except (RedisError, OSError) as exc:
-                self._fail([out], exc)
-                self._spawn(self._shards.refresh())
-        await asyncio.gather(*(self._send_node(node, group) for node, group in groups.items()))
+    async def _flush(self, node: str, group: list[_Outgoing]) -> None:
+        try:
+            await self._send_node(node, group)
+        except Exception as exc:
+            self._fail(group, exc)
+            raise
+        finally:
+            self._busy.discard(node)
+            self._wake.set()
 
     async def _send_node(self, node: str, group: list[_Outgoing]) -> None:
         """NOSCRIPT (a restarted or newly promoted node) loads the scripts there and
@@ -635,6 +659,9 @@ class RedisBackplane:
                     else:
                         self.not_replicated += 1
                         self._fail([out], NotReplicated(out.room))
+                        # the replica may be gone: the slot map says so once the
+                        # cluster marked it failed
+                        self._spawn(self._shards.refresh())
                 else:
                     self._settle(out, result)
             if unconfirmed:
