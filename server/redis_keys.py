@@ -79,9 +79,11 @@ def seeds(url: str) -> list[tuple[str, int]]:
     """The ``host:port`` seed nodes of a ``redis+cluster://`` URL (port 6379 if none)."""
     netloc = urlsplit(url).netloc.rpartition("@")[2]
     found = []
-    for part in netloc.split(","):
-        host, _, port = part.strip().rpartition(":") if ":" in part else (part, "", "")
-        found.append((host.strip("[]") or "127.0.0.1", int(port or 6379)))
+    for part in (p.strip() for p in netloc.split(",")):
+        host, port = part, "6379"
+        if part.rfind(":") > part.rfind("]"):  # a port, not part of an IPv6 address
+            host, _, port = part.rpartition(":")
+        found.append((host.strip("[]") or "127.0.0.1", int(port)))
     return found
 
 

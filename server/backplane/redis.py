@@ -208,6 +208,8 @@ class RedisBackplane:
         self.reconnects = 0
         self.gaps_filled = 0
         self.not_replicated = 0
+        self.replica_waits = 0
+        """Pipelines that ended with ``WAIT`` (a replica was there to wait for)."""
         self.messages = 0
         """Pub/sub messages received (ops and ephemeral)."""
         self.messages_ops = 0
@@ -734,6 +736,7 @@ class RedisBackplane:
                 pipe.execute_command(*out.args)
         if mode == "later":
             pipe.execute_command("WAIT", 1, self.replica_wait_ms)
+            self.replica_waits += 1
         results: list[Any] = await pipe.execute(raise_on_error=False)
         return results
 
@@ -788,7 +791,7 @@ class RedisBackplane:
             "pubsub_messages_unheard": self.messages_unheard,
             "pubsub_connections": sum(lst.conn is not None for lst in self._listeners.values()),
             "resubscriptions": self.reconnects, "gaps_filled": self.gaps_filled,
-            "not_replicated": self.not_replicated,
+            "replica_waits": self.replica_waits, "not_replicated": self.not_replicated,
         }
 
     def _spawn(self, coro: Any) -> None:

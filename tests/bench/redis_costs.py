@@ -124,6 +124,7 @@ async def op_latency(url: str, ops: int, wait_ms: int) -> dict[str, float]:
         return {"p50_ms": round(statistics.median(times), 3),
                 "p99_ms": round(percentile(times, 0.99), 3),
                 "ops_s_in_flight": round(2 * ops / took),
+                "replica_waits": backplane.replica_waits,
                 "not_replicated": backplane.not_replicated}
     finally:
         await backplane.close()

@@ -53,6 +53,8 @@ def test_master_killed_replica_promoted_no_acknowledged_op_lost(tmp_path: Path) 
 
             async def failover() -> float:
                 await kill_now.wait()
+                # the ops so far waited for the replica
+                assert all(c.healthz(hub)["backplane"]["replica_waits"] > 0 for hub in c.hubs)
                 _, replica = await asyncio.to_thread(servers.failover, key)
                 return await asyncio.to_thread(servers.wait_promoted, replica)
 

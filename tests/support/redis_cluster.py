@@ -101,14 +101,26 @@ class RedisClusterServers:
         return self
 
     def wait_ready(self) -> None:
-        """Until every live node reports ``cluster_state:ok`` and each master of the
-        slots has its replica attached."""
+        """Until every live node reports ``cluster_state:ok``, each master of the
+        slots has its replica attached, and ``CLUSTER SLOTS`` (what clients learn
+        the topology from) lists a replica for every slot range."""
         deadline = time.monotonic() + READY_TIMEOUT_S
         while time.monotonic() < deadline:
-            if all(self._ok(node) for node in self.live()):
+            if all(self._ok(node) for node in self.live()) and self._replicas_listed():
                 return
             time.sleep(0.05)
         raise RuntimeError("Redis Cluster not ready")
+
+    def _replicas_listed(self) -> bool:
+        for node in self.live():
+            try:
+                with node.client() as admin:
+                    ranges = admin.execute_command("CLUSTER", "SLOTS")
+            except (redis.RedisError, OSError):
+                return False
+            if not ranges or any(len(entry) < 4 for entry in ranges):
+                return False
+        return True
 
     @staticmethod
     def _ok(node: ClusterNodeServer) -> bool:
