@@ -18,11 +18,15 @@ import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 
+from server.attendance.catalog import AGREEMENT
+from server.attendance.record import SessionFacts
 from server.audit import AuditAction, record
+from server.core.facilitation import public_method
 from server.core.state import encode_state, new_state
 from server.exports.followup import CarryError, carry_items
 from server.http_access import facilitator_session
 from server.http_errors import http_error, not_found
+from server.methods import http as methods_http
 from server.store.base import SessionMeta
 from server.tokens import (
     RETIRED_KEPT,
@@ -39,14 +43,19 @@ MAX_BODY = 8 * 1024 * 1024
 """Large enough for a follow-up request that carries a whole JSON export."""
 
 Title = Annotated[str, msgspec.Meta(min_length=1, max_length=120)]
+AgreementText = Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
 
 
 class CreateSession(msgspec.Struct, forbid_unknown_fields=True):
     title: Title | None = None
     method: Annotated[str, msgspec.Meta(max_length=40)] | None = None
+    saved_method: Annotated[str, msgspec.Meta(max_length=64)] | None = None
     language: Literal["nl", "en"] | None = None
     from_export: ExportDocument | None = None
     carry: Annotated[list[SectionId], msgspec.Meta(max_length=50)] = []
+    agreement: bool | AgreementText = False
+    """The confidentiality agreement members accept at the door: true for the default
+    text in the session's language, a text of one's own, or false for none."""
 
 
 class SessionCreated(msgspec.Struct):
@@ -67,7 +76,7 @@ def _json(payload: object, status: int = 200) -> Response:
 
 async def healthz(request: Request) -> Response:
     hub = request.app.state.hub
-    connections = sum(len(room.conns) for room in hub.rooms.values())
+    connections = sum(len(room.members()) for room in hub.rooms.values())
     return _json({"status": "ok", "rooms": len(hub.rooms), "connections": connections,
                   "ops_applied": hub.counters.ops_applied,
                   "rooms_loaded": hub.counters.rooms_loaded,
@@ -93,10 +102,15 @@ async def create_session(request: Request) -> Response:
     title = spec.title or (source.session.title[:120] if source else None)
     method_id = spec.method or (source.session.method if source else None)
     language = spec.language or (source.session.language if source else "nl")
-    if title is None or method_id is None:
+    if title is None or (method_id is None and spec.saved_method is None):
         return http_error(400, HttpErrorCode.INVALID_REQUEST, "title and method are required")
-    methods: dict[str, Method] = request.app.state.methods
-    method = methods.get(method_id)
+    method: Method | None
+    if spec.saved_method is not None:
+        # the session keeps this version in its board: later edits never reach it
+        method = await methods_http.saved_for_session(request, spec.saved_method)
+    else:
+        methods: dict[str, Method] = request.app.state.methods
+        method = methods.get(method_id or "")
     if method is None:
         return http_error(
             400, HttpErrorCode.UNKNOWN_METHOD, f"no method {method_id!r}; see /api/methods"
@@ -119,6 +133,12 @@ async def create_session(request: Request) -> Response:
         except CarryError as exc:
             return http_error(400, HttpErrorCode.INVALID_CARRY, str(exc))
     await request.app.state.store.create_session(meta, encode_state(state))
+    agreement = spec.agreement if isinstance(spec.agreement, str) else (
+        AGREEMENT[language] if spec.agreement else None)
+    await request.app.state.attendance.create_session(SessionFacts(
+        session_id=session_id, method=method.id,
+        method_name=method.name.nl if language == "nl" else method.name.en,
+        language=language, created_ms=meta.created_ms, agreement=agreement))
     base = f"{base_url(request)}/s/{session_id}"
     created = SessionCreated(
         session_id=session_id,
@@ -148,7 +168,7 @@ async def get_method(request: Request) -> Response:
     method = request.app.state.methods.get(request.path_params["method_id"])
     if method is None:
         return http_error(404, HttpErrorCode.UNKNOWN_METHOD, "no such method")
-    return _json(method)
+    return _json(public_method(method))
 
 
 class InviteRotated(msgspec.Struct):

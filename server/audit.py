@@ -31,6 +31,7 @@ class AuditAction(StrEnum):
     EXPORT_SETTING = "export_setting"
     DELETE = "delete"
     ROTATE_INVITE = "rotate_invite"
+    ATTENDANCE = "attendance"
 
 
 def record(action: AuditAction, session_id: str, actor: str, detail: str = "") -> None:

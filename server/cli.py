@@ -8,10 +8,10 @@ import logging
 
 import uvicorn
 
-from server.app import create_app
+from server.app import create_app, open_attendance
 from server.config import Settings, add_arguments, settings_from
 from server.hub.connection import Connection
-from server.retention import purge_expired
+from server.retention import purge_attendance, purge_expired
 from server.store.sqlite import SqliteStore
 
 
@@ -49,20 +49,26 @@ def main(argv: list[str] | None = None) -> None:
         case "purge":
             settings = settings_from(args)
             logging.basicConfig(level=settings.log_level.upper())
-            deleted = asyncio.run(_purge(settings))
+            deleted, records = asyncio.run(_purge(settings))
             print(f"deleted {deleted} closed session(s) older than {settings.retention_days} days")
+            print(f"deleted {records} attendance record(s) older than "
+                  f"{settings.attendance_retention_days} days")
         case "schema":
             from shared_schema.generate import main as write_generated
 
             write_generated([])
 
 
-async def _purge(settings: Settings) -> int:
+async def _purge(settings: Settings) -> tuple[int, int]:
     store = SqliteStore(settings.database)
+    attendance = open_attendance(settings)
     try:
-        return await purge_expired(store, None, settings.retention_days)
+        deleted = await purge_expired(store, None, settings.retention_days)
+        records = await purge_attendance(attendance, settings.attendance_retention_days)
+        return deleted, records
     finally:
         await store.close()
+        await attendance.close()
 
 
 if __name__ == "__main__":

@@ -34,6 +34,13 @@ class Settings:
     methods_dir: Path | None = field(
         default=None, metadata={"help": "folder with extra method files (*.toml)"}
     )
+    publish_methods: bool = field(
+        default=False,
+        metadata={
+            "help": "let members publish the methods they make in the editor for everyone "
+            "on this installation (true/false)"
+        },
+    )
     queue_size: int = field(
         default=1024,
         metadata={
@@ -64,6 +71,21 @@ class Settings:
         metadata={
             "help": "days a closed session is kept before it is deleted everywhere "
             "(checked at start and hourly; 0 deletes closed sessions at the next check)"
+        },
+    )
+    attendance_retention_days: float = field(
+        default=1826.0,
+        metadata={
+            "help": "days the attendance record of a session (names, times, roles, "
+            "confirmations; no content) is kept after its close, apart from the content "
+            "(default 5 years, a register's usual period)"
+        },
+    )
+    attendance_grace_seconds: float = field(
+        default=60.0,
+        metadata={
+            "help": "gaps between a member's connections up to this long count as "
+            "presence on the attendance list (a reconnect); set it alike on every hub"
         },
     )
     audit_log: Path | None = field(
@@ -104,6 +126,11 @@ class Settings:
     def database(self) -> Path:
         return self.data_dir / "intervisiebord.sqlite3"
 
+    @property
+    def attendance_database(self) -> Path:
+        """The attendance record's own file: another lifetime than the content."""
+        return self.data_dir / "attendance.sqlite3"
+
 
 def _flag(name: str) -> str:
     return "--" + name.replace("_", "-")
@@ -115,6 +142,12 @@ def _env(name: str) -> str:
 
 def _convert(kind: Any, raw: str) -> Any:
     text = str(kind)
+    if "bool" in text:
+        if raw.strip().lower() in ("1", "true", "yes", "on"):
+            return True
+        if raw.strip().lower() in ("0", "false", "no", "off", ""):
+            return False
+        raise ValueError(f"not a yes/no value: {raw!r}")
     if "tuple" in text:
         return tuple(part.strip() for part in raw.split(",") if part.strip())
     if "Path" in text:

@@ -101,6 +101,35 @@ class SectionState(msgspec.Struct, kw_only=True, gc=False):
     rights: dict[SectionRight, list[Role]] = {}
 
 
+class Spotlight(msgspec.Struct, kw_only=True, gc=False):
+    """Where the facilitator points the group: a section, or one item in it."""
+
+    section: str
+    item: str | None = None
+
+
+RoundOutcome = Literal["spoke", "passed", "timeout"]
+
+
+class Round(msgspec.Struct, kw_only=True, gc=False):
+    """A go-round: ``speakers`` in order, ``turn`` indexes the current one.
+
+    While ``active``, ``deadline_ms`` is the server-side end of the current turn
+    (epoch ms). ``outcomes[i]`` says how speaker ``i``'s turn ended; a round ended
+    early has fewer outcomes than speakers. ``number`` counts the session's rounds.
+    """
+
+    number: int
+    step: int
+    order: Literal["seat", "shuffled"]
+    seconds: int
+    speakers: list[str]
+    turn: int = 0
+    active: bool = True
+    deadline_ms: int | None = None
+    outcomes: list[RoundOutcome] = []
+
+
 class Board(msgspec.Struct, kw_only=True):
     """A board as one viewer may see it."""
 
@@ -121,3 +150,6 @@ class Board(msgspec.Struct, kw_only=True):
     presenter: str | None = None
     facilitator: str | None = None
     participant_export: bool = True
+    spotlight: Spotlight | None = None
+    not_following: list[str] = []
+    round: Round | None = None

@@ -2,6 +2,7 @@
 
 Every op carries ``client_seq``; with the client id from the hello it forms the
 idempotency key ``(client_id, client_seq)``. ``client_seq`` rises by one per op.
+The server stores neither: only a one-way hash of the pair (see docs/anonymity.md).
 """
 
 from __future__ import annotations
@@ -30,6 +31,16 @@ StepIndex = Annotated[int, msgspec.Meta(ge=0, le=100)]
 Seconds = Annotated[int, msgspec.Meta(ge=0, le=4 * 3600)]
 Lane = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9_]{1,40}$")]
 Sheet = Annotated[int, msgspec.Meta(ge=1, le=4)]
+ItemSecret = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=r"^[A-Za-z0-9_-]{22,64}$",
+        description="A random secret the author's client chose for its item (at least "
+        "128 bits). The server keeps only a hash of it, and only on items without "
+        "author: it is how the author of an anonymous item may edit or delete it.",
+    ),
+]
+RoundSeconds = Annotated[int, msgspec.Meta(ge=2, le=1800)]
 
 
 class _Msg(msgspec.Struct, tag_field="type", forbid_unknown_fields=True, kw_only=True):
@@ -65,11 +76,13 @@ class AddItem(_Op, tag="add_item"):
     lane: Lane | None = None
     sheet: Sheet = 1
     parent: ItemId | None = None
+    secret: ItemSecret | None = None
 
 
 class EditItem(_Op, tag="edit_item"):
     item_id: ItemId
     text: Text
+    secret: ItemSecret | None = None
 
 
 class MoveItem(_Op, tag="move_item"):
@@ -81,6 +94,7 @@ class MoveItem(_Op, tag="move_item"):
 
 class DeleteItem(_Op, tag="delete_item"):
     item_id: ItemId
+    secret: ItemSecret | None = None
 
 
 class RateItem(_Op, tag="rate_item"):
@@ -143,6 +157,42 @@ class CloseSession(_Op, tag="close_session"):
     board is read-only afterwards and the exports open."""
 
 
+class SetSpotlight(_Op, tag="set_spotlight"):
+    """Point the group at a section, or at an item (its section follows from it);
+    neither: no spotlight."""
+
+    section: SectionId | None = None
+    item_id: ItemId | None = None
+
+
+class SetFollow(_Op, tag="set_follow"):
+    """Whether the sender's view follows the facilitator's spotlight."""
+
+    following: bool
+
+
+class StartRound(_Op, tag="start_round"):
+    """Start a go-round in the current step. Unset fields come from the step's
+    ``round`` in the method data (else seat order, 60 s, every member but
+    observers). ``speakers``: who takes part, in seat order (e.g. those online)."""
+
+    order: Literal["seat", "shuffled"] | None = None
+    seconds: RoundSeconds | None = None
+    speakers: Annotated[list[ParticipantId], msgspec.Meta(max_length=100)] | None = None
+
+
+class RoundTurn(_Op, tag="round_turn"):
+    """End turn ``turn`` of the active round: ``next`` (the speaker or the
+    facilitator) or ``pass`` (the speaker)."""
+
+    action: Literal["next", "pass"]
+    turn: Annotated[int, msgspec.Meta(ge=0, le=100)]
+
+
+class EndRound(_Op, tag="end_round"):
+    """Stop the active round (facilitator)."""
+
+
 class SetExport(_Op, tag="set_export"):
     """Whether members who came by the invite link may download the exports (the
     facilitator always may). Allowed before and after the close."""
@@ -169,5 +219,20 @@ Op = (
     | SetAnonymous
     | CloseSession
     | SetExport
+    | SetSpotlight
+    | SetFollow
+    | StartRound
+    | RoundTurn
+    | EndRound
 )
-ClientMessage = Hello | Op
+
+
+class Classify(_Msg, tag="classify"):
+    """Ask how a question reads (open or closed). Answered with ``classified`` to
+    the sender only; nothing is sequenced or stored."""
+
+    request: Annotated[int, msgspec.Meta(ge=0, le=2**53)]
+    text: Text
+
+
+ClientMessage = Hello | Op | Classify

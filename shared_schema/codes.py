@@ -30,6 +30,7 @@ class CloseCode(IntEnum):
     REPLACED = 4007
     SLOW_CONSUMER = 4008
     FLOOD = 4009
+    AGREEMENT = 4010
 
 
 FINAL_CLOSE_CODES: Final = frozenset({
@@ -40,6 +41,7 @@ FINAL_CLOSE_CODES: Final = frozenset({
     CloseCode.SESSION_DELETED,
     CloseCode.SESSION_CLOSED,
     CloseCode.REPLACED,
+    CloseCode.AGREEMENT,
 })
 """After these a client does not reconnect: reconnecting cannot help (or, for
 ``REPLACED``, another connection of the same member took over)."""
@@ -58,6 +60,7 @@ class ErrorCode(StrEnum):
     ACCESS_DENIED = "access_denied"
     RATE_LIMITED = "rate_limited"
     UNAVAILABLE = "unavailable"
+    AGREEMENT_REQUIRED = "agreement_required"
 
 
 RESEND_ERROR_CODES: Final = frozenset({ErrorCode.RATE_LIMITED, ErrorCode.UNAVAILABLE})
@@ -91,10 +94,19 @@ class HttpErrorCode(StrEnum):
     NOT_CLOSED = "not_closed"
     INVALID_CARRY = "invalid_carry"
     INTERNAL = "internal"
+    INVALID_METHOD = "invalid_method"
+    METHOD_KEY_REQUIRED = "method_key_required"
+    STALE_VERSION = "stale_version"
+    PUBLISHING_DISABLED = "publishing_disabled"
+    FORBIDDEN = "forbidden"
+    NO_PRESENCE = "no_presence"
+    NO_AGREEMENT = "no_agreement"
+    STARTED = "started"
 
 
-ANSWERS_KEPT: Final = 64
-"""Answers (applied/rejected) the server keeps per client for idempotent resends."""
-MAX_IN_FLIGHT: Final = ANSWERS_KEPT - 4
-"""Unanswered ops a client may have at once: fewer than ``ANSWERS_KEPT``, so every
-resend still finds its original answer."""
+ANSWERS_KEPT: Final = 1024
+"""Answers (applied/rejected) the server keeps per room, all members together, for
+idempotent resends (no per-member marks: see docs/anonymity.md)."""
+MAX_IN_FLIGHT: Final = 60
+"""Unanswered ops a client may have at once: few, so a resend after a lost connection
+finds its original answer among the room's last ``ANSWERS_KEPT``."""

@@ -75,6 +75,22 @@ class ExportItem(msgspec.Struct, kw_only=True):
     author: str | None = None
 
 
+class ExportTurn(msgspec.Struct, kw_only=True):
+    """One speaker's turn in a go-round: how it ended, never what was said. ``name``
+    is absent when the session was anonymous."""
+
+    name: str | None = None
+    outcome: Literal["spoke", "passed", "timeout", "not_reached"]
+
+
+class ExportRound(msgspec.Struct, kw_only=True):
+    """A go-round: its number in the session, the step it ran in, the turns in order."""
+
+    number: Annotated[int, msgspec.Meta(ge=1)]
+    step: Annotated[int, msgspec.Meta(ge=0, le=100)]
+    turns: list[ExportTurn]
+
+
 class ExportSession(msgspec.Struct, kw_only=True):
     id: Annotated[str, msgspec.Meta(pattern=r"^[a-f0-9]{32}$")]
     title: Title
@@ -96,3 +112,4 @@ class ExportDocument(msgspec.Struct, kw_only=True):
     sections: list[ExportSection]
     participants: list[ExportParticipant]
     items: Annotated[list[ExportItem], msgspec.Meta(max_length=MAX_EXPORT_ITEMS)]
+    rounds: list[ExportRound] = []

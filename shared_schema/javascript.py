@@ -45,7 +45,7 @@ def render_js() -> str:
              codes.RESEND_ERROR_CODES),
         _object("REJECT", "Codes of the `rejected` answer.", codes.RejectCode),
         _object("HTTP_ERROR", "Codes of the JSON API's error body.", codes.HttpErrorCode),
-        f"/** Answers the server keeps per client for idempotent resends. */\n"
+        f"/** Answers the server keeps per room (all members together) for idempotent resends. */\n"
         f"export const ANSWERS_KEPT = {codes.ANSWERS_KEPT};\n",
         f"/** Unanswered ops a client may have at once. */\n"
         f"export const MAX_IN_FLIGHT = {codes.MAX_IN_FLIGHT};\n",

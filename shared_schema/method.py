@@ -26,6 +26,7 @@ SectionKind = Literal[
     "list",
 ]
 Right = Literal["add", "rate", "circle", "choose", "vote"]
+RoundOrder = Literal["seat", "shuffled"]
 Slug = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9_]{1,40}$")]
 Minutes = Annotated[int, msgspec.Meta(ge=0, le=240)]
 
@@ -77,6 +78,20 @@ class StepSection(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=F
     hidden: bool = False
     hide_ratings: bool = False
     filter: list[Literal["cold", "warm", "neutral", "chosen", "circled"]] = []
+    open_questions: bool = False
+    """The step asks for open questions here: the composer flags a question that
+    reads as closed (the server's classifier decides), never blocking it."""
+
+
+class RoundDef(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """A go-round a step declares: everyone in ``roles`` gets a turn of ``seconds``,
+    in seat order or shuffled. The facilitator starts it (and may change both)."""
+
+    seconds: Annotated[int, msgspec.Meta(ge=2, le=1800)] = 60
+    order: RoundOrder = "seat"
+    roles: list[Role] = msgspec.field(
+        default_factory=lambda: ["facilitator", "presenter", "participant"]
+    )
 
 
 class Step(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
@@ -89,6 +104,10 @@ class Step(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
     minutes: Minutes = 10
     sections: list[StepSection] = []
     frame: bool = False
+    round: RoundDef | None = None
+    facilitator_notes: Localized | None = None
+    """What the one who leads watches for in this step. Sent only to the
+    facilitator: never part of the method other roles receive."""
 
 
 class Method(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):

@@ -8,10 +8,21 @@ an event's ``changes`` are already filtered for the recipient (possibly empty), 
 
 from __future__ import annotations
 
+from typing import Literal
+
 import msgspec
 
-from shared_schema.board import Board, Item, Participant, Role, SectionState, Timer
-from shared_schema.method import Method
+from shared_schema.board import (
+    Board,
+    Item,
+    Participant,
+    Role,
+    Round,
+    SectionState,
+    Spotlight,
+    Timer,
+)
+from shared_schema.method import Localized, Method
 
 
 class _Msg(msgspec.Struct, tag_field="type", kw_only=True, gc=False):
@@ -61,6 +72,26 @@ class SessionPut(_Msg, tag="session_put"):
     participant_export: bool = True
 
 
+class SpotlightSet(_Msg, tag="spotlight_set"):
+    spotlight: Spotlight | None
+
+
+class FollowSet(_Msg, tag="follow_set"):
+    """Members whose view does not follow the spotlight."""
+
+    not_following: list[str]
+
+
+class RoundSet(_Msg, tag="round_set"):
+    round: Round | None
+
+
+class NotesSet(_Msg, tag="notes_set"):
+    """The facilitator notes per step (index = step), sent only to the facilitator."""
+
+    notes: list[Localized | None]
+
+
 Change = (
     ItemPut
     | ItemRemoved
@@ -71,6 +102,10 @@ Change = (
     | TimerSet
     | ReadySet
     | SessionPut
+    | SpotlightSet
+    | FollowSet
+    | RoundSet
+    | NotesSet
 )
 
 
@@ -87,6 +122,9 @@ class Welcome(_Msg, tag="welcome"):
     recovered: bool
     board: Board | None
     method: Method
+    notes: list[Localized | None] | None = None
+    """The facilitator notes per step, for the facilitator only (else null); the
+    ``method`` never carries them."""
 
 
 class Event(_Msg, tag="event"):
@@ -120,4 +158,13 @@ class Presence(_Msg, tag="presence"):
     online: list[str]
 
 
-ServerMessage = Welcome | Event | Applied | Rejected | Error | Presence
+class Classified(_Msg, tag="classified"):
+    """The answer to ``classify``: how the question reads, and the words that
+    decided (``cue``), e.g. "heb je"."""
+
+    request: int
+    verdict: Literal["open", "closed", "ambiguous"]
+    cue: str | None = None
+
+
+ServerMessage = Welcome | Event | Applied | Rejected | Error | Presence | Classified

@@ -3,14 +3,19 @@
 Rules: adding needs the step's ``add`` right on the section (and a valid lane, sheet
 and visible parent); an item's author with ``add`` may edit and delete it, anyone with
 ``add`` may move it, the facilitator may edit anyone's item where they hold ``add``
-and delete any item. In anonymity mode a new item gets no author. A section's prefix
-("Mijn probleem is ...") is put in front of a text that lacks it.
+and delete any item. An item added under a one-off key (``pid`` is ``ANONYMOUS``) gets
+no author; its author is whoever shows the item's secret (the op's ``proof`` equals
+the one kept in ``state.proofs``). A section's prefix ("Mijn probleem is ...") is put
+in front of a text that lacks it. Item texts hold no control characters but tab and
+newline. In an ``ideas`` section an item hangs under nothing (an idea) or under a
+circled idea (an alternative); where the step shows only circled ideas, every new
+item is an alternative.
 """
 
 from __future__ import annotations
 
-from server.core.permissions import section_def
-from server.core.results import Rejected, Scoped, item_put, right, visible_item
+from server.core.permissions import section_def, step_section
+from server.core.results import ANONYMOUS, Rejected, Scoped, item_put, right, visible_item
 from server.core.state import BoardState
 from server.core.visibility import section_hidden, section_state
 from shared_schema.board import Item, Role
@@ -21,12 +26,14 @@ from shared_schema.server import ItemPut, ItemRemoved, SectionPut
 ItemOp = AddItem | EditItem | MoveItem | DeleteItem
 
 
-def check(state: BoardState, op: ItemOp, pid: str, role: Role) -> Rejected | None:
+def check(
+    state: BoardState, op: ItemOp, pid: str, role: Role, proof: str | None
+) -> Rejected | None:
     match op:
         case AddItem():
             return _check_add(state, op, pid, role)
         case EditItem() | MoveItem() | DeleteItem():
-            return _check_change(state, op, pid, role)
+            return _check_change(state, op, pid, role, proof)
 
 
 def _check_add(state: BoardState, op: AddItem, pid: str, role: Role) -> Rejected | None:
@@ -48,28 +55,68 @@ def _check_add(state: BoardState, op: AddItem, pid: str, role: Role) -> Rejected
         found = visible_item(state, op.parent, pid)
         if isinstance(found, Rejected):
             return found
-    return None
+    if definition.kind == "ideas" and (problem := _idea_parent(state, op.section, op.parent)):
+        return problem
+    return control_characters(op.text)
 
 
 def _check_change(
-    state: BoardState, op: EditItem | MoveItem | DeleteItem, pid: str, role: Role
+    state: BoardState, op: EditItem | MoveItem | DeleteItem, pid: str, role: Role,
+    proof: str | None,
 ) -> Rejected | None:
     found = visible_item(state, op.item_id, pid)
     if isinstance(found, Rejected):
-        return found
+        item = state.items.get(op.item_id)
+        if item is None or not proven(state, item, proof):
+            return found
+        found = item  # a hidden anonymous item, shown by its author's secret
     if isinstance(op, DeleteItem) and role == "facilitator":
         return None  # moderation: the facilitator may delete any item
     if problem := right(state, role, "add", found.section):
         return problem
-    if not isinstance(op, MoveItem) and found.author != pid and role != "facilitator":
+    mine = found.author == pid if found.author is not None else proven(state, found, proof)
+    if not isinstance(op, MoveItem) and not mine and role != "facilitator":
         return Rejected(RejectCode.NOT_AUTHOR, "only the author may change this item")
+    if isinstance(op, EditItem):
+        return control_characters(op.text)
     return None
 
 
-def change(state: BoardState, op: ItemOp, pid: str, anonymous: bool) -> list[Scoped]:
+def proven(state: BoardState, item: Item, proof: str | None) -> bool:
+    """Whether ``proof`` shows its sender wrote ``item``, an item without author."""
+    return item.author is None and proof is not None and state.proofs.get(item.id) == proof
+
+
+def control_characters(text: str) -> Rejected | None:
+    """Item texts hold no control characters but tab and newline: NUL, the other C0
+    codes and DEL are refused, not cleaned (the author sees what was stored)."""
+    for char in text:
+        if (char < " " and char not in "\t\n") or char == "\x7f":
+            return Rejected(
+                RejectCode.INVALID_VALUE,
+                f"the text holds a control character (U+{ord(char):04X})",
+            )
+    return None
+
+
+def _idea_parent(state: BoardState, section: str, parent: str | None) -> Rejected | None:
+    """An idea hangs under nothing, an alternative under a circled idea; where the
+    step shows only circled ideas, every new item is an alternative."""
+    config = step_section(state, section)
+    if parent is None:
+        if config is not None and "circled" in config.filter:
+            return Rejected(RejectCode.INVALID_VALUE, "an alternative hangs under a circled idea")
+        return None
+    idea = state.items[parent]
+    if idea.section != section or idea.parent is not None or not idea.circled:
+        return Rejected(RejectCode.INVALID_VALUE, "an alternative hangs under a circled idea")
+    return None
+
+
+def change(state: BoardState, op: ItemOp, pid: str, proof: str | None) -> list[Scoped]:
     match op:
         case AddItem():
-            return _add(state, op, pid, anonymous)
+            return _add(state, op, pid, proof)
         case EditItem():
             item = state.items[op.item_id]
             item.text = prefixed(state, item.section, op.text)
@@ -84,14 +131,17 @@ def change(state: BoardState, op: ItemOp, pid: str, anonymous: bool) -> list[Sco
             return delete(state, op.item_id)
 
 
-def _add(state: BoardState, op: AddItem, pid: str, anonymous: bool) -> list[Scoped]:
+def _add(state: BoardState, op: AddItem, pid: str, proof: str | None) -> list[Scoped]:
+    """An item gets no author exactly when its op was recorded under a one-off key,
+    so the stored record and the item always agree."""
+    anonymous = pid == ANONYMOUS
     item = Item(
         id=op.item_id,
         section=op.section,
         text=prefixed(state, op.section, op.text),
         step=state.step,
         seq=state.seq,
-        author=None if anonymous or state.anonymous else pid,
+        author=None if anonymous else pid,
         x=op.x,
         y=op.y,
         color=op.color,
@@ -100,6 +150,8 @@ def _add(state: BoardState, op: AddItem, pid: str, anonymous: bool) -> list[Scop
         parent=op.parent,
     )
     state.items[item.id] = item
+    if anonymous and proof is not None:
+        state.proofs[item.id] = proof
     if section_hidden(state, op.section):
         # the owner is the author; anonymous items have none, so nobody sees
         # them before the reveal (the author's client keeps its own copy)
@@ -112,6 +164,7 @@ def delete(state: BoardState, item_id: str) -> list[Scoped]:
     """Remove an item with its votes and private rating; a hidden item's removal goes
     only to its owner."""
     item = state.items.pop(item_id)
+    state.proofs.pop(item_id, None)
     audience: frozenset[str] | None = None
     if item_id in state.hidden:
         owner = state.hidden.pop(item_id)

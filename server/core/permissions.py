@@ -77,8 +77,10 @@ def section_rights(state: BoardState, section: str) -> dict[SectionRight, list[R
     """Per right, the roles that hold it on ``section`` now; what the clients show.
 
     The item rules follow the reducer: an author with ``add`` may edit, move and delete
-    their own items; whoever holds ``add`` may move any note; the facilitator may edit
-    anyone's items where they hold ``add`` and delete anyone's anywhere. A closed
+    their own items (own: authored by them, or, without author, shown by the item's
+    secret that only its author's client holds); whoever holds ``add`` may move any
+    note; the facilitator may edit anyone's items where they hold ``add`` and delete
+    anyone's anywhere. A closed
     session grants nothing. (tests/core check this table against the reducer.)
     """
     if state.closed:

@@ -21,20 +21,37 @@ class Join(msgspec.Struct, tag_field="type", tag="join", kw_only=True):
     via: Literal["facilitator", "participant"]
 
 
-class Record(msgspec.Struct, kw_only=True):
-    """An op to sequence. ``client_seq`` is 0 for internal ops (never deduplicated).
+class RoundTimeout(msgspec.Struct, tag_field="type", tag="round_timeout", kw_only=True):
+    """Internal op: a hub saw turn ``turn`` of round ``number`` pass its deadline.
+    Several hubs may send it for one turn: only the first that finds the turn still
+    current (and the record's time past the deadline) moves the round on."""
 
-    ``client_id`` holds the sender's key, never its client id: ``client_key`` for
-    ordinary ops, or, for an op sent in anonymity mode, an ``anonymous_key`` together
-    with the ``role`` the sender had when its hub admitted the op (so the log holds
-    nothing that links the op to a participant).
+    number: int
+    turn: int
+
+
+class Record(msgspec.Struct, kw_only=True):
+    """An op to sequence, as it is stored in the log.
+
+    Invariants (what a reader of the log may learn, see docs/anonymity.md):
+    - ``client_id`` is the sender's ``client_key`` (never the client id itself), or
+      "" for an op sent under a one-off key: then ``role`` holds the role the sender
+      had when its hub admitted the op, and nothing else in the record names them;
+    - ``op_key`` is the op's idempotency key, a one-way hash of the client id and
+      the client_seq that only the sender's client can reproduce ("" for internal
+      ops such as a join). No client_seq or other per-member counter is stored;
+    - ``ts_ms`` is the hub's clock only for ops whose effect reads it (timer,
+      close); 0 for every other op, so no per-member time is stored;
+    - ``proof`` is the hash of the item secret the op carried (``item_proof``);
+      the secret itself is never stored (the op's ``secret`` field is cleared).
     """
 
     client_id: str
-    client_seq: int
-    ts_ms: int
-    op: Op | Join
+    op: Op | Join | RoundTimeout
+    op_key: str = ""
+    ts_ms: int = 0
     role: Role | None = None
+    proof: str | None = None
 
 
 class Sequenced(msgspec.Struct, array_like=True):

@@ -3,23 +3,43 @@
 Invariants:
 - Same state + same op + same actor -> same result, on every hub (no clocks, no
   randomness: time comes from ``Actor.ts_ms``, ids from the op or the seq).
-- A ``Rejected`` op leaves the board untouched; only the client's idempotency mark
-  records that it was seen, so a resend gets the same answer.
-- An op whose ``(client_id, client_seq)`` was seen before yields ``Duplicate`` and
-  changes nothing. ``client_id`` is the sender's key (see ``Record``).
-- An actor with a ``role`` sent the op in anonymity mode under a one-off key: it is
-  judged by that role, its item gets no author and its mark is kept apart from the
-  sender's, so nothing stored links the item to its author.
+- A ``Rejected`` op leaves the board untouched; only its idempotency mark records
+  that it was seen, so a resend gets the same answer.
+- An op whose ``op_key`` was seen before yields ``Duplicate`` and changes nothing.
+  Marks are one flat map over all members (see ``BoardState.marks``).
+- An actor with a ``role`` sent the op under a one-off key (no client key): it is
+  judged by that role alone, an item it adds gets no author, and the author's right
+  to edit or delete it later rests on the ``proof`` of the item's secret, which
+  nothing stored maps to a member (docs/anonymity.md).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from server.core import errors, items, judgements, roles, sections, session, steps
-from server.core.records import Join
-from server.core.results import Applied, Audience, Duplicate, Rejected, Result, Scoped
-from server.core.state import BoardState, ClientMark, participant_id
+import msgspec
+
+from server.core import (
+    errors,
+    facilitation,
+    items,
+    judgements,
+    roles,
+    sections,
+    session,
+    steps,
+)
+from server.core.records import Join, RoundTimeout
+from server.core.results import (
+    ANONYMOUS,
+    Applied,
+    Audience,
+    Duplicate,
+    Rejected,
+    Result,
+    Scoped,
+)
+from server.core.state import BoardState, Mark, item_proof, participant_id
 from shared_schema.board import Role
 from shared_schema.client import (
     AddItem,
@@ -29,88 +49,93 @@ from shared_schema.client import (
     CloseSession,
     DeleteItem,
     EditItem,
+    EndRound,
     LockSection,
     MoveItem,
     Op,
     RateItem,
     RemoveParticipant,
     RevealSection,
+    RoundTurn,
     SetAnonymous,
     SetExport,
+    SetFollow,
     SetReady,
+    SetSpotlight,
     SetStep,
     SetTimer,
+    StartRound,
     Vote,
 )
 from shared_schema.codes import ANSWERS_KEPT
 
 __all__ = [
-    "Actor", "Applied", "Audience", "Duplicate", "Rejected", "Result", "Scoped", "apply",
-    "check_and_apply", "precheck", "sent_anonymously",
+    "ANONYMOUS", "Actor", "Admitted", "Applied", "Audience", "Duplicate", "Rejected",
+    "Result", "Scoped", "admit", "apply", "check_and_apply", "needs_time", "precheck",
+    "sent_anonymously",
 ]
 
 MARKS_KEPT = ANSWERS_KEPT
-"""How many recent results per client are kept for answering resends (the browser
-keeps at most ``MAX_IN_FLIGHT`` ops unanswered; both come from shared_schema)."""
+"""How many recent outcomes are kept for answering resends, over all members of the
+room (the browser keeps at most ``MAX_IN_FLIGHT`` ops unanswered; both come from
+shared_schema)."""
 
-ANONYMOUS_MARKS_KEPT = 1024
-"""How many results of ops sent in anonymity mode are kept, over all clients."""
+LOGGED_CLIENT_SEQ = 1
+"""The client_seq every logged op carries: the sender's own counter is never stored
+(it would count and order that member's ops)."""
 
 
 @dataclass(frozen=True, slots=True)
 class Actor:
-    """Who sent an op, and where the backplane put it."""
+    """Who sent an op, and where the backplane put it.
+
+    ``client_id`` is the sender's client key ("" for a one-off op, which has a
+    ``role`` instead); ``op_key`` its idempotency key ("" for internal ops);
+    ``proof`` the hash of the item secret the op carried."""
 
     client_id: str
-    client_seq: int
+    op_key: str
     seq: int
     ts_ms: int
     role: Role | None = None
+    proof: str | None = None
 
 
-
-
-def apply(state: BoardState, op: Op | Join, actor: Actor) -> Result:
+def apply(state: BoardState, op: Op | Join | RoundTimeout, actor: Actor) -> Result:
     """Apply one sequenced op; see the module docstring for the invariants."""
     state.seq = actor.seq
-    if actor.role is not None and not isinstance(op, Join):
-        return _apply_anonymous(state, op, actor, actor.role)
-    if actor.client_seq and (seen := _seen(state, actor.client_id, actor.client_seq)):
+    if isinstance(op, RoundTimeout):
+        return Applied(facilitation.timeout(state, op.number, op.turn, actor.ts_ms))
+    if actor.op_key and (seen := _seen(state, actor.op_key)):
         return seen
-    result = check_and_apply(state, op, actor)
-    if actor.client_seq:
-        code = result.code if isinstance(result, Rejected) else None
-        kept = state.clients.setdefault(actor.client_id, [])
-        kept.append(ClientMark(actor.client_seq, actor.seq, code))
-        del kept[:-MARKS_KEPT]
-    return result
-
-
-def _apply_anonymous(state: BoardState, op: Op, actor: Actor, role: Role) -> Result:
-    mark = state.anonymous_marks.get(actor.client_id)
-    if mark is not None:
-        return Duplicate(mark.seq, mark.code)
     result: Applied | Rejected
-    if state.closed:
-        result = Rejected(errors.SESSION_CLOSED, "the session is closed")
+    if actor.role is not None and not isinstance(op, Join):
+        result = _apply_anonymous(state, op, actor, actor.role)
     else:
-        problem = _validate(state, op, actor.client_id, role)
-        result = problem or Applied(_mutate(state, op, actor.client_id, actor.ts_ms, True))
-    code = result.code if isinstance(result, Rejected) else None
-    state.anonymous_marks[actor.client_id] = ClientMark(actor.client_seq, actor.seq, code)
-    while len(state.anonymous_marks) > ANONYMOUS_MARKS_KEPT:
-        del state.anonymous_marks[next(iter(state.anonymous_marks))]
+        result = check_and_apply(state, op, actor)
+    if actor.op_key:
+        code = result.code if isinstance(result, Rejected) else None
+        state.marks[actor.op_key] = Mark(actor.seq, code)
+        while len(state.marks) > MARKS_KEPT:
+            del state.marks[next(iter(state.marks))]
     return result
+
+
+def _apply_anonymous(state: BoardState, op: Op, actor: Actor, role: Role) -> Applied | Rejected:
+    if state.closed:
+        return Rejected(errors.SESSION_CLOSED, "the session is closed")
+    problem = _validate(state, op, ANONYMOUS, role, actor.proof)
+    return problem or Applied(_mutate(state, op, ANONYMOUS, actor.ts_ms, actor.proof))
 
 
 def sent_anonymously(state: BoardState, op: Op) -> bool:
-    """Whether a hub records ``op`` under a one-off key: in anonymity mode, a new
-    item and any change to an item that has no author."""
-    if not state.anonymous:
-        return False
+    """Whether a hub records ``op`` under a one-off key (no client key, the sender's
+    role instead): a new item while anonymity is on, and every change to an item
+    that has no author, whatever the mode (an edit with the item's secret names its
+    author to whoever could tie the op to a member)."""
     match op:
         case AddItem():
-            return True
+            return state.anonymous
         case EditItem(item_id=item_id) | MoveItem(item_id=item_id) | DeleteItem(item_id=item_id):
             item = state.items.get(item_id)
             return item is not None and item.author is None
@@ -118,46 +143,91 @@ def sent_anonymously(state: BoardState, op: Op) -> bool:
             return False
 
 
+LOGGED_CLIENT_SEQ = 1
+"""The client_seq every logged op carries: the sender's own counter is never stored
+(it would count and order that member's ops)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Admitted:
+    """How a hub records an op it admits: ``op`` as logged (its client_seq replaced
+    by ``LOGGED_CLIENT_SEQ``, its item secret cleared), whether under a one-off key,
+    and the ``proof`` of the secret (kept only on a new item without author and on
+    changes to an item without author)."""
+
+    op: Op
+    one_off: bool
+    proof: str | None
+
+
+def admit(state: BoardState, op: Op) -> Admitted:
+    """How ``op`` is recorded; see ``Admitted`` and ``sent_anonymously``."""
+    one_off = sent_anonymously(state, op)
+    if not isinstance(op, AddItem | EditItem | DeleteItem) or op.secret is None:
+        return Admitted(msgspec.structs.replace(op, client_seq=LOGGED_CLIENT_SEQ), one_off, None)
+    logged = msgspec.structs.replace(op, client_seq=LOGGED_CLIENT_SEQ, secret=None)
+    item = state.items.get(op.item_id)
+    if (isinstance(op, AddItem) and not one_off) or (item is not None and item.author):
+        return Admitted(logged, one_off, None)
+    return Admitted(logged, one_off, item_proof(state.session_id, op.item_id, op.secret))
+
+
+def needs_time(op: Op | Join) -> bool:
+    """Whether the reducer reads the hub's clock for ``op`` (``Actor.ts_ms``); every
+    other op is recorded without a time."""
+    return isinstance(op, SetTimer | CloseSession | StartRound | RoundTurn)
+
+
+def keeps_time(op: Op | Join, one_off: bool) -> bool:
+    """Whether the log keeps the hub's time for ``op``: the ops the reducer reads the
+    clock for, and a step change (facilitator-only, recorded under the facilitator's
+    key), whose time the attendance record takes as the meeting's start. A one-off
+    record gets no time it does not need."""
+    return needs_time(op) or (isinstance(op, SetStep) and not one_off)
+
+
 def precheck(
-    state: BoardState, op: Op, client_key: str, one_off_key: str | None = None
+    state: BoardState, op: Op, client_key: str, key: str, proof: str | None = None
 ) -> Rejected | Duplicate | None:
     """Judge an op against the current state without changing it.
 
-    Used by a hub before sequencing, so plainly forbidden ops never enter the log.
-    The sequenced apply still decides: the state may change in between.
-    ``one_off_key`` is the key the op has if it was sent in anonymity mode; a resend
-    is recognised under either key.
+    Used by a hub before sequencing, so plainly forbidden ops never enter the log
+    (nor does a text the reducer would refuse). The sequenced apply still decides:
+    the state may change in between. ``key`` is the op's ``op_key``.
     """
-    if seen := _seen(state, client_key, op.client_seq):
+    if seen := _seen(state, key):
         return seen
-    if one_off_key is not None and (mark := state.anonymous_marks.get(one_off_key)):
-        return Duplicate(mark.seq, mark.code)
-    return _judge(state, op, participant_id(state.session_id, client_key))
+    return _judge(state, op, participant_id(state.session_id, client_key), proof)
 
 
-def _seen(state: BoardState, client_id: str, client_seq: int) -> Duplicate | None:
-    """The remembered outcome of ``(client_id, client_seq)``, if it is one of the last
-    ``MARKS_KEPT`` ops of that client. Anything else is treated as a new op, so a
-    client must keep fewer than ``MARKS_KEPT`` ops unanswered and never reuse a
-    client id with a restarted client_seq."""
-    for mark in state.clients.get(client_id, ()):
-        if mark.client_seq == client_seq:
-            return Duplicate(mark.seq, mark.code)
-    return None
+def _seen(state: BoardState, key: str) -> Duplicate | None:
+    """The remembered outcome of the op with this ``op_key``, if it is one of the last
+    ``MARKS_KEPT`` ops of the room. Anything else is treated as a new op, so a client
+    must resend an unanswered op before ``MARKS_KEPT`` others were decided."""
+    mark = state.marks.get(key)
+    return None if mark is None else Duplicate(mark.seq, mark.code)
 
 
 def check_and_apply(state: BoardState, op: Op | Join, actor: Actor) -> Applied | Rejected:
     pid = participant_id(state.session_id, actor.client_id)
+    facilitator = state.facilitator
     if isinstance(op, Join):
-        return roles.join(state, op, pid)
-    if problem := _judge(state, op, pid):
+        result = roles.join(state, op, pid)
+    elif problem := _judge(state, op, pid, actor.proof):
         return problem
-    return Applied(_mutate(state, op, pid, actor.ts_ms, False))
+    else:
+        result = Applied(_mutate(state, op, pid, actor.ts_ms, None))
+    if isinstance(result, Applied):
+        # a new facilitator gets the notes for the one who leads (only they do)
+        result.changes.extend(facilitation.notes_for_new_facilitator(state, facilitator))
+    return result
 
 
-def _judge(state: BoardState, op: Op, pid: str) -> Rejected | None:
+def _judge(state: BoardState, op: Op, pid: str, proof: str | None) -> Rejected | None:
     """Why ``pid`` may not apply ``op`` now, or None if it may."""
-    return _member(state, op, pid) or _validate(state, op, pid, state.participants[pid].role)
+    return _member(state, op, pid) or _validate(
+        state, op, pid, state.participants[pid].role, proof
+    )
 
 
 def _member(state: BoardState, op: Op, pid: str) -> Rejected | None:
@@ -176,11 +246,13 @@ def _member(state: BoardState, op: Op, pid: str) -> Rejected | None:
 # -- dispatch: each op family checks and changes in its own module ------------------
 
 
-def _validate(state: BoardState, op: Op, pid: str, role: Role) -> Rejected | None:
-    """Reads the state, never writes it."""
+def _validate(
+    state: BoardState, op: Op, pid: str, role: Role, proof: str | None
+) -> Rejected | None:
+    """Reads the state, never writes it. ``pid`` is ``ANONYMOUS`` for a one-off op."""
     match op:
         case AddItem() | EditItem() | MoveItem() | DeleteItem():
-            return items.check(state, op, pid, role)
+            return items.check(state, op, pid, role, proof)
         case RateItem() | CircleItem() | ChooseItem() | Vote():
             return judgements.check(state, op, pid, role)
         case SetStep() | SetTimer() | SetReady():
@@ -191,16 +263,22 @@ def _validate(state: BoardState, op: Op, pid: str, role: Role) -> Rejected | Non
             return roles.check(state, op, pid, role)
         case SetAnonymous() | CloseSession() | SetExport():
             return session.check(role)
+        case SetSpotlight() | SetFollow() | StartRound() | RoundTurn() | EndRound():
+            return facilitation.check(state, op, pid, role)
 
 
-def _mutate(state: BoardState, op: Op, pid: str, ts_ms: int, anonymous: bool) -> list[Scoped]:
+def _mutate(
+    state: BoardState, op: Op, pid: str, ts_ms: int, proof: str | None
+) -> list[Scoped]:
     """Only after ``_validate`` passed."""
     match op:
         case AddItem() | EditItem() | MoveItem() | DeleteItem():
-            return items.change(state, op, pid, anonymous)
+            return items.change(state, op, pid, proof)
         case RateItem() | CircleItem() | ChooseItem() | Vote():
             return judgements.change(state, op, pid)
-        case SetStep() | SetTimer() | SetReady():
+        case SetStep():
+            return [*steps.change(state, op, pid, ts_ms), *facilitation.after_step(state)]
+        case SetTimer() | SetReady():
             return steps.change(state, op, pid, ts_ms)
         case LockSection() | RevealSection():
             return sections.change(state, op)
@@ -208,3 +286,5 @@ def _mutate(state: BoardState, op: Op, pid: str, ts_ms: int, anonymous: bool) ->
             return roles.change(state, op, pid)
         case SetAnonymous() | CloseSession() | SetExport():
             return session.change(state, op, ts_ms)
+        case SetSpotlight() | SetFollow() | StartRound() | RoundTurn() | EndRound():
+            return facilitation.change(state, op, pid, ts_ms)

@@ -22,6 +22,9 @@ from shared_schema.server import Change, ItemPut, SessionPut
 Audience = frozenset[str] | None
 """None: every member; otherwise only these participant ids."""
 
+ANONYMOUS = ""
+"""The participant id an op sent under a one-off key is judged as: nobody's."""
+
 
 class Scoped(msgspec.Struct, frozen=True, gc=False):
     """A change and who may see it (None: everyone). Plain data, never in a cycle:

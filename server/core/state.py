@@ -10,15 +10,14 @@ import hashlib
 
 import msgspec
 
-from shared_schema.board import Item, Language, Participant, Rating, Timer
+from shared_schema.board import Item, Language, Participant, Rating, Round, Spotlight, Timer
 from shared_schema.method import Method
 
 
-class ClientMark(msgspec.Struct, array_like=True, gc=False):
-    """The last op seen from one client: its client_seq, the room seq it got, and the
+class Mark(msgspec.Struct, array_like=True, gc=False):
+    """The outcome of one op that was decided: the room seq it got, and the
     rejection code if it was rejected (None when applied)."""
 
-    client_seq: int
     seq: int
     code: str | None = None
 
@@ -39,13 +38,17 @@ class BoardState(msgspec.Struct, kw_only=True):
     that author (None for anonymous items: then nobody sees them until reveal).
     Containers are lists and dicts, never sets, so encoded snapshots are
     byte-identical across processes.
-    ``clients`` holds idempotency marks per client key (a one-way hash of the client
-    id; the client id itself is never stored). ``anonymous_marks`` holds the marks of
-    ops sent in anonymity mode under one-off keys that nothing else stored can be
-    linked to, oldest first.
+    ``marks`` holds the outcomes of the last ops, oldest first, each under its
+    ``op_key``: one flat map for every member, with no client key and no client_seq,
+    so it neither counts nor orders any member's ops.
+    ``proofs`` maps ids of items without author to the ``item_proof`` of the secret
+    their author's client chose; nothing maps it to a member.
     ``private_ratings`` and the vote totals of sealed sections are not copied into
     the items until the facilitator reveals the section.
     ``participant_export``: whether invite-link members may download the exports.
+    ``spotlight``, ``not_following`` and ``round`` lead the meeting
+    (``server.core.facilitation``); ``rounds`` keeps every finished round (who spoke,
+    never what was said) for the export.
     """
 
     session_id: str
@@ -68,8 +71,12 @@ class BoardState(msgspec.Struct, kw_only=True):
     votes: dict[str, dict[str, int]] = msgspec.field(default_factory=dict)
     private_ratings: dict[str, PrivateRating] = msgspec.field(default_factory=dict)
     timer: Timer = msgspec.field(default_factory=Timer)
-    clients: dict[str, list[ClientMark]] = msgspec.field(default_factory=dict)
-    anonymous_marks: dict[str, ClientMark] = msgspec.field(default_factory=dict)
+    marks: dict[str, Mark] = msgspec.field(default_factory=dict)
+    proofs: dict[str, str] = msgspec.field(default_factory=dict)
+    spotlight: Spotlight | None = None
+    not_following: list[str] = msgspec.field(default_factory=list)
+    round: Round | None = None
+    rounds: list[Round] = msgspec.field(default_factory=list)
 
 
 def step_key(step: int, section: str) -> str:
@@ -83,26 +90,34 @@ def participant_id(session_id: str, client_key: str) -> str:
 
 
 def client_key(session_id: str, client_id: str) -> str:
-    """The key a client's ops are recorded under: a one-way hash of its client id.
-
-    The client id is a secret of the browser; only this key is stored, so nothing
-    stored lets anyone recompute an ``anonymous_key``."""
+    """The key a client's identified ops are recorded under: a one-way hash of its
+    client id. The client id is a secret of the browser and is never stored, so
+    nothing stored lets anyone recompute an ``op_key``."""
     digest = hashlib.blake2b(
         f"{session_id}/{client_id}".encode(), digest_size=16, person=b"client-key"
     )
     return digest.hexdigest()
 
 
-def anonymous_key(session_id: str, client_id: str, client_seq: int) -> str:
-    """A one-off key for one op sent in anonymity mode.
+def op_key(session_id: str, client_id: str, client_seq: int) -> str:
+    """The idempotency key of one op: a keyed hash of its ``(client_id, client_seq)``.
 
-    Invariant: it depends on the client id itself, which is never stored, so no
-    stored key, participant id or mark links it to its sender; the sender can still
-    resend the op and get the same key, so resends stay idempotent."""
+    Invariant: it depends on the client id itself, which is never stored, so no two
+    stored op keys can be told to come from one client, nor put in that client's
+    order; a resend of the op (same client id and client_seq) gets the same key."""
     digest = hashlib.blake2b(
-        f"{session_id}/{client_id}/{client_seq}".encode(), digest_size=16, person=b"anonymous-op"
+        f"{client_seq}".encode(), digest_size=16, key=client_id.encode()[:64],
+        person=b"op-key", salt=hashlib.blake2b(session_id.encode(), digest_size=16).digest(),
     )
-    return "~" + digest.hexdigest()
+    return digest.hexdigest()
+
+
+def item_proof(session_id: str, item_id: str, secret: str) -> str:
+    """What the server keeps of an item secret: a one-way hash bound to the item."""
+    digest = hashlib.blake2b(
+        f"{session_id}/{item_id}/{secret}".encode(), digest_size=16, person=b"item-proof"
+    )
+    return digest.hexdigest()
 
 
 def new_state(session_id: str, title: str, language: Language, method: Method) -> BoardState:

@@ -77,6 +77,9 @@ def board_view(state: BoardState, viewer: str | None) -> Board:
         presenter=state.presenter,
         facilitator=state.facilitator,
         participant_export=state.participant_export,
+        spotlight=state.spotlight,
+        not_following=list(state.not_following),
+        round=state.round,
     )
 
 

@@ -37,6 +37,21 @@ TEXTS: Final[dict[Language, dict[str, str]]] = {
         "col_votes": "stemmen",
         "col_author": "auteur",
         "filename": "intervisie",
+        "questions_title": "Vragen",
+        "questions_count": (
+            "{n} vragen gesteld: {open} open, {closed} gesloten, {ambiguous} niet eenduidig."
+        ),
+        "questions_warm": "Warm beoordeeld door de inbrenger (welke vragen werkten het best):",
+        "verdict_open": "open",
+        "verdict_closed": "gesloten",
+        "verdict_ambiguous": "niet eenduidig",
+        "rounds_title": "Rondes",
+        "round_line": "Ronde {n} ({step})",
+        "someone": "iemand",
+        "turn_spoke": "sprak",
+        "turn_passed": "paste",
+        "turn_timeout": "tijd om",
+        "turn_not_reached": "niet aan de beurt geweest",
     },
     "en": {
         "date": "Date",
@@ -63,6 +78,21 @@ TEXTS: Final[dict[Language, dict[str, str]]] = {
         "col_votes": "votes",
         "col_author": "author",
         "filename": "intervision",
+        "questions_title": "Questions",
+        "questions_count": (
+            "{n} questions asked: {open} open, {closed} closed, {ambiguous} ambiguous."
+        ),
+        "questions_warm": "Rated warm by the presenter (the questions that worked best):",
+        "verdict_open": "open",
+        "verdict_closed": "closed",
+        "verdict_ambiguous": "ambiguous",
+        "rounds_title": "Go-rounds",
+        "round_line": "Round {n} ({step})",
+        "someone": "someone",
+        "turn_spoke": "spoke",
+        "turn_passed": "passed",
+        "turn_timeout": "time up",
+        "turn_not_reached": "no turn",
     },
 }
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from server.core.state import BoardState
-from shared_schema.board import Item, Participant
+from shared_schema.board import Item, Participant, Round
 from shared_schema.export_doc import (
     EXPORT_FORMAT,
     EXPORT_VERSION,
@@ -19,9 +19,11 @@ from shared_schema.export_doc import (
     ExportItem,
     ExportLane,
     ExportParticipant,
+    ExportRound,
     ExportSection,
     ExportSession,
     ExportStep,
+    ExportTurn,
 )
 
 _ROLE_ORDER = {"facilitator": 0, "presenter": 1, "participant": 2, "observer": 3}
@@ -69,7 +71,26 @@ def build_document(state: BoardState, created_ms: int, closed_ms: int) -> Export
             for item in sorted(state.items.values(), key=lambda i: (i.step, i.seq))
             if item.id not in state.hidden
         ],
+        rounds=[_round(r, names) for r in _all_rounds(state)],
     )
+
+
+def _all_rounds(state: BoardState) -> list[Round]:
+    """Finished rounds, and the one still running at the close."""
+    running = [state.round] if state.round is not None and state.round.active else []
+    return [*state.rounds, *running]
+
+
+def _round(current: Round, names: dict[str, str]) -> ExportRound:
+    """Who had a turn and how it ended; never what was said."""
+    turns = [
+        ExportTurn(
+            name=names.get(pid),
+            outcome=current.outcomes[n] if n < len(current.outcomes) else "not_reached",
+        )
+        for n, pid in enumerate(current.speakers)
+    ]
+    return ExportRound(number=current.number, step=current.step, turns=turns)
 
 
 def _participants(state: BoardState) -> list[ExportParticipant]:

@@ -38,6 +38,10 @@ def render_body(report: Report) -> str:
                     out.append(f"<h4>{escape(group.heading)}</h4>")
                 out.append(f'<ul line-height="{LINE_HEIGHT}">'
                            + "".join(_entry(e) for e in group.entries) + "</ul>")
+    for part in report.closing:
+        out.append(f"<h2>{escape(part.title)}</h2>")
+        out.append(f'<ul line-height="{LINE_HEIGHT}">'
+                   + "".join(f"<li>{_text(line)}</li>" for line in part.lines) + "</ul>")
     return "\n".join(out)
 
 

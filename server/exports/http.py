@@ -106,9 +106,17 @@ async def export(request: Request) -> Response:
 
 
 async def delete(request: Request) -> Response:
+    """The content goes; the attendance record stays unless ``?attendance=delete``
+    (the board asks the facilitator which)."""
     access = await session_link(request)
     if access is None or access[1] is not LinkKind.FACILITATOR:
         return not_found()
+    attendance = request.query_params.get("attendance", "keep")
+    if attendance not in ("keep", "delete"):
+        return http_error(400, HttpErrorCode.INVALID_REQUEST, "attendance: keep or delete")
     await delete_session(request.app.state.store, request.app.state.hub, access[0].id,
                          "facilitator")
+    if attendance == "delete":
+        await request.app.state.attendance.delete_session(access[0].id)
+        audit.record(audit.AuditAction.DELETE, access[0].id, "facilitator", "attendance")
     return Response(status_code=204)

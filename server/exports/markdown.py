@@ -32,6 +32,9 @@ def render_markdown(report: Report) -> str:
                 for entry in group.entries:
                     out += _entry(entry, 0)
                 out.append("")
+    for part in report.closing:
+        out += ["", f"## {escape(part.title)}", ""]
+        out += [f"- {escape(line)}" for line in part.lines]
     out += ["", "---", "", f"_{report.footer}_", ""]
     text = "\n".join(out)
     return re.sub(r"\n{3,}", "\n\n", text)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from server.core.questions import classify, is_question_kind
 from server.exports import catalog
 from shared_schema.board import Language, Rating
 from shared_schema.export_doc import ExportDocument, ExportItem, ExportSection
@@ -51,6 +52,14 @@ class StepBlock:
 
 
 @dataclass(frozen=True)
+class Closing:
+    """A closing part of the report: a heading and its lines (go-rounds, questions)."""
+
+    title: str
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Report:
     language: Language
     title: str
@@ -59,6 +68,7 @@ class Report:
     steps: tuple[StepBlock, ...]
     nothing: str
     footer: str
+    closing: tuple[Closing, ...] = ()
 
 
 def build_report(doc: ExportDocument) -> Report:
@@ -90,7 +100,44 @@ def build_report(doc: ExportDocument) -> Report:
         steps=steps,
         nothing=catalog.text(lang, "nothing"),
         footer=catalog.text(lang, "footer"),
+        closing=tuple(c for c in (_questions(doc), _rounds(doc)) if c is not None),
     )
+
+
+def _questions(doc: ExportDocument) -> Closing | None:
+    """How many questions were asked and how many read as open (the server's one
+    classifier), and which ones the presenter rated warm: "which questions work"."""
+    lang = doc.session.language
+    kinds = {s.id: s.kind for s in doc.sections}
+    asked = [i for i in doc.items if is_question_kind(kinds.get(i.section, ""))]
+    if not asked:
+        return None
+    verdicts = [classify(i.text).verdict for i in asked]
+    lines = [catalog.text(lang, "questions_count").format(
+        n=len(asked), open=verdicts.count("open"), closed=verdicts.count("closed"),
+        ambiguous=verdicts.count("ambiguous"))]
+    warm = [(i, v) for i, v in zip(asked, verdicts, strict=True) if i.rating == "warm"]
+    if warm:
+        lines.append(catalog.text(lang, "questions_warm"))
+        lines += [f"{i.text} ({catalog.text(lang, 'verdict_' + v)})" for i, v in warm]
+    return Closing(title=catalog.text(lang, "questions_title"), lines=tuple(lines))
+
+
+def _rounds(doc: ExportDocument) -> Closing | None:
+    """Who spoke in which round (never what was said)."""
+    lang = doc.session.language
+    if not doc.rounds:
+        return None
+    titles = {s.index: s.title for s in doc.steps}
+    lines = []
+    for r in doc.rounds:
+        turns = ", ".join(
+            f"{t.name or catalog.text(lang, 'someone')}: {catalog.text(lang, 'turn_' + t.outcome)}"
+            for t in r.turns
+        )
+        head = catalog.text(lang, "round_line").format(n=r.number, step=titles.get(r.step, ""))
+        lines.append(f"{head}: {turns}")
+    return Closing(title=catalog.text(lang, "rounds_title"), lines=tuple(lines))
 
 
 def _sections(

@@ -2,8 +2,10 @@
 
 uvicorn parses HTTP and hands every upgrade request to this protocol (its ``ws``
 setting); the HTTP routes stay a Starlette app. The websocket handshake, frames and
-keepalive are websockets' sans-I/O ``ServerProtocol``; ``endpoint.serve`` runs the
-session once the handshake succeeded.
+keepalive are websockets' sans-I/O ``ServerProtocol``. A connection is a transport and
+nothing else: the app hands it a ``Wiring`` (through the lifespan state) that says
+which upgrades to accept (``route``) and what serves an accepted one (``serve``, the
+endpoint); it knows no room, member or hub.
 
 Invariants:
 - the hub never awaits a client: ``send`` writes to the transport, or, while the
@@ -23,8 +25,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import secrets
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, cast
 
 from websockets.frames import Frame, Opcode
@@ -40,7 +43,6 @@ if TYPE_CHECKING:
     from uvicorn.server import ServerState
 
     from server.config import Settings
-    from server.hub.hub import Hub
 
 log = logging.getLogger("intervisiebord.hub")
 access_log = logging.getLogger("uvicorn.error")
@@ -53,10 +55,11 @@ the peer's close frame; after that the TCP connection is aborted."""
 INBOX_HIGH: Final = 16
 """Received messages waiting for the session before reading from the socket pauses."""
 
-WS_PATH = re.compile(r"/ws/([^/?]+)")
-
 SERVICES_KEY: Final = "intervisiebord.services"
-"""Key of the lifespan state that holds ``(hub, settings)`` for new connections."""
+"""Key of the lifespan state that holds the ``Wiring`` for new connections."""
+
+
+_REASONS: Final = {403: "Forbidden", 404: "Not Found", 503: "Service Unavailable"}
 
 
 class Disconnected(Exception):
@@ -72,6 +75,18 @@ def text_frame(payload: bytes) -> bytes:
     return Frame(Opcode.TEXT, payload).serialize(mask=False)
 
 
+@dataclass(frozen=True, slots=True)
+class Wiring:
+    """What the app gives new connections once it has started."""
+
+    settings: Settings
+    """Transport limits: message size, backlog bound, keepalive."""
+    route: Callable[[Request], str | int]
+    """The session id an upgrade request names, or the HTTP status to refuse it with."""
+    serve: Callable[[Connection, str], Coroutine[Any, Any, None]]
+    """Runs an accepted connection for that session id until it ends."""
+
+
 class Connection(asyncio.Protocol):
     """The protocol uvicorn instantiates per upgrade request (``ws=Connection``)."""
 
@@ -79,7 +94,6 @@ class Connection(asyncio.Protocol):
         "_backlog",
         "_connections",
         "_fragments",
-        "_hub",
         "_inbox",
         "_ping",
         "_read_paused",
@@ -88,13 +102,11 @@ class Connection(asyncio.Protocol):
         "_timer",
         "_transport",
         "_waiter",
-        "client_id",
-        "client_key",
+        "_wiring",
         "close_code",
         "closed",
-        "participant_id",
+        "label",
         "proto",
-        "session_id",
     )
 
     def __init__(
@@ -104,10 +116,10 @@ class Connection(asyncio.Protocol):
         app_state: dict[str, Any],
         _loop: asyncio.AbstractEventLoop | None = None,
     ) -> None:
-        services: tuple[Hub, Settings] | None = app_state.get(SERVICES_KEY)
+        wiring: Wiring | None = app_state.get(SERVICES_KEY)
         """None until the app has started (the handshake is then refused with 503)."""
-        self._hub: Hub | None = services[0] if services else None
-        self._settings: Settings | None = services[1] if services else None
+        self._wiring = wiring
+        self._settings: Settings | None = wiring.settings if wiring else None
         self.proto = ServerProtocol(
             max_size=self._settings.max_message if self._settings else config.ws_max_size)
         self._connections = cast(set[object], server_state.connections)
@@ -123,10 +135,9 @@ class Connection(asyncio.Protocol):
         self._timer: asyncio.TimerHandle | None = None
         """The next keepalive ping, the pong deadline or, once closing, the abort."""
         self._ping: bytes | None = None
-        self.session_id = ""
-        self.client_id = ""
-        self.client_key = ""
-        self.participant_id = ""
+        self.label = ""
+        """What the logs call this connection (its member's participant id, once
+        welcomed); nothing else reads it."""
         self.closed = False
         self.close_code: int | None = None
 
@@ -196,7 +207,7 @@ class Connection(asyncio.Protocol):
         elif len(backlog) < self._settings.queue_size:  # type: ignore[union-attr]
             backlog.append(frame)
         else:
-            log.warning("closing slow consumer participant=%s", self.participant_id)
+            log.warning("closing a slow consumer (backlog full)")
             self.close(codes.SLOW_CONSUMER, "outbound queue full")
 
     async def receive(self) -> bytes | None:
@@ -247,17 +258,12 @@ class Connection(asyncio.Protocol):
     # -- internals ------------------------------------------------------------------------
 
     def _on_request(self, request: Request) -> None:
-        settings = self._settings
-        match = WS_PATH.fullmatch(request.path.partition("?")[0])
-        if self._hub is None or settings is None:
-            response = self.proto.reject(503, "Service Unavailable\n")
-        elif match is None:
-            response = self.proto.reject(404, "Not Found\n")
-        elif not origin_allowed(request, settings):
-            response = self.proto.reject(403, "Forbidden\n")
-        else:
+        wiring = self._wiring
+        decision = wiring.route(request) if wiring is not None else 503
+        if isinstance(decision, str):
             response = self.proto.accept(request)
-        if response.status_code != 101:
+        else:
+            response = self.proto.reject(decision, f"{_REASONS.get(decision, 'Refused')}\n")
             _add_security_headers(response)
         peer = self._transport.get_extra_info("peername") if self._transport else None
         access_log.info(
@@ -267,19 +273,16 @@ class Connection(asyncio.Protocol):
             "[accepted]" if response.status_code == 101 else response.status_code,
         )
         self.proto.send_response(response)
-        if response.status_code != 101 or self._hub is None or settings is None or match is None:
+        if response.status_code != 101 or wiring is None or not isinstance(decision, str):
             return
-        self.session_id = match.group(1)
         handshake = self.proto
         if self._transport is not None and not handshake.reader.buffer:
             # frames get a protocol of their own: the handshake's parser would keep the
             # request and its headers alive for as long as the connection lasts
             self._transport.write(b"".join(handshake.data_to_send()))
-            self.proto = ServerProtocol(state=State.OPEN, max_size=settings.max_message)
+            self.proto = ServerProtocol(state=State.OPEN, max_size=wiring.settings.max_message)
         self._schedule_ping()
-        from server.hub.endpoint import serve  # the endpoint imports this module
-
-        task = asyncio.get_running_loop().create_task(serve(self, self._hub, settings))
+        task = asyncio.get_running_loop().create_task(wiring.serve(self, decision))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -370,7 +373,7 @@ class Connection(asyncio.Protocol):
 
     def _pong_missing(self) -> None:
         self._timer = None
-        log.info("no pong: dropping participant=%s", self.participant_id)
+        log.info("no pong: dropping participant=%s", self.label)
         self._gone(1006)
         if self.proto.state is State.OPEN:
             self.proto.fail(codes.INTERNAL_ERROR, "keepalive ping timeout")
@@ -380,7 +383,7 @@ class Connection(asyncio.Protocol):
     def _abort(self) -> None:
         self._timer = None
         if self._transport is not None and not self._transport.is_closing():
-            log.warning("aborted unresponsive connection participant=%s", self.participant_id)
+            log.warning("aborted unresponsive connection participant=%s", self.label)
         if self._transport is not None:
             self._transport.abort()
 
@@ -388,17 +391,6 @@ class Connection(asyncio.Protocol):
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-
-
-def origin_allowed(request: Request, settings: Settings) -> bool:
-    """The page that opens the socket must be ours (or explicitly allowed)."""
-    origin = request.headers.get("Origin")
-    if not origin:
-        return False
-    if origin in settings.allowed_origins:
-        return True
-    host = request.headers.get("Host", "")
-    return origin in (f"http://{host}", f"https://{host}")
 
 
 def _add_security_headers(response: Response) -> None:

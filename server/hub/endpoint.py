@@ -15,22 +15,23 @@ import msgspec
 
 from server.audit import AuditAction, record
 from server.config import Settings
-from server.core.records import Record
-from server.core.reducer import Applied, precheck, sent_anonymously
+from server.core.facilitation import notes, public_method
+from server.core.questions import classify
+from server.core.reducer import Applied
 from server.core.reducer import Rejected as CoreRejected
-from server.core.state import anonymous_key, client_key, participant_id
+from server.core.state import client_key, participant_id
 from server.core.visibility import board_view
 from server.hub import codes
 from server.hub.connection import Connection, Disconnected
-from server.hub.hub import Hub, now_ms
-from server.hub.ratelimit import TokenBucket
-from server.hub.replies import reply_frame
+from server.hub.hub import Hub
+from server.hub.member import Member
 from server.hub.room import Room
 from server.links import LinkKind, link_kind
+from server.store.base import SessionMeta
 from server.tokens import is_session_id
-from shared_schema.client import Hello, Op
+from shared_schema.client import Classify, Hello
 from shared_schema.codec import client_decoder, encoder
-from shared_schema.server import Error, SessionPut, Welcome
+from shared_schema.server import Classified, Error, SessionPut, Welcome
 from shared_schema.version import PROTOCOL_VERSION
 
 log = logging.getLogger("intervisiebord.hub")
@@ -56,28 +57,30 @@ def _decode_error(exc: msgspec.DecodeError | RecursionError) -> bytes:
     return _error(codes.INVALID_JSON, "the message is not valid JSON")
 
 
-async def serve(conn: Connection, hub: Hub, settings: Settings) -> None:
+async def serve(conn: Connection, session_id: str, *, hub: Hub, settings: Settings) -> None:
     """The session of one accepted connection, until either side closes it."""
-    session_id = conn.session_id
     room: Room | None = None
+    member: Member | None = None
     try:
-        room = await _join(conn, hub, settings, session_id)
-        if room is None:
+        joined = await _join(conn, hub, settings, session_id)
+        if joined is None:
             return
-        await _receive_loop(conn, hub, room, settings)
+        room, member = joined
+        await _receive_loop(member, room, settings)
     except Disconnected:
         pass
     finally:
-        if room is not None:
-            room.conns.discard(conn)
-            if room.by_client.get(conn.client_key) is conn:
-                del room.by_client[conn.client_key]
-            room.broadcast_presence()
+        if hub.attendance is not None:
+            hub.attendance.closed(conn)
+        if room is not None and member is not None:
+            room.leave(member)
             hub.release(room)
         conn.close(codes.GOING_AWAY)
 
 
-async def _join(conn: Connection, hub: Hub, settings: Settings, session_id: str) -> Room | None:
+async def _join(
+    conn: Connection, hub: Hub, settings: Settings, session_id: str
+) -> tuple[Room, Member] | None:
     """Hello, then welcome; the hello is not kept while the member stays."""
     hello = await _await_hello(conn)
     return None if hello is None else await _welcome(conn, hub, settings, session_id, hello)
@@ -101,7 +104,8 @@ async def _await_hello(conn: Connection) -> Hello | None:
             continue
         if isinstance(message, Hello):
             return message
-        conn.send(_error(codes.HELLO_REQUIRED, "send hello first", message.client_seq))
+        client_seq = None if isinstance(message, Classify) else message.client_seq
+        conn.send(_error(codes.HELLO_REQUIRED, "send hello first", client_seq))
     conn.close(codes.FLOOD, "too many messages before hello")
     return None
 
@@ -116,7 +120,7 @@ async def _receive_text(conn: Connection) -> bytes | None:
 
 async def _welcome(
     conn: Connection, hub: Hub, settings: Settings, session_id: str, hello: Hello
-) -> Room | None:
+) -> tuple[Room, Member] | None:
     if hello.protocol != PROTOCOL_VERSION:
         conn.send(
             _error(codes.PROTOCOL_MISMATCH_ERROR, f"this server speaks protocol {PROTOCOL_VERSION}")
@@ -126,16 +130,10 @@ async def _welcome(
     try:
         meta = await hub.store.get_session(session_id) if is_session_id(session_id) else None
         via = link_kind(meta, hello.token, retired=True)
-        room = None if meta is None or via is None else await hub.room(meta)
-        returning = via is LinkKind.RETURNING
-        if room is not None and returning and not _known_member(room, hello.client_id):
-            hub.release(room)
-            room = None
+        room = await _admit(conn, hub, meta, via, hello)
         if room is None or via is None:
-            conn.send(_error(codes.ACCESS_DENIED_ERROR, "unknown session or wrong link"))
-            conn.close(codes.ACCESS_DENIED, "access denied")
             return None
-        result = await hub.join(room, hello.client_id, hello.name, via)
+        result = await room.join(hello.client_id, hello.name, via)
     except Exception as exc:  # the store or backplane is away (Redis restarting)
         log.warning("join failed session=%s: %r", session_id[:8], exc)
         conn.send(_error(codes.UNAVAILABLE, "the board is not reachable; reconnect later"))
@@ -158,8 +156,7 @@ async def _welcome(
         return None
     key = client_key(session_id, hello.client_id)
     pid = participant_id(session_id, key)
-    conn.client_id, conn.client_key, conn.participant_id = hello.client_id, key, pid
-    member = room.state.participants[pid]
+    participant = room.state.participants[pid]
     replay = None
     if hello.resume is not None and hello.resume.epoch == room.epoch:
         if hello.resume.last_seq > room.state.seq:
@@ -172,23 +169,53 @@ async def _welcome(
         protocol=PROTOCOL_VERSION,
         session_id=session_id,
         participant_id=pid,
-        role=member.role,
+        role=participant.role,
         epoch=room.epoch,
         seq=room.state.seq if replay is None else hello.resume.last_seq,  # type: ignore[union-attr]
         recovered=replay is not None,
         board=board_view(room.state, pid) if replay is None else None,
-        method=room.state.method,
+        method=public_method(room.state.method),
+        notes=notes(room.state.method) if participant.role == "facilitator" else None,
     )
     conn.send(encoder.encode(welcome))
     for frame in replay or ():
         conn.send(frame)
-    previous = room.by_client.get(key)
-    if previous is not None:
-        previous.close(codes.REPLACED, "replaced by a newer connection")
-    room.conns.add(conn)
-    room.by_client[key] = conn
-    room.broadcast_presence()
+    conn.label = pid
+    member = Member(conn, hello.client_id, key, pid,
+                    room.bucket(hello.client_id, settings.rate_per_s, settings.rate_burst))
+    room.admit(member)
+    if hub.attendance is not None:
+        hub.attendance.opened(conn, session_id, pid, participant.name, participant.role)
+    return room, member
+
+
+async def _admit(conn: Connection, hub: Hub, meta: SessionMeta | None, via: LinkKind | None,
+                 hello: Hello) -> Room | None:
+    """The session's room if this client may enter it; otherwise the client is told
+    why (access denied, or the agreement at the door) and None."""
+    room = None if meta is None or via is None else await hub.room(meta)
+    if room is not None and via is LinkKind.RETURNING and not room.known(hello.client_id):
+        hub.release(room)
+        room = None
+    if room is None:
+        conn.send(_error(codes.ACCESS_DENIED_ERROR, "unknown session or wrong link"))
+        conn.close(codes.ACCESS_DENIED, "access denied")
+        return None
+    if not await _past_the_door(hub, room, hello.client_id):
+        hub.release(room)
+        conn.send(_error(codes.AGREEMENT_REQUIRED, "accept the session's agreement first"))
+        conn.close(codes.AGREEMENT, "agreement required")
+        return None
     return room
+
+
+async def _past_the_door(hub: Hub, room: Room, client_id: str) -> bool:
+    """A new member enters only after accepting the session's agreement (if it has
+    one); members who joined before come back without it."""
+    pid = participant_id(room.session_id, client_key(room.session_id, client_id))
+    if hub.attendance is None or pid in room.state.participants:
+        return True
+    return await hub.attendance.admitted(room.session_id, pid)
 
 
 async def _log_seq(hub: Hub, room: Room) -> int:
@@ -196,17 +223,8 @@ async def _log_seq(hub: Hub, room: Room) -> int:
     return await hub.store.last_seq(room.session_id)
 
 
-def _known_member(room: Room, client_id: str) -> bool:
-    key = client_key(room.session_id, client_id)
-    member = room.state.participants.get(participant_id(room.session_id, key))
-    return member is not None and not member.removed
-
-
-async def _receive_loop(conn: Connection, hub: Hub, room: Room, settings: Settings) -> None:
-    bucket = room.buckets.get(conn.client_id)
-    if bucket is None:  # kept per client id: reconnecting does not refill it
-        bucket = TokenBucket(settings.rate_per_s, settings.rate_burst)
-        room.buckets[conn.client_id] = bucket
+async def _receive_loop(member: Member, room: Room, settings: Settings) -> None:
+    conn = member.conn
     strikes = 0
     while not conn.closed:
         text = await _receive_text(conn)
@@ -217,13 +235,15 @@ async def _receive_loop(conn: Connection, hub: Hub, room: Room, settings: Settin
         except (msgspec.DecodeError, RecursionError) as exc:
             message = None
             problem = _decode_error(exc)
-        if not bucket.take():
+        if not member.bucket.take():
             strikes += 1
             if strikes >= FLOOD_STRIKES:
                 conn.close(codes.FLOOD, "too many messages")
                 return
             client_seq = (
-                None if message is None or isinstance(message, Hello) else (message.client_seq)
+                None
+                if message is None or isinstance(message, Hello | Classify)
+                else message.client_seq
             )
             conn.send(_error(codes.RATE_LIMITED, "slow down; resend later", client_seq))
             continue
@@ -234,39 +254,10 @@ async def _receive_loop(conn: Connection, hub: Hub, room: Room, settings: Settin
         if isinstance(message, Hello):
             conn.send(_error(codes.ALREADY_WELCOMED, "hello was already accepted"))
             continue
-        await _submit(conn, hub, room, message)
-
-
-async def _submit(conn: Connection, hub: Hub, room: Room, op: Op) -> None:
-    anonymous = sent_anonymously(room.state, op)
-    # the one-off key costs a hash: only when the op gets one or a resend may have one
-    one_off = (
-        anonymous_key(room.session_id, conn.client_id, op.client_seq)
-        if anonymous or room.state.anonymous_marks
-        else None
-    )
-    verdict = precheck(room.state, op, conn.client_key, one_off)
-    if verdict is not None:
-        conn.send(reply_frame(op.client_seq, None, verdict))
-        return
-    if anonymous and one_off is not None:
-        # the log gets a one-off key and the sender's role, never who sent it
-        role = room.state.participants[conn.participant_id].role
-        room.anonymous_senders[one_off] = conn
-        record = Record(
-            client_id=one_off, client_seq=op.client_seq, ts_ms=now_ms(), op=op, role=role
-        )
-    else:
-        record = Record(client_id=conn.client_key, client_seq=op.client_seq, ts_ms=now_ms(), op=op)
-    try:
-        seq = await hub.backplane.publish(room.session_id, record)
-    except Exception as exc:
-        if record.role is not None:
-            room.anonymous_senders.pop(record.client_id, None)
-        log.warning("sequencing failed session=%s: %r", room.session_id[:8], exc)
-        conn.send(_error(codes.UNAVAILABLE, "the op could not be stored; resend it", op.client_seq))
-        return
-    # the next op is prechecked against this replica: it must include this one first
-    if not await room.applied(seq):
-        log.warning("replica behind session=%s seq=%d", room.session_id[:8], seq)
-        conn.close(codes.GOING_AWAY, "the board fell behind; reconnect")
+        if isinstance(message, Classify):
+            # answered to the sender only; the text is neither sequenced nor kept
+            reading = classify(message.text)
+            conn.send(encoder.encode(Classified(
+                request=message.request, verdict=reading.verdict, cue=reading.cue)))
+            continue
+        await room.submit(member, message)

@@ -18,10 +18,10 @@ import time
 
 import msgspec
 
+from server.attendance.record import SessionFacts
+from server.attendance.recorder import Recorder
 from server.backplane.base import Backplane
-from server.core.records import Join, Record
-from server.core.reducer import Result
-from server.core.state import client_key, decode_state, encode_state, participant_id
+from server.core.state import decode_state, encode_state
 from server.hub import codes
 from server.hub.counters import HubCounters
 from server.hub.presence import PRESENCE_REFRESH_S
@@ -40,8 +40,11 @@ class Hub:
         snapshot_every: int = 500,
         log_keep: int = 1000,
         idle_unload_s: float = 30.0,
+        attendance: Recorder | None = None,
     ) -> None:
         self.backplane = backplane
+        self.attendance = attendance
+        """Writes the attendance record (None: none is kept)."""
         self.store = store
         self.rooms: dict[str, Room] = {}
         self._loading: dict[str, asyncio.Lock] = {}
@@ -50,6 +53,8 @@ class Hub:
         self._log_keep = log_keep
         self._idle_unload_s = idle_unload_s
         self.hub_id = secrets.token_hex(8)
+        if attendance is not None:
+            attendance.hub_id = self.hub_id
         """Names this process in presence notes."""
         self.counters = HubCounters()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -63,7 +68,9 @@ class Hub:
         while True:
             await asyncio.sleep(PRESENCE_REFRESH_S)
             for room in list(self.rooms.values()):
-                room.refresh_presence()
+                room.presence.refresh()
+            if self.attendance is not None:
+                self.attendance.heartbeat()
 
     async def room(self, meta: SessionMeta) -> Room:
         """The session's room, loaded if needed."""
@@ -87,6 +94,12 @@ class Hub:
         if snapshot is None:
             raise LookupError(meta.id)
         state = decode_state(snapshot[1])
+        if self.attendance is not None:
+            await self.attendance.ensure(SessionFacts(
+                session_id=meta.id, method=state.method.id,
+                method_name=(state.method.name.nl if state.language == "nl"
+                             else state.method.name.en),
+                language=state.language, created_ms=meta.created_ms))
         room = Room(
             meta.id,
             state,
@@ -98,6 +111,7 @@ class Hub:
             meta=meta,
             hub_id=self.hub_id,
             counters=self.counters,
+            attendance=self.attendance,
         )
         self.counters.rooms_loaded += 1
         await self.backplane.subscribe(meta.id, room.on_sequenced, room.on_ephemeral)
@@ -109,23 +123,9 @@ class Hub:
             raise
         return room
 
-    async def join(self, room: Room, client_id: str, name: str, via: str) -> Result | None:
-        """Sequence a Join when it would change something; wait until it is applied."""
-        key = client_key(room.session_id, client_id)
-        member = room.state.participants.get(participant_id(room.session_id, key))
-        if member is not None and member.name == name and not member.removed:
-            return None
-        waiter: asyncio.Future[Result] = asyncio.get_running_loop().create_future()
-        room.join_waiters[key] = waiter
-        join = Join(name=name, via="facilitator" if via == "facilitator" else "participant")
-        await self.backplane.publish(
-            room.session_id, Record(client_id=key, client_seq=0, ts_ms=now_ms(), op=join)
-        )
-        return await asyncio.wait_for(waiter, timeout=10)
-
     def release(self, room: Room) -> None:
         """Called when a connection leaves; unload the room once idle."""
-        if room.conns or room.session_id in self._unload_timers:
+        if not room.empty or room.session_id in self._unload_timers:
             return
         loop = asyncio.get_running_loop()
         self._unload_timers[room.session_id] = loop.call_later(
@@ -140,9 +140,10 @@ class Hub:
     async def _unload(self, session_id: str) -> None:
         self._unload_timers.pop(session_id, None)
         room = self.rooms.get(session_id)
-        if room is None or room.conns:
+        if room is None or not room.empty:
             return
         del self.rooms[session_id]
+        room.close_all(codes.GOING_AWAY, "")
         await self.backplane.unsubscribe(session_id, room.on_sequenced)
         room.snapshot()
         await room.drain()
@@ -156,7 +157,7 @@ class Hub:
         room = self.rooms.pop(session_id, None)
         if room is None:
             return
-        room.evict(code, reason)
+        room.close_all(code, reason)
         await self.backplane.unsubscribe(session_id, room.on_sequenced)
         await room.drain()
 
@@ -200,14 +201,15 @@ class Hub:
             await asyncio.gather(task, return_exceptions=True)
         for session_id in list(self.rooms):
             room = self.rooms.pop(session_id)
-            for conn in list(room.conns):
-                conn.close(1001, "server shutting down")
+            room.close_all(codes.GOING_AWAY, "server shutting down")
             await self.backplane.unsubscribe(session_id, room.on_sequenced)
             room.snapshot()
             await room.drain()
         for timer in self._unload_timers.values():
             timer.cancel()
         self._unload_timers.clear()
+        if self.attendance is not None:
+            await self.attendance.drain()
 
 
 def now_ms() -> int:

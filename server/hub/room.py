@@ -15,50 +15,50 @@ Invariants:
 - ``applied(seq)`` returns once this replica has applied ``seq``: a connection's
   next op is prechecked only against a replica that includes its previous one,
   even when another hub process sequenced and fanned it out;
-- presence merges this hub's members with the other hubs' notes (``presence.py``).
+- presence merges this hub's members with the other hubs' notes (``room_presence.py``);
+- the room keeps at most one member per client key: admitting a newer connection of
+  the same client closes the older one (4007); members come and go only through
+  ``admit`` and ``leave``, and ops enter only through ``submit``.
 """
 
 from __future__ import annotations
 
 import asyncio
-import heapq
-import itertools
 import logging
 import time
 import zlib
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Iterable, Sequence
 
 from server import audit
+from server.attendance.recorder import Recorder
 from server.backplane.base import Backplane
 from server.core import reducer
-from server.core.records import Record, Sequenced
-from server.core.reducer import Actor, Scoped
-from server.core.state import BoardState, encode_state
+from server.core.records import Join, Record, Sequenced
+from server.core.reducer import Actor, Scoped, admit, keeps_time, precheck
+from server.core.state import BoardState, client_key, encode_state, op_key, participant_id
 from server.hub import codes
 from server.hub.auditing import audit_op
-from server.hub.connection import Connection, text_frame
+from server.hub.connection import text_frame
 from server.hub.counters import HubCounters
-from server.hub.presence import PresenceMap, PresenceNote, decode_note, encode_note
+from server.hub.member import Member
 from server.hub.ratelimit import TokenBucket
 from server.hub.replies import reply_frame
+from server.hub.room_presence import RoomPresence
+from server.hub.round_timer import RoundTimer
+from server.hub.waiters import JoinWaiters, SeqWaiters
 from server.store.base import SessionMeta, Store
-from shared_schema.client import CloseSession, SetExport
+from shared_schema.client import CloseSession, Op, SetExport
 from shared_schema.codec import encoder
-from shared_schema.server import Error, Event, ParticipantPut, Presence
+from shared_schema.server import Error, Event, ParticipantPut
 
 log = logging.getLogger("intervisiebord.hub")
-
-PRESENCE_DELAY_S = 0.05
-"""Presence changes within this window go out as one frame."""
 
 RECENT_KEPT = 2000
 """Events kept in memory for resuming clients; older resumes get a snapshot."""
 
-APPLY_WAIT_S = 10.0
-"""How long a connection waits for its sequenced op to reach this replica."""
-
-_waiter_ids = itertools.count()
+JOIN_WAIT_S = 10.0
+"""How long a joining connection waits for its join to be decided."""
 
 
 class Room:
@@ -75,21 +75,25 @@ class Room:
         meta: SessionMeta | None = None,
         hub_id: str = "",
         counters: HubCounters | None = None,
+        attendance: Recorder | None = None,
     ) -> None:
+        self.attendance = attendance
         self.session_id = session_id
         self.state = state
         self.epoch = epoch
-        self.conns: set[Connection] = set()
-        self.by_client: dict[str, Connection] = {}
-        self.anonymous_senders: dict[str, Connection] = {}
-        """Local senders of ops in flight under one-off keys; memory only."""
+        self._members: dict[str, Member] = {}
+        """This hub's members, by client key."""
+        self._senders: dict[str, tuple[Member, int]] = {}
+        """Ops this hub sent to be sequenced and not yet applied, by ``op_key``: the
+        member that sent each and its client_seq. Memory only: the log holds
+        neither, so the answer is routed from here."""
         self.recent: deque[tuple[int, tuple[Scoped, ...]]] = deque(maxlen=RECENT_KEPT)
         """Tuples, not lists: tuples of plain data leave the cyclic collector's view,
         so thousands of kept events add nothing to its full passes."""
-        self.join_waiters: dict[str, asyncio.Future[reducer.Result]] = {}
-        self.buckets: dict[str, TokenBucket] = {}
+        self._buckets: dict[str, TokenBucket] = {}
         """Rate limit per client id, kept across its reconnects."""
-        self.on_removed: Callable[[str], None] | None = None
+        self._joins = JoinWaiters()
+        self._seqs = SeqWaiters()
         self._backplane = backplane
         self._store = store
         self._early: dict[int, Sequenced] = {}
@@ -102,18 +106,107 @@ class Room:
         self._log_keep = log_keep
         self._snapshot_seq = state.seq
         self._tasks: set[asyncio.Task[None]] = set()
-        self._presence_due = False
-        self._presence_dirty = False
-        self._presence_sent: list[str] | None = None
-        self._announced: set[str] = set()
-        self._since: dict[str, int] = {}
-        """Local members and when (epoch ms) they connected to this hub."""
-        self.presence = PresenceMap(hub_id)
+        self.presence = RoomPresence(
+            session_id, hub_id, self._members.values,
+            lambda data: backplane.publish_ephemeral(session_id, data), self._spawn)
         self.meta = meta
         self.lost = False
         """Set when the log lost this room: it no longer applies or snapshots."""
-        self._seq_waiters: list[tuple[int, int, asyncio.Future[None]]] = []
         self._counters = counters or HubCounters()
+        self._rounds = RoundTimer(
+            session_id, lambda record: backplane.publish(session_id, record), self._spawn)
+
+    # -- members ------------------------------------------------------------------------
+
+    @property
+    def empty(self) -> bool:
+        """No member of this hub is in the room."""
+        return not self._members
+
+    def members(self) -> list[Member]:
+        return list(self._members.values())
+
+    def bucket(self, client_id: str, rate_per_s: float, burst: float) -> TokenBucket:
+        """The client id's rate bucket; a reconnect does not refill it."""
+        bucket = self._buckets.get(client_id)
+        if bucket is None:
+            bucket = self._buckets[client_id] = TokenBucket(rate_per_s, burst)
+        return bucket
+
+    def admit(self, member: Member) -> None:
+        """Add a welcomed member; an older connection of the same client is closed as
+        replaced (4007)."""
+        previous = self._members.get(member.client_key)
+        if previous is not None and previous is not member:
+            previous.close(codes.REPLACED, "replaced by a newer connection")
+        self._members[member.client_key] = member
+        self.presence.changed()
+
+    def leave(self, member: Member) -> None:
+        """The member's connection ended (a newer one of the client may have taken its
+        place already: that one stays)."""
+        if self._members.get(member.client_key) is member:
+            del self._members[member.client_key]
+        self.presence.changed()
+
+    def known(self, client_id: str) -> bool:
+        """Whether the client joined before and was not removed."""
+        key = client_key(self.session_id, client_id)
+        member = self.state.participants.get(participant_id(self.session_id, key))
+        return member is not None and not member.removed
+
+    async def join(self, client_id: str, name: str, via: str) -> reducer.Result | None:
+        """Sequence a Join when it would change something; wait until it is decided."""
+        key = client_key(self.session_id, client_id)
+        member = self.state.participants.get(participant_id(self.session_id, key))
+        if member is not None and member.name == name and not member.removed:
+            return None
+        decided = self._joins.expect(key)
+        join = Join(name=name, via="facilitator" if via == "facilitator" else "participant")
+        await self._backplane.publish(self.session_id, Record(client_id=key, op=join))
+        return await asyncio.wait_for(decided, timeout=JOIN_WAIT_S)
+
+    async def submit(self, member: Member, op: Op) -> None:
+        """Precheck ``op`` against this replica, sequence it, and wait until this replica
+        applied it, so the member's next op is prechecked against a replica that
+        includes this one. The answer goes to the member when the op is applied."""
+        key = op_key(self.session_id, member.client_id, op.client_seq)
+        if key in self._senders:
+            # a resend (after a reconnect) of an op this hub is still sequencing: it is
+            # answered once, here, when applied. Not logged twice: a second record could
+            # be taken under the other key if anonymity changed meanwhile
+            self._senders[key] = (member, op.client_seq)
+            return
+        admitted = admit(self.state, op)
+        one_off, proof = admitted.one_off, admitted.proof
+        verdict = precheck(self.state, op, member.client_key, key, proof)
+        if verdict is not None:
+            member.send(reply_frame(op.client_seq, None, verdict))
+            return
+        # the log gets the op's one-way key, never the client_seq; a one-off op gets the
+        # sender's role instead of its client key (docs/anonymity.md)
+        record = Record(
+            client_id="" if one_off else member.client_key,
+            op=admitted.op,
+            op_key=key,
+            ts_ms=int(time.time() * 1000) if keeps_time(op, one_off) else 0,
+            role=self.state.participants[member.participant_id].role if one_off else None,
+            proof=proof,
+        )
+        self._senders[key] = (member, op.client_seq)
+        try:
+            seq = await self._backplane.publish(self.session_id, record)
+        except Exception as exc:
+            sender, client_seq = self._senders.pop(key, (member, op.client_seq))
+            log.warning("sequencing failed session=%s: %r", self.session_id[:8], exc)
+            sender.send(encoder.encode(Error(
+                code=codes.UNAVAILABLE, reason="the op could not be stored; resend it",
+                client_seq=client_seq)))
+            return
+        if not await self.applied(seq):
+            self._senders.pop(key, None)  # a resend is answered from the marks instead
+            log.warning("replica behind session=%s seq=%d", self.session_id[:8], seq)
+            member.close(codes.GOING_AWAY, "the board fell behind; reconnect")
 
     # -- sequenced ops ------------------------------------------------------------------
 
@@ -130,23 +223,13 @@ class Room:
             self._apply(self._early.pop(self.state.seq + 1))
         for seq in [s for s in self._early if s <= self.state.seq]:
             del self._early[seq]
-        waiters = self._seq_waiters
-        while waiters and waiters[0][0] <= self.state.seq:
-            future = heapq.heappop(waiters)[2]
-            if not future.done():
-                future.set_result(None)
+        self._seqs.reached(self.state.seq)
 
     async def applied(self, seq: int) -> bool:
         """Wait until this replica applied ``seq``; False if that took too long."""
         if self.state.seq >= seq or self.lost:
             return True
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        heapq.heappush(self._seq_waiters, (seq, next(_waiter_ids), future))
-        try:
-            await asyncio.wait_for(future, APPLY_WAIT_S)
-        except TimeoutError:
-            return False
-        return True
+        return await self._seqs.wait(seq)
 
     def replay(self, items: Iterable[Sequenced]) -> None:
         """Apply logged ops while loading (no connections yet)."""
@@ -173,23 +256,30 @@ class Room:
     def _apply(self, item: Sequenced) -> None:
         self._counters.ops_applied += 1
         record = item.record
-        actor = Actor(record.client_id, record.client_seq, item.seq, record.ts_ms, record.role)
+        actor = Actor(record.client_id, record.op_key, item.seq, record.ts_ms, record.role,
+                      record.proof)
+        step_before = self.state.step
         result = reducer.apply(self.state, record.op, actor)
         changes = result.changes if isinstance(result, reducer.Applied) else []
+        if self.attendance is not None and isinstance(result, reducer.Applied):
+            self.attendance.applied(self.session_id, record.op, record.ts_ms, step_before,
+                                    self.state.step, (s.change for s in changes))
         self.recent.append((item.seq, tuple(changes)))
+        sender = self._sender(record)
         if isinstance(result, reducer.Applied) and isinstance(record.op, CloseSession | SetExport):
             self._fan_out(item.seq, changes, None)
-            self._store_then_answer(record, item.seq, result)
-        elif record.client_seq == 0:
+            self._store_then_answer(record, item.seq, result, sender)
+        elif not record.op_key:
             self._fan_out(item.seq, changes, None)
-            self._answer(record, item.seq, result)
+            self._joins.decided(record.client_id, result)
         else:
             # the sender gets its event and its answer in one write
-            sender = self._sender(record)
-            reply = None if sender is None else text_frame(reply_frame(
-                record.client_seq, item.seq, result))
-            self._fan_out(item.seq, changes, sender, reply)
-        member = self.by_client.get(record.client_id)
+            to, reply = None, None
+            if sender is not None:
+                to = sender[0]
+                reply = text_frame(reply_frame(sender[1], item.seq, result))
+            self._fan_out(item.seq, changes, to, reply)
+        member = self._members.get(record.client_id) if record.client_id else None
         if isinstance(result, reducer.Applied) and member is not None:
             # audited once, by the hub that holds the sender's connection
             audit_op(self.session_id, member.participant_id, record.op)
@@ -198,49 +288,46 @@ class Room:
                 self._disconnect(scoped.change.participant.id, codes.REMOVED, "removed")
         if self.state.seq - self._snapshot_seq >= self._snapshot_every:
             self.snapshot()
+        self._rounds.watch(self.state, not self.lost)
 
-    def _fan_out(self, seq: int, changes: list[Scoped], sender: Connection | None,
+    def _fan_out(self, seq: int, changes: list[Scoped], sender: Member | None,
                  reply: bytes | None = None) -> None:
         """One event frame per distinct audience to every member; ``reply`` (the
         sender's answer) goes right after the sender's event, in the same write."""
         frames: dict[tuple[int, ...], bytes] = {}
         shared = None
-        if self.conns and all(scoped.audience is None for scoped in changes):
+        if self._members and all(scoped.audience is None for scoped in changes):
             shared = text_frame(encoder.encode(Event(seq=seq, changes=[s.change for s in changes])))
-        for conn in self.conns:
+        for member in self._members.values():
             frame = shared
             if frame is None:
-                key = visible_indices(changes, conn.participant_id)
+                key = visible_indices(changes, member.participant_id)
                 frame = frames.get(key)
                 if frame is None:
                     event = Event(seq=seq, changes=[changes[i].change for i in key])
                     frame = frames[key] = text_frame(encoder.encode(event))
-            if conn is sender:
-                conn.send_frame(frame + reply if reply is not None else frame)
+            if member is sender:
+                member.send_frame(frame + reply if reply is not None else frame)
                 sender = None
             else:
-                conn.send_frame(frame)
+                member.send_frame(frame)
         if sender is not None and reply is not None:  # not (or no longer) a member here
             sender.send_frame(reply)
 
-    def _sender(self, record: Record) -> Connection | None:
-        """This hub's connection that sent ``record``, if any (an anonymous sender is
-        known only until its answer)."""
-        if record.role is not None:
-            return self.anonymous_senders.pop(record.client_id, None)
-        return self.by_client.get(record.client_id)
+    def _sender(self, record: Record) -> tuple[Member, int] | None:
+        """This hub's member that sent ``record`` and the op's client_seq, if it is
+        here: the one that sent it, or, for an identified op whose sender reconnected
+        meanwhile, its newer connection."""
+        if not record.op_key:
+            return None
+        sent = self._senders.pop(record.op_key, None)
+        if sent is None or not sent[0].closed or not record.client_id:
+            return sent
+        newer = self._members.get(record.client_id)
+        return sent if newer is None else (newer, sent[1])
 
-    def _answer(self, record: Record, seq: int, result: reducer.Result) -> None:
-        if record.client_seq == 0:
-            waiter = self.join_waiters.pop(record.client_id, None)
-            if waiter is not None and not waiter.done():
-                waiter.set_result(result)
-            return
-        conn = self._sender(record)
-        if conn is not None:
-            conn.send(reply_frame(record.client_seq, seq, result))
-
-    def _store_then_answer(self, record: Record, seq: int, result: reducer.Result) -> None:
+    def _store_then_answer(self, record: Record, seq: int, result: reducer.Result,
+                           sender: tuple[Member, int] | None) -> None:
         """Write the snapshot at ``seq`` (for a close: with the close time, in one
         fsynced transaction), then answer the sender. Every hub that applies the op
         writes the same bytes; only the sender's hub audits and answers."""
@@ -248,7 +335,7 @@ class Room:
         self._snapshot_seq = seq
         closing = isinstance(record.op, CloseSession)
         detail = str(seq) if closing else ("on" if self.state.participant_export else "off")
-        self._spawn(self._durable_answer(record, seq, result, data, closing, detail))
+        self._spawn(self._durable_answer(record, seq, result, data, closing, detail, sender))
 
     async def _durable_answer(
         self,
@@ -258,8 +345,8 @@ class Room:
         data: bytes,
         closing: bool,
         detail: str,
+        sender: tuple[Member, int] | None,
     ) -> None:
-        conn = self.by_client.get(record.client_id)
         try:
             if closing:
                 await self._store.close_session(self.session_id, seq, data, record.ts_ms)
@@ -267,21 +354,22 @@ class Room:
                 await self._store.save_snapshot(self.session_id, seq, data)
         except Exception:
             log.exception("snapshot failed session=%s seq=%d", self.session_id[:8], seq)
-            if conn is not None:
+            if sender is not None:
                 error = Error(code=codes.UNAVAILABLE, reason="the snapshot could not be stored",
-                              client_seq=record.client_seq)
-                conn.send(encoder.encode(error))
+                              client_seq=sender[1])
+                sender[0].send(encoder.encode(error))
             return
-        if conn is None:
+        if sender is None:
             return
+        member, client_seq = sender
         action = audit.AuditAction.CLOSE if closing else audit.AuditAction.EXPORT_SETTING
-        audit.record(action, self.session_id, conn.participant_id, detail)
-        self._answer(record, seq, result)
+        audit.record(action, self.session_id, member.participant_id, detail)
+        member.send(reply_frame(client_seq, seq, result))
 
     def _disconnect(self, participant: str, code: int, reason: str) -> None:
-        for conn in list(self.conns):
-            if conn.participant_id == participant:
-                conn.close(code, reason)
+        for member in list(self._members.values()):
+            if member.participant_id == participant:
+                member.close(code, reason)
 
     # -- catch-up for a (re)connecting client -------------------------------------------
 
@@ -301,73 +389,11 @@ class Room:
                 frames.append(encoder.encode(Event(seq=seq, changes=visible)))
         return frames
 
-    # -- presence ----------------------------------------------------------------------
-
-    def local_members(self) -> list[str]:
-        return sorted({conn.participant_id for conn in self.conns})
+    # -- presence ---------------------------------------------------------------------
 
     def on_ephemeral(self, data: bytes) -> None:
         """Backplane callback: a hub's presence note for this room (ours included)."""
-        note = decode_note(data)
-        if note is None:
-            return
-        self.presence.note(note, asyncio.get_running_loop().time())
-        if note.hub != self.presence.hub_id:
-            # a client that connected to another hub later replaces its connection here
-            for pid, since_ms in note.took.items():
-                if self._since.get(pid, since_ms) < since_ms:
-                    self._disconnect(pid, codes.REPLACED, "replaced by a newer connection")
-            if note.ask and self.conns:
-                self.announce_presence()
-        self._send_presence()
-
-    def broadcast_presence(self) -> None:
-        """A local member came or went: announce this hub's members to every hub of the
-        room after ``PRESENCE_DELAY_S``; joins and leaves in a burst coalesce."""
-        self._presence_dirty = True
-        members = self.local_members()
-        now_ms = int(time.time() * 1000)
-        self._since = {pid: self._since.get(pid, now_ms) for pid in members}
-        if self._presence_due:
-            return
-        self._presence_due = True
-        asyncio.get_running_loop().call_later(PRESENCE_DELAY_S, self._announce_due)
-
-    def _announce_due(self) -> None:
-        self._presence_due = False
-        members = self.local_members()
-        took = {pid: self._since.get(pid, 0) for pid in members if pid not in self._announced}
-        self._announced = set(members)
-        # the first announcement of a room asks the other hubs for theirs
-        self.announce_presence(ask=self._presence_sent is None, took=took)
-
-    def announce_presence(self, ask: bool = False, took: dict[str, int] | None = None) -> None:
-        note = PresenceNote(hub=self.presence.hub_id, online=self.local_members(), ask=ask,
-                            took=took or {})
-        self._spawn(self._publish_note(encode_note(note)))
-
-    async def _publish_note(self, data: bytes) -> None:
-        try:
-            await self._backplane.publish_ephemeral(self.session_id, data)
-        except Exception as exc:  # presence is best effort; the next refresh repeats it
-            log.info("presence not published session=%s: %s", self.session_id[:8], exc)
-
-    def _send_presence(self) -> None:
-        """One presence frame to the local members, if the merged set changed or a
-        local member came since the last one."""
-        online = self.presence.online(self.local_members(), asyncio.get_running_loop().time())
-        if online == self._presence_sent and not self._presence_dirty:
-            return
-        self._presence_sent, self._presence_dirty = online, False
-        frame = text_frame(encoder.encode(Presence(online=online)))
-        for conn in self.conns:
-            conn.send_frame(frame)
-
-    def refresh_presence(self) -> None:
-        """Periodic: re-announce (so other hubs keep our members) and expire theirs."""
-        if self.conns:
-            self.announce_presence()
-        self._send_presence()
+        self.presence.on_note(data)
 
     # -- the log lost this room -----------------------------------------------------
 
@@ -375,16 +401,11 @@ class Room:
         """Stop applying; close every local connection (clients reconnect and get the
         room as the log now holds it); release whoever waits for a seq."""
         self.lost = True
-        for _, _, future in self._seq_waiters:
-            if not future.done():
-                future.set_result(None)
-        self._seq_waiters.clear()
-        for waiter in self.join_waiters.values():
-            if not waiter.done():  # the joining client is told ``unavailable``
-                waiter.set_exception(ConnectionResetError("the room was reset"))
-        self.join_waiters.clear()
-        for conn in list(self.conns):
-            conn.close(code, reason)
+        self._senders.clear()
+        self._rounds.stop()
+        self._seqs.release_all()
+        self._joins.fail_all(ConnectionResetError("the room was reset"))
+        self.close_all(code, reason)
 
     # -- snapshots ----------------------------------------------------------------------
 
@@ -400,15 +421,17 @@ class Room:
         await self._store.save_snapshot(self.session_id, seq, data)
         await self._store.trim_log(self.session_id, seq - self._log_keep)
 
-    def _spawn(self, coro: object) -> None:
+    def _spawn(self, coro: Awaitable[None]) -> None:
         task: asyncio.Task[None] = asyncio.get_running_loop().create_task(coro)  # type: ignore[arg-type]
         self._tasks.add(task)
         task.add_done_callback(self._task_done)
 
-    def evict(self, code: int, reason: str) -> None:
-        """Close every local connection (the session is gone)."""
-        for conn in list(self.conns):
-            conn.close(code, reason)
+    def close_all(self, code: int, reason: str) -> None:
+        """Close every local member's connection (the session is gone, the server
+        stops, or the room was reset); its round timer stops."""
+        self._rounds.stop()
+        for member in list(self._members.values()):
+            member.close(code, reason)
 
     def _task_done(self, task: asyncio.Task[None]) -> None:
         self._tasks.discard(task)

@@ -1,86 +1,91 @@
-"""Load and validate method files.
+"""Load and validate methods: the one validator of method data.
 
-A method file decodes into ``shared_schema.method.Method`` (msgspec names the
-field that is wrong); then cross-references are checked. Adding a method needs no
-code: drop a ``.toml`` file into the data folder or a configured extra folder.
+A method (TOML text, or the same data already parsed, as the editor sends it)
+decodes into ``shared_schema.method.Method`` (msgspec names the field that is wrong),
+then ``server.methods.rules`` checks what types cannot say. Every failure is a
+``MethodError`` holding ``Problem``s whose paths name fields of the method's own
+file. Adding a method needs no code: drop a ``.toml`` file into the data folder or a
+configured extra folder, or save one in the editor.
 """
 
 from __future__ import annotations
 
 import tomllib
 from collections.abc import Iterable
+from functools import cache
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import msgspec
 
+from server.methods import rules
+from server.methods.errors import MethodError
+from server.methods.problems import Problem, from_validation
 from shared_schema.method import Frame, Method
+
+__all__ = ["MethodError", "Problem", "check_method", "frame", "load_frame", "parse_method"]
 
 DATA_DIR = Path(__file__).with_name("data")
 FRAME_FILE = Path(__file__).with_name("frame.toml")
 T = TypeVar("T")
 
 
-class MethodError(ValueError):
-    """A method file that cannot be used; the message names the field and reason."""
-
-
-def _decode(text: str, kind: type[T], source: str) -> T:
+def read_toml(text: str, source: str) -> dict[str, Any]:
     try:
-        raw = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise MethodError(f"{source}: not valid TOML: {exc}") from exc
+        raise MethodError(source, [Problem("$", "invalid_toml", {"detail": str(exc)})]) from exc
+
+
+def _convert(raw: object, kind: type[T], source: str) -> T:
     try:
         return msgspec.convert(raw, kind)
     except msgspec.ValidationError as exc:
-        raise MethodError(f"{source}: {exc}") from exc
+        raise MethodError(source, [from_validation(exc)]) from exc
 
 
 def load_frame() -> Frame:
-    return _decode(FRAME_FILE.read_text(encoding="utf-8"), Frame, FRAME_FILE.name)
+    loaded = _convert(read_toml(FRAME_FILE.read_text(encoding="utf-8"), FRAME_FILE.name),
+                      Frame, FRAME_FILE.name)
+    problems = rules.check_frame(loaded)
+    if problems:
+        raise MethodError(FRAME_FILE.name, problems)
+    return loaded
 
 
-def parse_method(text: str, source: str = "<method>", frame: Frame | None = None) -> Method:
-    """Decode and check a method; with ``frame``, wrap it in the session frame
-    (unless the method sets ``with_frame = false``)."""
-    method = _decode(text, Method, source)
-    if frame is not None and method.with_frame:
-        method = msgspec.structs.replace(
-            method,
-            sections=[*frame.sections, *method.sections],
-            steps=[*frame.before, *method.steps, *frame.after],
-        )
-    _check_references(method, source)
+@cache
+def frame() -> Frame:
+    """The session frame, loaded once (it ships with the code)."""
+    return load_frame()
+
+
+def check_method(raw: object, source: str = "<method>") -> Method:
+    """Decode and check method data (a parsed TOML document), unframed; raises
+    ``MethodError`` with every problem the cross-checks find."""
+    method = _convert(raw, Method, source)
+    problems = rules.check(method, frame())
+    if problems:
+        raise MethodError(source, problems)
     return method
 
 
-def _check_references(method: Method, source: str) -> None:
-    section_ids = [s.id for s in method.sections]
-    _unique(section_ids, f"{source}: $.sections", "section id")
-    _unique([s.id for s in method.steps], f"{source}: $.steps", "step id")
-    for section in method.sections:
-        _unique(
-            [lane.id for lane in section.lanes],
-            f"{source}: section {section.id!r} lanes",
-            "lane id",
-        )
-    for index, step in enumerate(method.steps):
-        shown = [entry.section for entry in step.sections]
-        _unique(shown, f"{source}: $.steps[{index}].sections", "section")
-        for position, entry in enumerate(step.sections):
-            if entry.section not in section_ids:
-                raise MethodError(
-                    f"{source}: unknown section {entry.section!r} - at "
-                    f"`$.steps[{index}].sections[{position}].section`"
-                )
+def wrap_in_frame(method: Method, with_frame: Frame | None = None) -> Method:
+    """The method as a session plays it: inside the frame unless it opts out."""
+    if not method.with_frame:
+        return method
+    outer = with_frame or frame()
+    return msgspec.structs.replace(
+        method,
+        sections=[*outer.sections, *method.sections],
+        steps=[*outer.before, *method.steps, *outer.after],
+    )
 
 
-def _unique(values: list[str], where: str, what: str) -> None:
-    seen: set[str] = set()
-    for value in values:
-        if value in seen:
-            raise MethodError(f"{where}: duplicate {what} {value!r}")
-        seen.add(value)
+def parse_method(text: str, source: str = "<method>", frame: Frame | None = None) -> Method:
+    """Decode and check a method file; with ``frame``, wrap it in the session frame
+    (unless the method sets ``with_frame = false``)."""
+    method = check_method(read_toml(text, source), source)
+    return wrap_in_frame(method, frame) if frame is not None else method
 
 
 def load_method_file(path: Path, frame: Frame | None = None) -> Method:
@@ -90,10 +95,10 @@ def load_method_file(path: Path, frame: Frame | None = None) -> Method:
 def load_methods(extra_dirs: Iterable[Path] = (), *, framed: bool = True) -> dict[str, Method]:
     """All methods by id, wrapped in the session frame unless ``framed`` is False:
     the bundled ones, then extra folders (which may override)."""
-    frame = load_frame() if framed else None
+    outer = load_frame() if framed else None
     methods: dict[str, Method] = {}
     for folder in (DATA_DIR, *extra_dirs):
         for path in sorted(folder.glob("*.toml")):
-            method = load_method_file(path, frame)
+            method = load_method_file(path, outer)
             methods[method.id] = method
     return methods

@@ -24,7 +24,8 @@ TIMEOUT_S = 10.0
 
 
 def record(n: int, client: str = "c-test-0001") -> Record:
-    return Record(client_id=client, client_seq=n, ts_ms=n, op=SetReady(client_seq=n, ready=True))
+    return Record(client_id=client, op_key=f"{client}/{n}", ts_ms=n,
+                  op=SetReady(client_seq=n, ready=True))
 
 
 class Listener:
@@ -75,7 +76,7 @@ def test_ops_are_sequenced_delivered_in_order_and_logged(storage: Storage) -> No
         assert sorted(seqs) == list(range(1, 51))
         await listener.until(lambda: len(listener.ops) == 50)
         assert listener.seqs() == list(range(1, 51))
-        by_seq = {item.seq: item.record.client_seq for item in listener.ops}
+        by_seq = {item.seq: item.record.ts_ms for item in listener.ops}
         assert all(by_seq[seq] == n for seq, n in zip(seqs, range(1, 51), strict=True))
         logged = await backplane.read(meta.id, 45)
         assert [item.seq for item in logged] == [46, 47, 48, 49, 50]
@@ -160,7 +161,7 @@ def test_redis_fills_gaps_after_a_dropped_subscription(tmp_path: Path) -> None:
                                                for n in range(start, start + 50)))
                 await listener.until(lambda: len(listener.ops) == 300)
                 assert listener.seqs() == list(range(1, 301))
-                assert sorted(i.record.client_seq for i in listener.ops) == list(range(1, 301))
+                assert sorted(i.record.ts_ms for i in listener.ops) == list(range(1, 301))
                 assert hub1.reconnects >= 1 and hub1.gaps_filled >= 1
 
         asyncio.run(main())

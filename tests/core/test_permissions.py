@@ -81,7 +81,7 @@ class Room:
 
     def join(self, client_id: str, name: str, via: str) -> Result:
         self.seq += 1
-        actor = Actor(client_id, client_seq=0, seq=self.seq, ts_ms=self.ts_ms)
+        actor = Actor(client_id, "", seq=self.seq, ts_ms=self.ts_ms)
         return apply(self.state, Join(name=name, via=via), actor)
 
     def send(self, who: Role, op_type: type[Op], /, **fields: Any) -> Result:
@@ -92,7 +92,8 @@ class Room:
         self.seq += 1
         self.ts_ms += 1_000
         op = op_type(client_seq=client_seq, **fields)
-        return apply(self.state, op, Actor(client_id, client_seq, self.seq, self.ts_ms))
+        actor = Actor(client_id, f"{client_id}/{client_seq}", self.seq, self.ts_ms)
+        return apply(self.state, op, actor)
 
 
 def ok(result: Result) -> Applied:
@@ -479,8 +480,8 @@ def test_resent_forbidden_op_stays_forbidden() -> None:
     room = make_room(ASK)
     client = CLIENTS["presenter"]
     op = AddItem(client_seq=1, item_id="q1", section="questions", text="Mag ik?")
-    first = apply(room.state, op, Actor(client, 1, 100, 1))
-    again = apply(room.state, op, Actor(client, 1, 101, 2))
+    first = apply(room.state, op, Actor(client, f"{client}/1", 100, 1))
+    again = apply(room.state, op, Actor(client, f"{client}/1", 101, 2))
     rejected(first, errors.FORBIDDEN)
     assert again == Duplicate(seq=100, code=errors.FORBIDDEN)
 

@@ -8,18 +8,30 @@ import msgspec
 import pytest
 
 from server.core import errors
-from server.core.records import Join
+from server.core.records import Join, decode_record
 from server.core.reducer import (
-    ANONYMOUS_MARKS_KEPT,
+    LOGGED_CLIENT_SEQ,
+    MARKS_KEPT,
     Actor,
     Applied,
     Duplicate,
     Rejected,
     Result,
     Scoped,
+    admit,
     apply,
+    needs_time,
 )
-from server.core.state import BoardState, decode_state, encode_state, new_state, participant_id
+from server.core.state import (
+    BoardState,
+    Mark,
+    decode_state,
+    encode_state,
+    item_proof,
+    new_state,
+    op_key,
+    participant_id,
+)
 from server.core.visibility import board_view
 from server.methods.loader import load_methods, parse_method
 from shared_schema.board import Item, Timer
@@ -31,17 +43,22 @@ from shared_schema.client import (
     CloseSession,
     DeleteItem,
     EditItem,
+    EndRound,
     LockSection,
     MoveItem,
     Op,
     RateItem,
     RemoveParticipant,
     RevealSection,
+    RoundTurn,
     SetAnonymous,
     SetExport,
+    SetFollow,
     SetReady,
+    SetSpotlight,
     SetStep,
     SetTimer,
+    StartRound,
     Vote,
 )
 from shared_schema.method import Method
@@ -105,7 +122,7 @@ class Room:
     def join(self, client_id: str, name: str | None = None, via: str = "participant") -> Result:
         self.seq += 1
         join = Join(name=name or client_id, via=via)
-        return apply(self.state, join, Actor(client_id, 0, self.seq, self.ts_ms))
+        return apply(self.state, join, Actor(client_id, "", self.seq, self.ts_ms))
 
     def send(
         self, client_id: str, op_type: type[Op], /, *, ts_ms: int | None = None, **fields: Any
@@ -115,7 +132,16 @@ class Room:
         self.seq += 1
         self.ts_ms = ts_ms if ts_ms is not None else self.ts_ms + 1_000
         op = op_type(client_seq=client_seq, **fields)
-        return apply(self.state, op, Actor(client_id, client_seq, self.seq, self.ts_ms))
+        return self.submit(client_id, op)
+
+    def submit(self, client_id: str, op: Op) -> Result:
+        """Record ``op`` as a hub does (``admit``), then apply it at the next seq."""
+        admitted = admit(self.state, op)
+        role = self.state.participants[self.pid(client_id)].role if admitted.one_off else None
+        actor = Actor("" if admitted.one_off else client_id,
+                      op_key(self.state.session_id, client_id, op.client_seq),
+                      self.seq, self.ts_ms if needs_time(op) else 0, role, admitted.proof)
+        return apply(self.state, admitted.op, actor)
 
 
 def ok(result: Result) -> Applied:
@@ -144,7 +170,7 @@ def make_room(method: Method = TIENSTAPPEN) -> Room:
 
 def board_bytes(state: BoardState) -> bytes:
     """The board without the idempotency marks and the last seq seen."""
-    return encode_state(msgspec.structs.replace(state, clients={}, seq=0))
+    return encode_state(msgspec.structs.replace(state, marks={}, seq=0))
 
 
 # -- determinism --------------------------------------------------------------------------
@@ -362,10 +388,10 @@ def test_vote_budget_rejection_changes_nothing() -> None:
 def test_resent_applied_op_is_a_duplicate_with_the_first_seq() -> None:
     room = make_room()
     op = AddItem(client_seq=7, item_id="c1", section="case", text="Mijn casus")
-    first = apply(room.state, op, Actor(PRES, 7, 50, 1_000))
+    first = apply(room.state, op, Actor(PRES, f"{PRES}/7", 50, 1_000))
     ok(first)
     after_first = encode_state(room.state)
-    again = apply(room.state, op, Actor(PRES, 7, 51, 2_000))
+    again = apply(room.state, op, Actor(PRES, f"{PRES}/7", 51, 2_000))
     assert again == Duplicate(seq=50, code=None)
     assert [i for i in room.state.items if i == "c1"] == ["c1"]
     assert room.state.items["c1"].seq == 50
@@ -375,8 +401,8 @@ def test_resent_applied_op_is_a_duplicate_with_the_first_seq() -> None:
 def test_resent_rejected_op_is_a_duplicate_with_the_code() -> None:
     room = make_room()
     op = AddItem(client_seq=3, item_id="c1", section="case", text="niet van mij")
-    rejected(apply(room.state, op, Actor(ANNA, 3, 40, 1_000)), errors.FORBIDDEN)
-    again = apply(room.state, op, Actor(ANNA, 3, 41, 2_000))
+    rejected(apply(room.state, op, Actor(ANNA, f"{ANNA}/3", 40, 1_000)), errors.FORBIDDEN)
+    again = apply(room.state, op, Actor(ANNA, f"{ANNA}/3", 41, 2_000))
     assert again == Duplicate(seq=40, code=errors.FORBIDDEN)
     assert "c1" not in room.state.items
 
@@ -385,26 +411,55 @@ def test_duplicate_is_answered_even_when_the_state_changed_since() -> None:
     """A resend is judged by its first result, not again: the lock came later."""
     room = make_room()
     op = AddItem(client_seq=1, item_id="c1", section="case", text="Mijn casus")
-    ok(apply(room.state, op, Actor(PRES, 1, 30, 1)))
+    ok(apply(room.state, op, Actor(PRES, f"{PRES}/1", 30, 1)))
     ok(room.send(FAC, LockSection, section="case", locked=True))
-    assert apply(room.state, op, Actor(PRES, 1, 32, 2)) == Duplicate(seq=30, code=None)
+    assert apply(room.state, op, Actor(PRES, f"{PRES}/1", 32, 2)) == Duplicate(seq=30, code=None)
 
 
 def test_an_op_never_decided_is_new_even_below_the_highest_client_seq() -> None:
     """An op rejected before sequencing leaves no mark; its resend after a later op
     went through must be judged, not answered "applied" without running."""
     room = make_room()
-    ok(apply(room.state, SetReady(client_seq=5, ready=True), Actor(ANNA, 5, 30, 1)))
+    ok(apply(room.state, SetReady(client_seq=5, ready=True), Actor(ANNA, f"{ANNA}/5", 30, 1)))
     late = AddItem(client_seq=4, item_id="q4", section="case", text="later ingediend")
-    rejected(apply(room.state, late, Actor(ANNA, 4, 31, 2)), errors.FORBIDDEN)
-    assert apply(room.state, late, Actor(ANNA, 4, 32, 3)) == Duplicate(31, errors.FORBIDDEN)
+    rejected(apply(room.state, late, Actor(ANNA, f"{ANNA}/4", 31, 2)), errors.FORBIDDEN)
+    again = apply(room.state, late, Actor(ANNA, f"{ANNA}/4", 32, 3))
+    assert again == Duplicate(31, errors.FORBIDDEN)
 
 
-def test_marks_are_per_client() -> None:
+def test_marks_are_per_op_key() -> None:
+    """Two clients' ops with the same client_seq have different op keys."""
     room = make_room()
-    ok(apply(room.state, SetReady(client_seq=1, ready=True), Actor(ANNA, 1, 20, 1)))
-    ok(apply(room.state, SetReady(client_seq=1, ready=True), Actor(BEN, 1, 21, 1)))
+    ok(apply(room.state, SetReady(client_seq=1, ready=True), Actor(ANNA, f"{ANNA}/1", 20, 1)))
+    ok(apply(room.state, SetReady(client_seq=1, ready=True), Actor(BEN, f"{BEN}/1", 21, 1)))
     assert len(room.state.ready) == 2
+
+
+def test_marks_are_bounded_oldest_first() -> None:
+    room = make_room()
+    total = MARKS_KEPT + 10
+    for n in range(total):
+        op = SetReady(client_seq=n + 1, ready=n % 2 == 0)
+        ok(apply(room.state, op, Actor(ANNA, f"k{n}", 100 + n, 1)))
+    assert len(room.state.marks) == MARKS_KEPT
+    assert "k0" not in room.state.marks
+    assert room.state.marks[f"k{total - 1}"] == Mark(100 + total - 1, None)
+
+
+def test_marks_hold_no_client_key_and_no_client_seq() -> None:
+    """The stored marks are one flat map of op keys: nothing in them counts or orders
+    one member's ops (op keys of one client look unrelated)."""
+    room = make_room()
+    ok(room.send(PRES, AddItem, item_id="c1", section="case", text="Casus"))
+    ok(room.send(ANNA, SetReady, ready=True))
+    keys = list(room.state.marks)
+    assert all(isinstance(mark, Mark) for mark in room.state.marks.values())
+    assert len(set(keys)) == len(keys)
+    for client in (FAC, PRES, ANNA, BEN):
+        assert client not in "".join(keys)
+        assert participant_id(room.state.session_id, client) not in "".join(keys)
+    assert op_key("s", ANNA, 1) != op_key("s", ANNA, 2) != op_key("s", BEN, 2)
+    assert op_key("s", ANNA, 1) == op_key("s", ANNA, 1)
 
 
 # -- hidden until reveal ----------------------------------------------------------------
@@ -530,7 +585,10 @@ def test_anonymous_mode_strips_the_author_of_new_items() -> None:
     assert room.state.items["o3"].author == room.pid(ANNA)
 
 
-def test_anonymous_item_cannot_be_edited_by_anyone_but_the_facilitator() -> None:
+SECRET_A, SECRET_B = "a" * 22 + "-secret-of-anna", "b" * 22 + "-secret-of-ben"
+
+
+def test_anonymous_item_cannot_be_edited_without_its_secret_but_by_the_facilitator() -> None:
     room = make_room(HIDDEN_METHOD)
     ok(room.send(FAC, SetAnonymous, anonymous=True))
     ok(room.send(ANNA, AddItem, item_id="o1", section="open_notes", text="anoniem"))
@@ -539,46 +597,179 @@ def test_anonymous_item_cannot_be_edited_by_anyone_but_the_facilitator() -> None
     ok(room.send(FAC, EditItem, item_id="o1", text="gemodereerd"))
 
 
-def _anonymous(room: Room, op: Op, role: str = "participant", key: str = "~k1") -> Result:
-    """Apply ``op`` as a hub records it in anonymity mode: a one-off key and a role."""
-    room.seq += 1
-    return apply(room.state, op, Actor(key, op.client_seq, room.seq, room.ts_ms, role))  # type: ignore[arg-type]
-
-
-def test_anonymous_op_is_judged_by_its_role_and_leaves_no_mark_of_its_sender() -> None:
+def test_the_secret_lets_the_author_edit_and_delete_an_anonymous_item() -> None:
     room = make_room(HIDDEN_METHOD)
     ok(room.send(FAC, SetAnonymous, anonymous=True))
-    marks_before = {key: list(marks) for key, marks in room.state.clients.items()}
+    ok(room.send(ANNA, AddItem, item_id="o1", section="open_notes", text="anoniem",
+                 secret=SECRET_A))
+    ok(room.send(BEN, AddItem, item_id="o2", section="open_notes", text="van ben",
+                 secret=SECRET_B))
+    stored = encode_state(room.state)
+    assert SECRET_A.encode() not in stored and SECRET_B.encode() not in stored
+    assert room.state.proofs["o1"] == item_proof(room.state.session_id, "o1", SECRET_A)
+    # another member's secret, or none, is refused with a typed code
+    rejected(room.send(BEN, EditItem, item_id="o1", text="ik", secret=SECRET_B), errors.NOT_AUTHOR)
+    rejected(room.send(BEN, DeleteItem, item_id="o1", secret=SECRET_B), errors.NOT_AUTHOR)
+    rejected(room.send(BEN, DeleteItem, item_id="o1"), errors.NOT_AUTHOR)
+    assert room.state.items["o1"].text == "anoniem"
+    ok(room.send(ANNA, EditItem, item_id="o1", text="herschreven", secret=SECRET_A))
+    assert room.state.items["o1"].text == "herschreven"
+    assert room.state.items["o1"].author is None
+    # after anonymity is switched off the secret still works, and the item stays
+    # anonymous
+    ok(room.send(FAC, SetAnonymous, anonymous=False))
+    ok(room.send(ANNA, EditItem, item_id="o1", text="nog eens", secret=SECRET_A))
+    ok(room.send(ANNA, DeleteItem, item_id="o1", secret=SECRET_A))
+    assert "o1" not in room.state.items and "o1" not in room.state.proofs
+    assert list(room.state.proofs) == ["o2"]
+
+
+def test_the_author_sees_and_edits_their_hidden_anonymous_item_before_the_reveal() -> None:
+    room = make_room(HIDDEN_METHOD)
+    ok(room.send(FAC, SetAnonymous, anonymous=True))
+    added = ok(room.send(ANNA, AddItem, item_id="n1", section="notes", text="stil",
+                         secret=SECRET_A))
+    assert added.changes[0].audience == frozenset()  # nobody: the author keeps a copy
+    rejected(room.send(BEN, EditItem, item_id="n1", text="x", secret=SECRET_B), errors.NOT_FOUND)
+    edited = ok(room.send(ANNA, EditItem, item_id="n1", text="stiller", secret=SECRET_A))
+    assert [s.audience for s in edited.changes] == [frozenset()]
+    ok(room.send(ANNA, DeleteItem, item_id="n1", secret=SECRET_A))
+    assert "n1" not in room.state.hidden
+
+
+@pytest.mark.parametrize(
+    ("anonymous", "op", "one_off", "proof"),
+    [
+        (False, AddItem(client_seq=1, item_id="x", section="open_notes", text="t",
+                        secret=SECRET_A), False, False),
+        (True, AddItem(client_seq=1, item_id="x", section="open_notes", text="t",
+                       secret=SECRET_A), True, True),
+        (True, AddItem(client_seq=1, item_id="x", section="open_notes", text="t"), True, False),
+        (True, SetReady(client_seq=9, ready=True), False, False),
+        (True, Vote(client_seq=1, item_id="named", delta=1), False, False),
+        (True, EditItem(client_seq=1, item_id="named", text="t", secret=SECRET_A), False, False),
+        (False, EditItem(client_seq=1, item_id="anon", text="t", secret=SECRET_A), True, True),
+        (False, MoveItem(client_seq=1, item_id="anon", x=1, y=1), True, False),
+        (False, DeleteItem(client_seq=1, item_id="anon"), True, False),
+        (True, MoveItem(client_seq=1, item_id="named", x=1, y=1), False, False),
+    ],
+)
+def test_admit_decides_the_one_off_key_and_never_logs_a_secret(
+    anonymous: bool, op: Op, one_off: bool, proof: bool
+) -> None:
+    room = make_room(HIDDEN_METHOD)
+    ok(room.send(ANNA, AddItem, item_id="named", section="open_notes", text="met naam"))
+    ok(room.send(FAC, SetAnonymous, anonymous=True))
+    ok(room.send(ANNA, AddItem, item_id="anon", section="open_notes", text="zonder"))
+    ok(room.send(FAC, SetAnonymous, anonymous=anonymous))
+    admitted = admit(room.state, op)
+    assert (admitted.one_off, admitted.proof is not None) == (one_off, proof)
+    assert getattr(admitted.op, "secret", None) is None
+    assert admitted.op.client_seq == LOGGED_CLIENT_SEQ
+    assert SECRET_A.encode() not in msgspec.msgpack.encode(admitted.op)
+
+
+def _anonymous(room: Room, op: Op, role: str = "participant", key: str = "~k1") -> Result:
+    """Apply ``op`` as a hub records a one-off op: no client key, a role."""
+    room.seq += 1
+    return apply(room.state, op, Actor("", key, room.seq, 0, role))  # type: ignore[arg-type]
+
+
+def test_anonymous_op_is_judged_by_its_role_alone() -> None:
+    room = make_room(HIDDEN_METHOD)
+    ok(room.send(FAC, SetAnonymous, anonymous=True))
     add = AddItem(client_seq=1, item_id="a1", section="open_notes", text="anoniem")
     ok(_anonymous(room, add))
     assert room.state.items["a1"].author is None
-    assert room.state.clients == marks_before  # no sender's marks changed
     seq = room.state.items["a1"].seq
-    # a resend under the same one-off key is a duplicate, even with other contents
+    # a resend under the same op key is a duplicate, even with other contents
     again = _anonymous(room, msgspec.structs.replace(add, text="anders"))
     assert again == Duplicate(seq, None)
     assert room.state.items["a1"].text == "anoniem"
-    # the role decides: a locked section and an observer are refused, and remembered
+    # the role decides: a locked section is refused, and remembered
     ok(room.send(FAC, LockSection, section="open_notes", locked=True))
     locked = AddItem(client_seq=2, item_id="a2", section="open_notes", text="dicht")
     rejected(_anonymous(room, locked, key="~k2"), errors.SECTION_LOCKED)
     assert _anonymous(room, locked, key="~k2") == Duplicate(room.seq - 1, errors.SECTION_LOCKED)
     assert "a2" not in room.state.items
+    observer = AddItem(client_seq=4, item_id="a4", section="notes", text="kijker")
+    rejected(_anonymous(room, observer, role="observer", key="~k4"), errors.FORBIDDEN)
     ok(room.send(FAC, CloseSession))
     closed = AddItem(client_seq=3, item_id="a3", section="open_notes", text="te laat")
     rejected(_anonymous(room, closed, key="~k3"), errors.SESSION_CLOSED)
 
 
-def test_anonymous_marks_are_bounded_oldest_first() -> None:
+# -- loose input rules ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("gewoon", None),
+        ("regel een\nregel twee\tmet tab", None),
+        ("nul\x00byte", errors.INVALID_VALUE),
+        ("escape\x1b[31m", errors.INVALID_VALUE),
+        ("wagen\rterug", errors.INVALID_VALUE),
+        ("bel\x07", errors.INVALID_VALUE),
+        ("delete\x7f", errors.INVALID_VALUE),
+        ("emoji \u2603 en é", None),
+    ],
+)
+def test_item_texts_with_control_characters_are_refused(text: str, code: str | None) -> None:
     room = make_room(HIDDEN_METHOD)
-    ok(room.send(FAC, SetAnonymous, anonymous=True))
-    total = ANONYMOUS_MARKS_KEPT + 10
-    for n in range(total):
-        op = AddItem(client_seq=n + 1, item_id=f"a{n}", section="open_notes", text="x")
-        ok(_anonymous(room, op, key=f"~k{n}"))
-    assert len(room.state.anonymous_marks) == ANONYMOUS_MARKS_KEPT
-    assert "~k0" not in room.state.anonymous_marks
-    assert f"~k{total - 1}" in room.state.anonymous_marks
+    ok(room.send(ANNA, AddItem, item_id="ok", section="open_notes", text="goed"))
+    before = board_bytes(room.state)
+    added = room.send(ANNA, AddItem, item_id="t1", section="open_notes", text=text)
+    edited = room.send(ANNA, EditItem, item_id="ok", text=text)
+    if code is None:
+        ok(added), ok(edited)
+        assert room.state.items["t1"].text == text == room.state.items["ok"].text
+    else:
+        rejected(added, code), rejected(edited, code)
+        assert board_bytes(room.state) == before
+
+
+DOMINANTE: Method = load_methods(framed=False)["dominante_ideeen"]
+
+
+def _dominante_at(step_id: str) -> Room:
+    room = make_room(DOMINANTE)
+    ok(room.send(FAC, SetStep, step=[s.id for s in DOMINANTE.steps].index("name_ideas")))
+    ok(room.send(ANNA, AddItem, item_id="i1", section="ideas", text="Ik moet alles zelf"))
+    ok(room.send(ANNA, AddItem, item_id="i2", section="ideas", text="Fouten zijn erg"))
+    ok(room.send(FAC, SetStep, step=[s.id for s in DOMINANTE.steps].index("respond")))
+    ok(room.send(PRES, CircleItem, item_id="i1", circled=True))
+    ok(room.send(FAC, SetStep, step=[s.id for s in DOMINANTE.steps].index(step_id)))
+    return room
+
+
+@pytest.mark.parametrize(
+    ("step_id", "parent", "code"),
+    [
+        ("alternatives", "i1", None),
+        ("alternatives", "i2", errors.INVALID_VALUE),  # not circled
+        ("alternatives", None, errors.INVALID_VALUE),  # only alternatives in this step
+        ("alternatives", "alt", errors.INVALID_VALUE),  # under an alternative
+        ("alternatives", "nope", errors.NOT_FOUND),
+        ("name_ideas", None, None),
+        ("name_ideas", "i2", errors.INVALID_VALUE),  # under an idea that is not circled
+    ],
+)
+def test_an_alternative_hangs_under_a_circled_idea(
+    step_id: str, parent: str | None, code: str | None
+) -> None:
+    room = _dominante_at("alternatives")
+    ok(room.send(ANNA, AddItem, item_id="alt", section="ideas", text="Ik mag hulp vragen",
+                 parent="i1"))
+    ok(room.send(FAC, SetStep, step=[s.id for s in DOMINANTE.steps].index(step_id)))
+    before = board_bytes(room.state)
+    result = room.send(ANNA, AddItem, item_id="new", section="ideas", text="nieuw",
+                       parent=parent)
+    if code is None:
+        assert ok(result) and room.state.items["new"].parent == parent
+    else:
+        rejected(result, code)
+        assert board_bytes(room.state) == before
 
 
 # -- timer --------------------------------------------------------------------------------
@@ -815,6 +1006,11 @@ def every_op(room: Room) -> list[tuple[type[Op], dict[str, Any]]]:
         (RemoveParticipant, {"participant_id": room.pid(BEN)}),
         (SetAnonymous, {"anonymous": True}),
         (CloseSession, {}),
+        (SetSpotlight, {"section": "case"}),
+        (SetFollow, {"following": False}),
+        (StartRound, {}),
+        (RoundTurn, {"action": "next", "turn": 0}),
+        (EndRound, {}),
     ]
 
 
@@ -886,7 +1082,7 @@ def test_snapshot_roundtrip_of_a_played_state() -> None:
     ok(room.send(FAC, RemoveParticipant, participant_id=room.pid(BEN)))
     state = room.state
     assert state.hidden == {} and state.revealed and state.overrides and state.votes
-    assert state.clients and state.timer.remaining_ms
+    assert state.marks and state.proofs == {} and state.timer.remaining_ms
 
     data = encode_state(state)
     copy = decode_state(data)
@@ -936,3 +1132,23 @@ def test_redefinitions_always_start_with_the_prefix() -> None:
     ok(room.send(FAC, SetStep, step=1))
     ok(room.send(ANNA, AddItem, item_id="q1", section="questions", text="Wat wil je?"))
     assert room.state.items["q1"].text == "Wat wil je?"
+
+
+def test_records_and_snapshots_of_the_former_format_still_load() -> None:
+    """Logs and snapshots written before op keys (client_seq, per-client marks) decode;
+    their old marks are dropped, their one-off records still replay without author."""
+    room = make_room(HIDDEN_METHOD)
+    state = msgspec.msgpack.decode(encode_state(room.state))
+    state.pop("marks")
+    state["clients"] = {"k": [[1, 5, None]]}
+    state["anonymous_marks"] = {"~x": [2, 6, None]}
+    loaded = decode_state(msgspec.msgpack.encode(state))
+    assert loaded.marks == {} and loaded.participants == room.state.participants
+    op = {"type": "add_item", "client_seq": 2, "item_id": "o1", "section": "open_notes",
+          "text": "oud"}
+    record = decode_record(msgspec.msgpack.encode(
+        {"client_id": "~abc", "client_seq": 2, "ts_ms": 5, "op": op, "role": "participant"}))
+    assert record.op_key == "" and record.role == "participant"
+    ok(apply(loaded, record.op, Actor(record.client_id, record.op_key, loaded.seq + 1,
+                                      record.ts_ms, record.role)))
+    assert loaded.items["o1"].author is None and loaded.marks == {}

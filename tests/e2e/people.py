@@ -54,9 +54,18 @@ class Person:
     def join(self, link: str) -> None:
         self.page.goto(link)
         self.page.locator("#join-name").fill(self.name)
+        self.accept_agreement()
         self.page.locator("#join-name").press("Enter")
         expect(self.page.locator(".step-head, .closed-head")).to_be_visible()
         expect(self.page.locator(".status-open")).to_be_visible()
+
+    def accept_agreement(self) -> None:
+        """Tick the session's agreement on the join form, if it has one (the form
+        is ready once it knows)."""
+        expect(self.page.locator("form[data-action=join] button[type=submit]")).to_be_enabled()
+        agree = self.page.locator("#join-agree")
+        if agree.count():
+            agree.check()
 
     def screenshot(self, folder: Path, name: str) -> None:
         """Full-page screenshots of the current view at 1280 and 390 px."""

@@ -63,6 +63,7 @@ def test_views_have_no_serious_violations(browser: Browser, web: ServerProcess,
     found["join"] = violations(part.page)
     part.screenshot(screenshots, f"join-{lang}")
     part.page.locator("#join-name").fill("Anouk")
+    part.accept_agreement()
     part.page.locator("#join-name").press("Enter")
     fac.join(facilitator_link)
 

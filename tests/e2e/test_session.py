@@ -39,6 +39,7 @@ def test_whole_tienstappen_session(browser: Browser, web: ServerProcess,
     facilitator_link, invite_link = fac.create_session("Intervisie team Noord")
     fac.page.locator("[data-open-board]").click()
     fac.page.locator("#join-name").fill("Fenna")
+    fac.accept_agreement()
     fac.page.locator("#join-name").press("Enter")
     expect(fac.page.locator("#step-title")).to_have_text("Check-in")
     assert fac.page.url == facilitator_link

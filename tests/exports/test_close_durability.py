@@ -33,6 +33,11 @@ EVERY_OP: dict[str, dict[str, Any]] = {
     "remove_participant": {"participant_id": "0" * 16},
     "set_anonymous": {"anonymous": True},
     "close_session": {},
+    "set_spotlight": {"section": "questions"},
+    "set_follow": {"following": False},
+    "start_round": {},
+    "round_turn": {"action": "next", "turn": 0},
+    "end_round": {},
 }
 
 

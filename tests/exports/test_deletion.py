@@ -61,6 +61,8 @@ def scan_redis(redis_dir: Path, url: str) -> Scan:
                                 for kv in fields.items() for v in kv)
                 elif kind == b"zset":
                     held.extend(client.zrange(key, 0, -1))
+                elif kind == b"set":  # the attendance record's members and roles
+                    held.extend(client.smembers(key))
                 else:
                     raise AssertionError(f"unexpected key type {kind!r} of {key!r}")
         on_disk = [p.read_bytes() for p in sorted(redis_dir.rglob("*.aof"))]

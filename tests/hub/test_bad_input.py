@@ -33,6 +33,21 @@ CASES: list[tuple[str, bool, list[Any], str | None, int | None]] = [
      "protocol_mismatch", 4002),
     ("wrong_token", False, [{**HELLO, "token": "guessed-token"}], "access_denied", 4003),
     ("frame_over_64k", True, [{**ADD, "text": "x" * 70_000}], None, 1009),
+    ("classify_before_hello", False, [{"type": "classify", "request": 1, "text": "Is het?"}],
+     "hello_required", None),
+    ("classify_empty", True, [{"type": "classify", "request": 1, "text": ""}],
+     "invalid_message", None),
+    ("classify_extra_field", True,
+     [{"type": "classify", "request": 1, "text": "Is het?", "store": True}],
+     "invalid_message", None),
+    ("round_seconds_too_short", True,
+     [{"type": "start_round", "client_seq": 1, "seconds": 1}], "invalid_message", None),
+    ("round_bad_action", True,
+     [{"type": "round_turn", "client_seq": 1, "action": "skip", "turn": 0}],
+     "invalid_message", None),
+    ("spotlight_bad_item_id", True,
+     [{"type": "set_spotlight", "client_seq": 1, "item_id": "no spaces"}],
+     "invalid_message", None),
 ]
 
 
@@ -162,5 +177,30 @@ def test_forbidden_op_is_rejected_with_a_typed_code(server: ServerProcess) -> No
             reply = await control.call(kind, **fields)
             assert reply["type"] == "rejected" and reply["code"] == "forbidden", reply
         await _still_fine(facilitator, control, before)
+
+    run(scenario)
+
+
+def test_control_characters_and_bad_secrets_are_refused_and_change_nothing(
+    server: ServerProcess,
+) -> None:
+    """An item text with a control character is rejected with ``invalid_value`` before
+    it is sequenced (also as an edit); a malformed item secret is not a message."""
+    async def scenario() -> None:
+        _, facilitator, control = await _setup(server)
+        before = (control.seq, control.state_hash())
+        for text in ("nul\x00byte", "escape\x1b[2J", "wagen\rterug", "del\x7f"):
+            reply = await control.call("add_item", item_id="cc1", section="questions",
+                                       text=text)
+            assert reply["type"] == "rejected" and reply["code"] == "invalid_value", reply
+            assert "seq" not in reply or reply["seq"] is None, "it was sequenced"
+        await control.op("add_item", item_id="cc2", section="questions", text="Goed",
+                         secret="te kort")
+        await control.until(lambda: bool(control.errors))
+        assert control.errors[-1]["code"] == "invalid_message"
+        await _still_fine(facilitator, control, before)
+        reply = await facilitator.call("edit_item", item_id=next(iter(control.items)),
+                                       text="tab\tmag, NUL\x00 niet")
+        assert reply["type"] == "rejected" and reply["code"] == "invalid_value", reply
 
     run(scenario)

@@ -597,26 +597,39 @@ def test_anonymous_items_carry_no_author(server: ServerProcess) -> None:
 
 def test_anonymous_items_leave_no_link_to_their_author_in_storage(server: ServerProcess) -> None:
     """The op log and the snapshot hold nothing that ties an anonymous item to its
-    author, and a resend of an anonymous op is still answered once, across a restart."""
+    author; the author edits it with its secret, another participant cannot; a resend
+    of an anonymous op is still answered once, across a restart.
+    (tests/hub/test_anonymity_storage.py plays the adversary on every stored byte.)"""
     anon: dict[str, int] = {}
     names: dict[str, Any] = {}
+    secret_a, secret_b = "A" * 22 + secrets.token_hex(8), "B" * 22 + secrets.token_hex(8)
 
     async def play() -> None:
         facilitator, (anna, bert) = await _members(server, ["Anna", "Bert"])
         _ok(await facilitator.call("set_anonymous", anonymous=True))
         text_a, text_b = _text("anoniem-anna"), _text("anoniem-bert")
-        added = await anna.add("questions", text_a)
+        added = await anna.add("questions", text_a, secret=secret_a)
         _ok(added)
-        _ok(await bert.add("questions", text_b))
+        _ok(await bert.add("questions", text_b, secret=secret_b))
         item_a = next(i for i, item in anna.items.items() if item["text"] == text_a)
         moved = await anna.call("move_item", item_id=item_a, x=40.0, y=60.0)
         _ok(moved)
-        # moving someone else's anonymous item is allowed, editing it is not: nobody
-        # is its author
+        # moving someone else's anonymous item is allowed; editing or deleting it
+        # needs its secret
         assert _code(await anna.call("edit_item", item_id=item_a, text="anders")
                      ) == "not_author"
+        assert _code(await bert.call("edit_item", item_id=item_a, text="van bert",
+                                     secret=secret_b)) == "not_author"
+        assert _code(await bert.call("delete_item", item_id=item_a, secret=secret_b)
+                     ) == "not_author"
+        edited = await anna.call("edit_item", item_id=item_a, text="herschreven",
+                                 secret=secret_a)
+        _ok(edited)
         await _synced(facilitator, anna, bert)
-        anon.update({"add": added["seq"], "other": bert.seq, "move": moved["seq"]})
+        assert bert.items[item_a]["text"] == "herschreven"
+        assert bert.items[item_a].get("author") is None
+        anon.update({"add": added["seq"], "other": bert.seq, "move": moved["seq"],
+                     "edit": edited["seq"]})
         names.update(anna=anna, bert=bert, facilitator=facilitator, item=item_a)
         for client in (facilitator, anna, bert):
             await client.close()
@@ -635,6 +648,7 @@ def test_anonymous_items_leave_no_link_to_their_author_in_storage(server: Server
     raw = b"".join(p.read_bytes() for p in server.data_dir.iterdir() if p.is_file())
     for client in (anna, bert, facilitator):
         assert client.client_id.encode() not in raw, "a client id was stored"
+    assert secret_a.encode() not in raw and secret_b.encode() not in raw, "a secret was stored"
     keys = {client_key(session_id, c.client_id) for c in (anna, bert, facilitator)}
     with sqlite3.connect(database) as db:
         records = {seq: decode_sequenced(data).record for seq, data in
@@ -644,14 +658,13 @@ def test_anonymous_items_leave_no_link_to_their_author_in_storage(server: Server
     anonymous_seqs = set(anon.values())
     for seq in anonymous_seqs:
         record = records[seq]
-        assert record.client_id.startswith("~") and record.client_id not in keys
-        assert record.role == "participant"
+        assert record.client_id == "" and record.op_key not in keys
+        assert record.role == "participant" and record.ts_ms == 0
     state = decode_state(snapshot)
     assert {state.items[i].author for i in state.items
             if state.items[i].seq in anonymous_seqs} == {None}
-    for key, marks in state.clients.items():
-        assert not {m.seq for m in marks} & anonymous_seqs, "a mark links an item to " + key
-    assert {m.seq for m in state.anonymous_marks.values()} >= anonymous_seqs
+    assert {m.seq for m in state.marks.values()} >= anonymous_seqs
+    assert not set(state.marks) & keys
 
     server.start()
 
@@ -662,9 +675,12 @@ def test_anonymous_items_leave_no_link_to_their_author_in_storage(server: Server
         seq_before = again.seq
         again.client_seq = 0  # resend Anna's first op, the anonymous add
         answer = await again.call("add_item", item_id=names["item"], section="questions",
-                                  text="dubbel?")
+                                  text="dubbel?", secret=secret_a)
         assert answer == {"type": "applied", "client_seq": 1, "seq": anon["add"]}
         assert again.seq == seq_before  # answered from the marks; nothing sequenced
+        again.client_seq = 10
+        _ok(await again.call("delete_item", item_id=names["item"], secret=secret_a))
+        assert names["item"] not in again.items
         await again.close()
 
     run(resend)

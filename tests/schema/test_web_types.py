@@ -68,7 +68,7 @@ def test_catalog_families_cover_the_schema() -> None:
     ratings = defs["Item"]["properties"]["rating"]["anyOf"][0]["enum"]
     filters = defs["StepSection"]["properties"]["filter"]["items"]["enum"]
     rights = [k for k in defs["StepSection"]["properties"]
-              if k not in ("section", "hidden", "hide_ratings", "filter")]
+              if k not in ("section", "hidden", "hide_ratings", "filter", "open_questions")]
     assert sorted(rights) == ["add", "choose", "circle", "rate", "vote"]
     wanted = [*(f"op.{o}" for o in ops), *(f"add.label.{k}" for k in kinds),
               *(f"add.placeholder.{k}" for k in kinds), *(f"role.{r}" for r in roles),

@@ -19,7 +19,7 @@ from tests.support.storage import Storage, session_meta
 
 
 def entry(seq: int) -> tuple[int, bytes]:
-    record = Record(client_id="c-test-0001", client_seq=seq, ts_ms=seq, op=SetReady(
+    record = Record(client_id="c-test-0001", op_key=f"k{seq}", ts_ms=seq, op=SetReady(
         client_seq=seq, ready=True))
     return seq, encode_sequenced(Sequenced(seq, record))
 

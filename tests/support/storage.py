@@ -8,12 +8,18 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from server.attendance.redis import RedisAttendance
+from server.attendance.sqlite import SqliteAttendance
+from server.attendance.store import AttendanceStore
 from server.backplane.base import Backplane
 from server.backplane.memory import MemoryBackplane
 from server.backplane.redis import RedisBackplane
 from server.core.state import encode_state, new_state
 from server.methods.loader import load_methods
 from server.store.base import SessionMeta, Store
+from server.store.methods import MethodStore
+from server.store.methods_redis import RedisMethodStore
+from server.store.methods_sqlite import SqliteMethodStore
 from server.store.redis import RedisStore
 from server.store.sqlite import SqliteStore
 from server.tokens import new_id
@@ -32,6 +38,15 @@ class Storage:
         if self.kind == "redis":
             return RedisStore(self.redis_url, self.redis_prefix)
         return SqliteStore(self.tmp_path / "store.sqlite3")
+
+    def method_store(self) -> MethodStore:
+        if self.kind == "redis":
+            return RedisMethodStore(self.redis_url, self.redis_prefix)
+        return SqliteMethodStore(self.tmp_path / "methods.sqlite3")
+    def attendance(self) -> AttendanceStore:
+        if self.kind == "redis":
+            return RedisAttendance(self.redis_url, self.redis_prefix)
+        return SqliteAttendance(self.tmp_path / "attendance.sqlite3")
 
     @asynccontextmanager
     async def open(self) -> AsyncIterator[tuple[Store, Backplane]]:

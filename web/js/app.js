@@ -1,8 +1,10 @@
 // Entry point: picks the page by path, loads the catalog, handles the language switch.
 
+import { AttendanceElement } from "./attendance.js";
 import { BoardElement } from "./board.js";
 import { h } from "./dom.js";
 import { lang, setLang, storedLang, t } from "./i18n.js";
+import { MethodEditorElement } from "./method-editor.js";
 import { StartElement } from "./start.js";
 import { brandHeader } from "./shell.js";
 
@@ -10,6 +12,8 @@ const BOARD_PATH = /^\/s\/([0-9a-f]{32})\/?$/;
 
 customElements.define("iv-start", StartElement);
 customElements.define("iv-board", BoardElement);
+customElements.define("iv-method-editor", MethodEditorElement);
+customElements.define("iv-attendance", AttendanceElement);
 
 /** @param {"nl" | "en"} next */
 async function switchLang(next) {
@@ -28,6 +32,8 @@ async function main() {
   const match = BOARD_PATH.exec(location.pathname);
   if (location.pathname === "/") {
     root.replaceChildren(document.createElement("iv-start"));
+  } else if (location.pathname === "/methods/edit") {
+    root.replaceChildren(document.createElement("iv-method-editor"));
   } else if (match) {
     const board = document.createElement("iv-board");
     board.setAttribute("session-id", match[1]);
@@ -43,7 +49,7 @@ async function main() {
     root.replaceChildren(brandHeader(), h("main", { id: "main", class: "page narrow" }, h("h1", {}, t("notfound.title")), h("p", {}, h("a", { href: "/" }, t("notfound.home")))));
   }
   window.addEventListener("iv-langchange", () => {
-    if (!location.pathname.startsWith("/s/") && location.pathname !== "/") root.querySelector("h1")?.replaceChildren(t("notfound.title"));
+    if (!location.pathname.startsWith("/s/") && location.pathname !== "/" && location.pathname !== "/methods/edit") root.querySelector("h1")?.replaceChildren(t("notfound.title"));
   });
 }
 

@@ -13,7 +13,8 @@ import { CLOSE, ERROR, FINAL_CLOSE, MAX_IN_FLIGHT, PROTOCOL_VERSION, RESEND_ERRO
 /** @typedef {import("../types/protocol").Rejected} Rejected */
 /** @typedef {import("../types/protocol").Error} ErrorMessage */
 /** @typedef {import("../types/protocol").Presence} Presence */
-/** @typedef {Exclude<import("../types/protocol").ClientMessage, import("../types/protocol").Hello>} Op */
+/** @typedef {import("../types/protocol").Classified} Classified */
+/** @typedef {Exclude<import("../types/protocol").ClientMessage, import("../types/protocol").Hello | import("../types/protocol").Classify>} Op */
 /**
  * An op before it gets its client_seq.
  * @typedef {Op extends infer T ? T extends Op ? Omit<T, "client_seq"> : never : never} OpInput
@@ -31,6 +32,7 @@ const RESEND_DELAY_MS = 1000;
  * @property {(error: ErrorMessage, op: Op | undefined) => void} error
  * @property {(presence: Presence) => void} presence
  * @property {(status: Status, code?: string) => void} status
+ * @property {(answer: Classified) => void} [classified]
  */
 
 /**
@@ -190,6 +192,9 @@ export class BoardConnection {
       case "presence":
         this.handlers.presence(message);
         break;
+      case "classified":
+        this.handlers.classified?.(message);
+        break;
     }
   }
 
@@ -219,6 +224,18 @@ export class BoardConnection {
     this.save();
     this.transmit(op);
     return op;
+  }
+
+  /**
+   * Ask the server how a question reads (open or closed). Not an op: nothing is
+   * queued or kept; without a connection the question is simply not asked.
+   * @param {number} request
+   * @param {string} text
+   */
+  classify(request, text) {
+    if (this.socket && this.welcomed && this.socket.readyState === WebSocket.OPEN) {
+      this.socket.send(JSON.stringify({ type: "classify", request, text: text.slice(0, 2000) }));
+    }
   }
 
   /** @param {Op} op */

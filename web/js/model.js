@@ -14,6 +14,9 @@
 /** @typedef {import("../types/protocol").Timer} Timer */
 /** @typedef {import("../types/protocol").Welcome} Welcome */
 /** @typedef {import("../types/protocol").Event} BoardEvent */
+/** @typedef {import("../types/protocol").Localized} Localized */
+/** @typedef {import("../types/protocol").Round} Round */
+/** @typedef {import("../types/protocol").Spotlight} Spotlight */
 /** @typedef {import("./connection.js").Op} Op */
 /** @typedef {Participant["role"]} Role */
 /** @typedef {import("../types/protocol").SectionState["rights"]} Rights */
@@ -52,8 +55,14 @@ export class BoardModel {
     /** Own items of hidden sections that the server sends to nobody (anonymity). */
     /** @type {Map<string, Item>} */
     this.ownHidden = new Map();
+    /** Whether this browser holds the secret of the item with this id (set by the board). */
+    /** @type {(id: string) => boolean} */
+    this.hasSecret = () => false;
     /** @type {Omit<Board, "items" | "participants" | "sections" | "my_votes">} */
     this.board = /** @type {any} */ ({});
+    /** The facilitator notes per step: sent only while this viewer leads. */
+    /** @type {(Localized | null)[]} */
+    this.notes = welcome.notes ?? [];
     if (welcome.board) this.load(welcome.board);
   }
 
@@ -75,6 +84,7 @@ export class BoardModel {
     this.method = welcome.method;
     this.me = welcome.participant_id;
     this.seq = welcome.seq;
+    if (welcome.notes) this.notes = welcome.notes;
     if (!welcome.recovered && welcome.board) this.load(welcome.board);
   }
 
@@ -125,6 +135,18 @@ export class BoardModel {
           this.board.facilitator = change.facilitator;
           this.board.participant_export = change.participant_export ?? true;
           break;
+        case "spotlight_set":
+          this.board.spotlight = change.spotlight;
+          break;
+        case "follow_set":
+          this.board.not_following = change.not_following;
+          break;
+        case "round_set":
+          this.board.round = change.round;
+          break;
+        case "notes_set":
+          this.notes = change.notes;
+          break;
       }
     }
     return fresh;
@@ -169,14 +191,23 @@ export class BoardModel {
     return this.rolesWith(right, section).includes(this.role);
   }
 
+  /**
+   * Whether this browser wrote `item`: its author, or, for an item without author
+   * (anonymous), the holder of its secret (see secrets.js). Mirrors the server's check.
+   * @param {ViewItem} item
+   */
+  isMine(item) {
+    return item.author ? item.author === this.me : this.hasSecret(item.id);
+  }
+
   /** @param {ViewItem} item */
   mayEdit(item) {
-    return this.may("edit_any", item.section) || (this.may("edit_own", item.section) && item.author === this.me);
+    return this.may("edit_any", item.section) || (this.may("edit_own", item.section) && this.isMine(item));
   }
 
   /** @param {ViewItem} item */
   mayDelete(item) {
-    return this.may("delete_any", item.section) || (this.may("delete_own", item.section) && item.author === this.me);
+    return this.may("delete_any", item.section) || (this.may("delete_own", item.section) && this.isMine(item));
   }
 
   get isFacilitator() {
@@ -194,11 +225,11 @@ export class BoardModel {
     for (const item of this.ownHidden.values()) items.set(item.id, withDefaults(item));
     for (const item of this.items.values()) items.set(item.id, withDefaults(item));
     for (const op of pending) {
-      const item = "item_id" in op ? items.get(op.item_id) : undefined;
+      const item = "item_id" in op && op.item_id ? items.get(op.item_id) : undefined;
       switch (op.type) {
         case "add_item":
           if (!item) {
-            const { type, client_seq, item_id, ...fields } = op;
+            const { type, client_seq, item_id, secret, ...fields } = op;
             items.set(item_id, {
               ...withDefaults({ id: item_id, step: this.board.step, seq: Infinity, ...fields }),
               author: this.board.anonymous ? null : this.me,
@@ -237,14 +268,37 @@ export class BoardModel {
    * @param {number} seq
    */
   keepOwn(op, seq) {
+    if (op?.type === "edit_item" || op?.type === "delete_item") {
+      // the server sends changes of a hidden anonymous item to nobody: keep the own copy
+      const own = this.ownHidden.get(op.item_id);
+      if (own && op.type === "edit_item") this.ownHidden.set(own.id, { ...own, text: op.text });
+      if (own && op.type === "delete_item") this.ownHidden.delete(own.id);
+      return;
+    }
     if (op?.type !== "add_item" || this.items.has(op.item_id)) return;
-    const { type, client_seq, item_id, ...fields } = op;
+    const { type, client_seq, item_id, secret, ...fields } = op;
     this.ownHidden.set(item_id, { id: item_id, step: this.board.step, seq, ...fields });
   }
 
   /** Members who count for the ready total: present, not removed, not observers. */
   get readyMembers() {
     return [...this.participants.values()].filter((p) => !p.removed && p.role !== "observer").length;
+  }
+
+  /** The facilitator's note for the current step, if this viewer leads. */
+  get stepNote() {
+    return this.isFacilitator ? this.notes[this.board.step] ?? null : null;
+  }
+
+  /** The running round, if any. @returns {Round | null} */
+  get activeRound() {
+    const round = this.board.round;
+    return round && round.active !== false ? round : null;
+  }
+
+  /** Whether `id` follows the spotlight. @param {string} id */
+  follows(id) {
+    return !(this.board.not_following ?? []).includes(id);
   }
 
   /** @param {string | null | undefined} id */

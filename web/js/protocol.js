@@ -20,10 +20,11 @@ export const CLOSE = Object.freeze({
   REPLACED: 4007,
   SLOW_CONSUMER: 4008,
   FLOOD: 4009,
+  AGREEMENT: 4010,
 });
 
 /** Close codes after which the client does not reconnect. */
-export const FINAL_CLOSE = Object.freeze(new Set([1008, 4002, 4003, 4004, 4005, 4006, 4007]));
+export const FINAL_CLOSE = Object.freeze(new Set([1008, 4002, 4003, 4004, 4005, 4006, 4007, 4010]));
 
 /** Codes of the `error` message. */
 export const ERROR = Object.freeze({
@@ -37,6 +38,7 @@ export const ERROR = Object.freeze({
   ACCESS_DENIED: "access_denied",
   RATE_LIMITED: "rate_limited",
   UNAVAILABLE: "unavailable",
+  AGREEMENT_REQUIRED: "agreement_required",
 });
 
 /** Errors that mean "not taken, send again". */
@@ -67,10 +69,18 @@ export const HTTP_ERROR = Object.freeze({
   NOT_CLOSED: "not_closed",
   INVALID_CARRY: "invalid_carry",
   INTERNAL: "internal",
+  INVALID_METHOD: "invalid_method",
+  METHOD_KEY_REQUIRED: "method_key_required",
+  STALE_VERSION: "stale_version",
+  PUBLISHING_DISABLED: "publishing_disabled",
+  FORBIDDEN: "forbidden",
+  NO_PRESENCE: "no_presence",
+  NO_AGREEMENT: "no_agreement",
+  STARTED: "started",
 });
 
-/** Answers the server keeps per client for idempotent resends. */
-export const ANSWERS_KEPT = 64;
+/** Answers the server keeps per room (all members together) for idempotent resends. */
+export const ANSWERS_KEPT = 1024;
 
 /** Unanswered ops a client may have at once. */
 export const MAX_IN_FLIGHT = 60;

@@ -1,11 +1,14 @@
 // Rendering of a board section by its kind: lists (questions, re-definitions, tips,
 // cases, evaluation), lanes and sheets (success factors, check-out), the hourglass,
 // ideas with their alternatives, and the sticky-note canvas. Pure functions from the
-// model to elements; the board element handles the actions (data-action).
+// model to elements; each item is drawn by section-items.js, and every data-action
+// they carry has its entry in the action table (board-actions.js).
 
 import { h } from "./dom.js";
 import { loc, t } from "./i18n.js";
+import { isSpotlit, spotlightButton } from "./facilitation.js";
 import { passesFilter } from "./model.js";
+import { COLORS, itemCard } from "./section-items.js";
 
 /** @typedef {import("./model.js").BoardModel} BoardModel */
 /** @typedef {import("./model.js").ViewItem} ViewItem */
@@ -13,8 +16,6 @@ import { passesFilter } from "./model.js";
 /** @typedef {import("../types/protocol").StepSection} StepSection */
 /** @typedef {import("../types/protocol").SectionState} SectionState */
 
-export const COLORS = /** @type {const} */ (["yellow", "pink", "blue", "green", "orange", "purple"]);
-const RATINGS = /** @type {const} */ (["cold", "warm", "neutral"]);
 const NOTE_W = 192;
 const NOTE_H = 128;
 const CANVAS_MIN_H = 360;
@@ -28,6 +29,9 @@ const NOTE_ACTIONS_H = 120;
  * @property {string | null} editing id of the item being edited
  * @property {{id: string, x: number, y: number} | null} drag the note being dragged
  * @property {boolean} readOnly the closed board
+ * @property {Map<string, import("../types/protocol").Classified>} [hints] the server's
+ *   reading of the question being written, per add form (where the step asks for open
+ *   questions)
  */
 
 /**
@@ -49,7 +53,7 @@ export function renderSection(def, ctx) {
   return h(
     "section",
     {
-      class: `section kind-${def.kind}${wide ? " wide" : ""}${state?.locked && !ctx.readOnly ? " is-locked" : ""}`,
+      class: `section kind-${def.kind}${wide ? " wide" : ""}${state?.locked && !ctx.readOnly ? " is-locked" : ""}${!ctx.readOnly && isSpotlit(model, def.id, null) ? " is-spotlit" : ""}`,
       "data-key": `section-${def.id}`,
       "data-section": def.id,
       "aria-labelledby": headingId,
@@ -104,6 +108,7 @@ function sectionControls(def, state, ctx) {
   return h(
     "div",
     { class: "section-controls" },
+    spotlightButton(ctx.model, { section: def.id, label: title }),
     h(
       "button",
       {
@@ -246,120 +251,6 @@ export function notePosition(count) {
 }
 
 /**
- * One item with what the viewer may do with it.
- * @param {SectionDef} def
- * @param {ViewItem} item
- * @param {Ctx} ctx
- * @param {HTMLElement | null} extra
- * @param {Record<string, string>} [style]
- */
-function itemCard(def, item, ctx, extra, style) {
-  const { model } = ctx;
-  const ro = ctx.readOnly;
-  const editing = ctx.editing === item.id && !ro;
-  const state = model.sections.get(def.id);
-  const author = model.board.anonymous && !item.author ? t("item.anonymous") : item.author ? model.nameOf(item.author) : t("item.anonymous");
-  const mine = item.author === model.me;
-  const classes = ["item", `color-${item.color}`];
-  if (def.kind === "notes") classes.push("note");
-  if (item.pending) classes.push("is-pending");
-  if (item.circled) classes.push("is-circled");
-  if (item.chosen) classes.push("is-chosen");
-  if (item.rating) classes.push(`rating-${item.rating}`);
-  const canEdit = !ro && model.mayEdit(item);
-  const canMove = !ro && def.kind === "notes" && model.may("move", def.id);
-  /** @type {(HTMLElement | null)[]} */
-  const actions = [];
-  if (!ro && !editing) {
-    if (model.may("rate", def.id)) actions.push(ratingButtons(item));
-    if (model.may("choose", def.id)) {
-      actions.push(h("button", { type: "button", class: "btn btn-small", "data-action": "choose", "data-item": item.id, "aria-pressed": String(item.chosen) }, t(item.chosen ? "item.chosen_button" : "item.choose")));
-    }
-    if (model.may("circle", def.id) && !item.parent) {
-      actions.push(h("button", { type: "button", class: "btn btn-small", "data-action": "circle", "data-item": item.id, "aria-pressed": String(item.circled) }, t(item.circled ? "item.circled_button" : "item.circle")));
-    }
-    if (model.may("vote", def.id)) actions.push(voteButtons(item, ctx));
-    // Choosing the case: the facilitator names its author presenter in one step.
-    const owner = item.author ? model.participants.get(item.author) : undefined;
-    if (def.kind === "cases" && model.isFacilitator && owner && !owner.removed && owner.role === "participant" && state?.revealed) {
-      actions.push(h("button", { type: "button", class: "btn btn-small", "data-action": "role", "data-pid": owner.id, "data-role": "presenter" }, t("people.make_presenter_named", { name: owner.name })));
-    }
-    if (canMove) {
-      actions.push(h("label", { class: "color-pick" },
-        h("span", { class: "sr-only" }, t("item.color")),
-        h("select", { "data-action": "color", "data-item": item.id, "aria-label": t("item.color_of", { text: shorten(item.text) }) },
-          COLORS.map((c) => h("option", { value: c, selected: c === item.color }, t(`color.${c}`))))));
-    }
-    if (canEdit) actions.push(h("button", { type: "button", class: "btn btn-small btn-quiet", "data-action": "edit", "data-item": item.id, "aria-label": t("item.edit_named", { text: shorten(item.text) }) }, t("item.edit")));
-    if (model.mayDelete(item)) actions.push(h("button", { type: "button", class: "btn btn-small btn-quiet", "data-action": "delete", "data-item": item.id, "aria-label": t("item.delete_named", { text: shorten(item.text) }) }, t("item.delete")));
-  }
-  /** @type {(HTMLElement | string | null)[]} */
-  const meta = [h("span", { class: "author" }, mine ? t("item.you") : author)];
-  if (item.pending) meta.push(h("span", { class: "pending-mark" }, t("item.pending")));
-  if (item.rating && (ro || !model.may("rate", def.id))) meta.push(h("span", { class: `rating-badge rating-${item.rating}`, title: t(`rating.${item.rating}`) }, h("span", { "aria-hidden": "true" }, t(`rating.short.${item.rating}`)), h("span", { class: "sr-only" }, t(`rating.${item.rating}`))));
-  if (item.chosen) meta.push(h("span", { class: "flag" }, t("item.chosen")));
-  if (item.circled) meta.push(h("span", { class: "flag" }, t("item.circled")));
-  if (def.kind === "cases" || model.may("vote", def.id)) {
-    const sealed = state?.sealed && !state.revealed;
-    meta.push(h("span", { class: "votes" }, sealed ? t("vote.sealed_total") : t("vote.total", { n: item.votes })));
-  }
-  const canNavigate = !ro;
-  return h(
-    "li",
-    {
-      class: classes.join(" "),
-      "data-key": item.id,
-      "data-item": item.id,
-      "data-kind": def.kind,
-      "data-movable": canMove ? "true" : null,
-      "data-editable": canEdit ? "true" : null,
-      "data-rateable": !ro && model.may("rate", def.id) ? "true" : null,
-      tabindex: canNavigate ? "0" : null,
-      "aria-describedby": canMove ? "notes-keys" : null,
-      style,
-    },
-    editing
-      ? editForm(item)
-      : h("p", { class: "item-text" }, item.text),
-    h("div", { class: "item-meta" }, meta),
-    actions.length ? h("div", { class: "item-actions" }, actions) : null,
-    extra,
-  );
-}
-
-/** @param {ViewItem} item */
-function ratingButtons(item) {
-  return h("div", { class: "rating-group", role: "group", "aria-label": t("rating.group", { text: shorten(item.text) }) },
-    RATINGS.map((r) => h("button", {
-      type: "button", class: `btn btn-small btn-rate rate-${r}`, "data-action": "rate", "data-item": item.id,
-      "data-rating": r, "aria-pressed": String(item.rating === r), title: t(`rating.${r}`),
-    }, h("span", { "aria-hidden": "true" }, t(`rating.short.${r}`)), h("span", { class: "sr-only" }, t(`rating.${r}`)))));
-}
-
-/**
- * @param {ViewItem} item
- * @param {Ctx} ctx
- */
-function voteButtons(item, ctx) {
-  const mine = ctx.model.myVotes.get(item.id) ?? 0;
-  return h("div", { class: "vote-group", role: "group", "aria-label": t("vote.group", { text: shorten(item.text) }) },
-    h("button", { type: "button", class: "btn btn-small", "data-action": "vote", "data-item": item.id, "data-delta": "1", "aria-label": t("vote.add_named", { text: shorten(item.text) }) }, t("vote.add")),
-    h("span", { class: "my-votes" }, t("vote.mine", { n: mine })),
-    h("button", { type: "button", class: "btn btn-small btn-quiet", "data-action": "vote", "data-item": item.id, "data-delta": "-1", disabled: mine === 0, "aria-label": t("vote.remove_named", { text: shorten(item.text) }) }, t("vote.remove")));
-}
-
-/** @param {ViewItem} item */
-function editForm(item) {
-  const id = `edit-${item.id}`;
-  return h("form", { class: "edit-form", "data-action": "save", "data-item": item.id },
-    h("label", { class: "sr-only", for: id }, t("item.edit_label")),
-    h("textarea", { id, name: "text", rows: "3", maxlength: "2000", required: true, "data-autofocus": "true" }, item.text),
-    h("div", { class: "form-row" },
-      h("button", { type: "submit", class: "btn btn-small btn-primary" }, t("item.save")),
-      h("button", { type: "button", class: "btn btn-small btn-quiet", "data-action": "cancel-edit" }, t("item.cancel"))));
-}
-
-/**
  * The form to add an item; disabled (with the reason) while the facilitator locked the
  * section, absent where the viewer's role may not add.
  * @param {SectionDef} def
@@ -378,6 +269,8 @@ function addForm(def, ctx, where) {
   const hintId = `${key}-hint`;
   const disabled = !allowed;
   const prefix = loc(def.prefix);
+  const openQuestions = Boolean(model.stepSection(def.id)?.open_questions) && !where.parent;
+  const reading = openQuestions ? ctx.hints?.get(key) : undefined;
   const label = where.parent
     ? where.label ?? ""
     : t(`add.label.${def.kind}`) + (where.label ? ` · ${where.label}` : "");
@@ -387,11 +280,13 @@ function addForm(def, ctx, where) {
       class: `add-form${disabled ? " is-disabled" : ""}`, "data-key": key, "data-action": "add", "data-section": def.id,
       "data-lane": where.lane ?? null, "data-sheet": where.sheet ? String(where.sheet) : null,
       "data-parent": where.parent ?? null, "data-count": where.count !== undefined ? String(where.count) : null,
+      "data-open-questions": openQuestions ? "true" : null,
     },
     h("label", { for: fieldId, class: where.lane && !where.parent ? "add-label sr-only" : "add-label" }, label),
     h("textarea", {
       id: fieldId, name: "text", rows: where.lane ? "1" : "2", maxlength: "2000", required: true, disabled,
-      placeholder: prefix || (where.parent ? t("ideas.placeholder_alternative") : t(`add.placeholder.${def.kind}`)), "aria-describedby": hintId,
+      placeholder: prefix || (where.parent ? t("ideas.placeholder_alternative") : t(`add.placeholder.${def.kind}`)),
+      "aria-describedby": openQuestions ? `${hintId} ${key}-question` : hintId,
       "data-prefix": prefix || null,
     }),
     h("div", { class: "form-row" },
@@ -402,13 +297,18 @@ function addForm(def, ctx, where) {
       h("button", { type: "submit", class: "btn btn-primary btn-small", disabled }, t(where.parent ? "ideas.add_alternative" : "add.submit")),
       h("span", { id: hintId, class: disabled || state?.hidden ? "hint" : "hint enter-hint" }, disabled ? t("add.locked") : state?.hidden ? t("add.hidden_hint") : t("add.enter_hint")),
     ),
+    openQuestions ? questionHint(`${key}-question`, reading) : null,
   );
 }
 
 /**
- * The start of a text, for labels.
- * @param {string} text
+ * The gentle flag under a question that reads as closed (the server's verdict). It
+ * explains and never blocks: the send button stays as it is.
+ * @param {string} id
+ * @param {import("../types/protocol").Classified | undefined} reading
  */
-export function shorten(text) {
-  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+function questionHint(id, reading) {
+  const closed = reading?.verdict === "closed";
+  return h("p", { id, class: `question-hint${closed ? " is-closed" : ""}`, role: "status", "data-question-hint": reading?.verdict ?? "" },
+    closed ? [h("strong", {}, t("question.closed_title", { cue: reading?.cue ?? "" })), " ", t("question.why_open")] : null);
 }

@@ -9,6 +9,7 @@ export interface AddItem {
   item_id: string;
   lane?: string | null;
   parent?: string | null;
+  secret?: string | null;
   section: string;
   sheet?: number;
   text: string;
@@ -38,12 +39,15 @@ export interface Board {
   language: "en" | "nl";
   method: string;
   my_votes?: Record<string, number>;
+  not_following?: Array<string>;
   participant_export?: boolean;
   participants: Array<Participant>;
   presenter?: string | null;
   ready_count?: number;
+  round?: Round | null;
   sections: Array<SectionState>;
   session_id: string;
+  spotlight?: Spotlight | null;
   step: number;
   timer: Timer;
   title: string;
@@ -64,6 +68,19 @@ export interface CircleItem {
   type: "circle_item";
 }
 
+export interface Classified {
+  cue?: string | null;
+  request: number;
+  type: "classified";
+  verdict: "ambiguous" | "closed" | "open";
+}
+
+export interface Classify {
+  request: number;
+  text: string;
+  type: "classify";
+}
+
 export interface CloseSession {
   client_seq: number;
   type: "close_session";
@@ -72,14 +89,21 @@ export interface CloseSession {
 export interface DeleteItem {
   client_seq: number;
   item_id: string;
+  secret?: string | null;
   type: "delete_item";
 }
 
 export interface EditItem {
   client_seq: number;
   item_id: string;
+  secret?: string | null;
   text: string;
   type: "edit_item";
+}
+
+export interface EndRound {
+  client_seq: number;
+  type: "end_round";
 }
 
 export interface Error {
@@ -90,9 +114,14 @@ export interface Error {
 }
 
 export interface Event {
-  changes: Array<ItemPut | ItemRemoved | VotePut | SectionPut | StepSet | ParticipantPut | TimerSet | ReadySet | SessionPut>;
+  changes: Array<ItemPut | ItemRemoved | VotePut | SectionPut | StepSet | ParticipantPut | TimerSet | ReadySet | SessionPut | SpotlightSet | FollowSet | RoundSet | NotesSet>;
   seq: number;
   type: "event";
+}
+
+export interface FollowSet {
+  not_following: Array<string>;
+  type: "follow_set";
 }
 
 export interface Hello {
@@ -169,6 +198,11 @@ export interface MoveItem {
   y: number;
 }
 
+export interface NotesSet {
+  notes: Array<Localized | null>;
+  type: "notes_set";
+}
+
 export interface Participant {
   id: string;
   name: string;
@@ -223,6 +257,36 @@ export interface RevealSection {
   type: "reveal_section";
 }
 
+export interface Round {
+  active?: boolean;
+  deadline_ms?: number | null;
+  number: number;
+  order: "seat" | "shuffled";
+  outcomes?: Array<"passed" | "spoke" | "timeout">;
+  seconds: number;
+  speakers: Array<string>;
+  step: number;
+  turn?: number;
+}
+
+export interface RoundDef {
+  order?: "seat" | "shuffled";
+  roles?: Array<"facilitator" | "observer" | "participant" | "presenter">;
+  seconds?: number;
+}
+
+export interface RoundSet {
+  round: Round | null;
+  type: "round_set";
+}
+
+export interface RoundTurn {
+  action: "next" | "pass";
+  client_seq: number;
+  turn: number;
+  type: "round_turn";
+}
+
 export interface SectionDef {
   add?: Array<"facilitator" | "observer" | "participant" | "presenter">;
   id: string;
@@ -270,10 +334,23 @@ export interface SetExport {
   type: "set_export";
 }
 
+export interface SetFollow {
+  client_seq: number;
+  following: boolean;
+  type: "set_follow";
+}
+
 export interface SetReady {
   client_seq: number;
   ready: boolean;
   type: "set_ready";
+}
+
+export interface SetSpotlight {
+  client_seq: number;
+  item_id?: string | null;
+  section?: string | null;
+  type: "set_spotlight";
 }
 
 export interface SetStep {
@@ -289,11 +366,31 @@ export interface SetTimer {
   type: "set_timer";
 }
 
+export interface Spotlight {
+  item?: string | null;
+  section: string;
+}
+
+export interface SpotlightSet {
+  spotlight: Spotlight | null;
+  type: "spotlight_set";
+}
+
+export interface StartRound {
+  client_seq: number;
+  order?: "seat" | "shuffled" | null;
+  seconds?: number | null;
+  speakers?: Array<string> | null;
+  type: "start_round";
+}
+
 export interface Step {
+  facilitator_notes?: Localized | null;
   frame?: boolean;
   id: string;
   instruction: Localized;
   minutes?: number;
+  round?: RoundDef | null;
   sections?: Array<StepSection>;
   title: Localized;
 }
@@ -305,6 +402,7 @@ export interface StepSection {
   filter?: Array<"chosen" | "circled" | "cold" | "neutral" | "warm">;
   hidden?: boolean;
   hide_ratings?: boolean;
+  open_questions?: boolean;
   rate?: Array<"facilitator" | "observer" | "participant" | "presenter">;
   section: string;
   vote?: Array<"facilitator" | "observer" | "participant" | "presenter">;
@@ -343,6 +441,7 @@ export interface Welcome {
   board: Board | null;
   epoch: string;
   method: Method;
+  notes?: Array<Localized | null> | null;
   participant_id: string;
   protocol: number;
   recovered: boolean;
@@ -352,9 +451,9 @@ export interface Welcome {
   type: "welcome";
 }
 
-export type ClientMessage = Hello | AddItem | EditItem | MoveItem | DeleteItem | RateItem | CircleItem | ChooseItem | Vote | SetStep | LockSection | RevealSection | SetTimer | SetReady | AssignRole | RemoveParticipant | SetAnonymous | CloseSession | SetExport;
+export type ClientMessage = Hello | AddItem | EditItem | MoveItem | DeleteItem | RateItem | CircleItem | ChooseItem | Vote | SetStep | LockSection | RevealSection | SetTimer | SetReady | AssignRole | RemoveParticipant | SetAnonymous | CloseSession | SetExport | SetSpotlight | SetFollow | StartRound | RoundTurn | EndRound | Classify;
 
-export type ServerMessage = Welcome | Event | Applied | Rejected | Error | Presence;
+export type ServerMessage = Welcome | Event | Applied | Rejected | Error | Presence | Classified;
 
 export type BoardRoot = Board;
 
