@@ -22,6 +22,7 @@ from redis.asyncio.cluster import ClusterNode, RedisCluster
 from redis.asyncio.connection import SSLConnection
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
+from redis.exceptions import ResponseError
 
 Client = Redis | RedisCluster
 """What ``connect`` answers: both speak the same commands, pipelines and scripts."""
@@ -139,6 +140,33 @@ def connect(url: str, retries: int = 0) -> Client:
         socket_keepalive=True,
     )
     return Redis.from_pool(pool)
+
+
+def on_node_of(client: Client, key: str) -> dict[str, Any]:
+    """Keywords that send a keyless command (``WAITAOF``, ``INFO``) to the node that
+    serves ``key``: nothing for a single Redis, ``target_nodes`` on a cluster."""
+    if isinstance(client, RedisCluster):
+        return {"target_nodes": client.get_node_from_key(key)}
+    return {}
+
+
+async def rewrite_aof(client: Client) -> None:
+    """Have Redis rewrite its append-only file, which still holds deleted data until
+    then (only where it keeps one): the one Redis, or every node of a cluster (a
+    replica keeps its own file)."""
+    targets: list[dict[str, Any]] = [{}]
+    if isinstance(client, RedisCluster):
+        targets = [{"target_nodes": node} for node in client.get_nodes()]
+    for target in targets:
+        info = await client.execute_command("INFO", "persistence", **target)
+        if not info.get("aof_enabled"):
+            continue
+        try:
+            await client.execute_command("BGREWRITEAOF", **target)
+        except ResponseError as exc:
+            if "in progress" not in str(exc):
+                raise
+            # one is running: Redis starts another after it (scheduled)
 
 
 def text(value: object) -> str:

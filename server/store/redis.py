@@ -21,10 +21,9 @@ from __future__ import annotations
 import secrets
 
 import msgspec
-from redis.asyncio.cluster import RedisCluster
 from redis.exceptions import ResponseError
 
-from server.redis_keys import RoomKeys, connect, room_keys, text
+from server.redis_keys import RoomKeys, connect, on_node_of, rewrite_aof, room_keys, text
 from server.store.base import SessionMeta
 
 LOCK_TTL_MS = 10_000
@@ -219,7 +218,7 @@ class RedisStore:
         await self._redis.zadd(self.closed_key, {session_id: meta.closed_ms})
         try:
             await self._redis.execute_command("WAITAOF", 1, 0, AOF_WAIT_MS,
-                                              **self._node_of(keys.meta))
+                                              **on_node_of(self._redis, keys.meta))
         except ResponseError as exc:
             # without an append-only file there is nothing to wait for; a Redis
             # before 7.2 has no WAITAOF: its appendfsync policy applies
@@ -239,28 +238,7 @@ class RedisStore:
             pipe.set(keys.deleted, 1, ex=TOMBSTONE_TTL_S)
             await pipe.execute()
         await self._redis.zrem(self.closed_key, session_id)
-        await self._rewrite_aof(keys.meta)
-
-    def _node_of(self, key: str) -> dict[str, object]:
-        """On a cluster: the keyword that sends a keyless command to ``key``'s master."""
-        if isinstance(self._redis, RedisCluster):
-            return {"target_nodes": self._redis.get_node_from_key(key)}
-        return {}
-
-    async def _rewrite_aof(self, key: str) -> None:
-        """Have Redis (on a cluster: the master holding ``key``) rewrite its
-        append-only file, which still holds the deleted session's writes until then
-        (only when it keeps one)."""
-        target = self._node_of(key)
-        info = await self._redis.execute_command("INFO", "persistence", **target)
-        if not info.get("aof_enabled"):
-            return
-        try:
-            await self._redis.execute_command("BGREWRITEAOF", **target)
-        except ResponseError as exc:
-            if "in progress" not in str(exc):
-                raise
-            # one is running: Redis starts another after it (scheduled)
+        await rewrite_aof(self._redis)
 
     async def close(self) -> None:
         await self._redis.aclose()

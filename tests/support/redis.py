@@ -34,12 +34,19 @@ def answers(url: str) -> bool:
         return False
 
 
+def admin_client(url: str) -> redis.Redis | redis.RedisCluster:
+    """A blocking client of a ``redis://`` or a ``redis+cluster://`` URL."""
+    if url.startswith("redis+cluster://"):
+        host, _, port = url.removeprefix("redis+cluster://").split(",")[0].rpartition(":")
+        return redis.RedisCluster(host=host, port=int(port))
+    return redis.Redis.from_url(url)
+
+
 def delete_prefix(url: str, prefix: str) -> None:
     """Remove every key a test made under its own prefix (on a cluster: on every
     master)."""
     if url.startswith("redis+cluster://"):
-        host, _, port = url.removeprefix("redis+cluster://").split(",")[0].rpartition(":")
-        with redis.RedisCluster(host=host, port=int(port)) as cluster:
+        with admin_client(url) as cluster:
             for key in list(cluster.scan_iter(match=f"{prefix}:*", count=1000)):
                 cluster.delete(key)
         return
