@@ -253,11 +253,14 @@ class RedisBackplane:
         if tasks:
             await asyncio.wait(tasks, timeout=CLOSE_TIMEOUT_S)
         self._tasks = []
-        for listener in listeners:
-            if listener.conn is not None:
-                await listener.conn.disconnect()
-        await self._shards.aclose()
-        await self._cmd.aclose()
+        try:
+            for listener in listeners:
+                if listener.conn is not None:
+                    with contextlib.suppress(Exception):
+                        await listener.conn.disconnect()
+            await self._shards.aclose()
+        finally:
+            await self._cmd.aclose()
 
     def watch(self, on_lost: OnLost) -> None:
         """Call ``on_lost(room)`` when Redis no longer has the room's epoch."""

@@ -15,6 +15,7 @@ Invariants:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 from redis.asyncio import Redis
 from redis.asyncio.cluster import RedisCluster
@@ -84,6 +85,14 @@ class Shards:
         await self.client.nodes_manager.initialize()
 
     async def aclose(self) -> None:
+        """Stops a refresh under way (it would re-open connections of the cluster
+        client closed after this), then closes the plain clients."""
+        refreshing, self._refreshing = self._refreshing, None
+        if refreshing is not None and not refreshing.done():
+            refreshing.cancel()
+            with contextlib.suppress(BaseException):
+                await refreshing
         for client in self._plain.values():
-            await client.aclose()
+            with contextlib.suppress(Exception):
+                await client.aclose()
         self._plain.clear()
