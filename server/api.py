@@ -88,6 +88,38 @@ def base_url(request: Request) -> str:
     return configured.rstrip("/") if configured else str(request.base_url).rstrip("/")
 
 
+def new_meta(
+    session_id: str, title: str, method: str, language: str, facilitator_token: str,
+    invite_token: str, member_roles: dict[str, str] | None = None,
+) -> SessionMeta:
+    """A new session's metadata; the tokens are kept only as hashes."""
+    return SessionMeta(
+        id=session_id,
+        title=title,
+        method=method,
+        language=language,
+        created_ms=int(time.time() * 1000),
+        epoch=new_id()[:16],
+        facilitator_hash=token_hash(facilitator_token),
+        invite_hash=token_hash(invite_token),
+        member_roles=member_roles or {},
+    )
+
+
+async def open_session(
+    request: Request, title: str, method: Method, language: Literal["nl", "en"],
+    member_roles: dict[str, str],
+) -> str:
+    """Create a session whose members enter with their group keys (a group meeting):
+    its facilitator and invite tokens are random and handed to nobody."""
+    session_id = new_id()
+    meta = new_meta(session_id, title, method.id, language, new_token(), new_token(),
+                    member_roles)
+    state = new_state(session_id, title, language, method)
+    await request.app.state.store.create_session(meta, encode_state(state))
+    return session_id
+
+
 async def create_session(request: Request) -> Response:
     body = await request.body()
     if len(body) > MAX_BODY:
@@ -116,16 +148,7 @@ async def create_session(request: Request) -> Response:
             400, HttpErrorCode.UNKNOWN_METHOD, f"no method {method_id!r}; see /api/methods"
         )
     session_id, facilitator_token, invite_token = new_id(), new_token(), new_token()
-    meta = SessionMeta(
-        id=session_id,
-        title=title,
-        method=method.id,
-        language=language,
-        created_ms=int(time.time() * 1000),
-        epoch=new_id()[:16],
-        facilitator_hash=token_hash(facilitator_token),
-        invite_hash=token_hash(invite_token),
-    )
+    meta = new_meta(session_id, title, method.id, language, facilitator_token, invite_token)
     state = new_state(session_id, title, language, method)
     if source is not None:
         try:

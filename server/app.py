@@ -32,6 +32,8 @@ from server.backplane.base import Backplane
 from server.backplane.memory import MemoryBackplane
 from server.config import Settings
 from server.exports import http as exports_http
+from server.groups import api as groups_api
+from server.groups.store import GROUPS_FILE, GroupStore, SqliteGroupStore
 from server.hub.connection import SERVICES_KEY, Connection, Wiring
 from server.hub.endpoint import serve
 from server.hub.handshake import route
@@ -86,6 +88,14 @@ def open_storage(settings: Settings) -> tuple[Store, Backplane]:
     return sqlite, MemoryBackplane(sqlite)
 
 
+def open_group_store(settings: Settings) -> GroupStore:
+    """The groups' records beside the sessions: Redis with ``--redis-url``, else their
+    own SQLite file in the data folder."""
+    if settings.redis_url:
+        from server.groups.redis_store import RedisGroupStore
+
+        return RedisGroupStore(settings.redis_url, settings.redis_prefix)
+    return SqliteGroupStore(settings.data_dir / GROUPS_FILE)
 def open_method_store(settings: Settings) -> MethodStore:
     """Methods made in the editor: Redis with several hubs, else their own SQLite file."""
     if settings.redis_url:
@@ -126,6 +136,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         app.state.methods = load_methods(extra)
         app.state.plain_methods = load_methods(extra, framed=False)
         app.state.store = store
+        app.state.groups = open_group_store(settings)
         app.state.method_store = method_store = open_method_store(settings)
         app.state.attendance = attendance
         app.state.hub = hub
@@ -142,6 +153,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await hub.close()
             await backplane.close()
             await store.close()
+            await app.state.groups.close()
             await method_store.close()
             await attendance.close()
             if audit_file is not None:
@@ -174,6 +186,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/api/methods/{method_id}", api.get_method),
         Route("/", page),
         Route("/s/{session_id}", page),
+        Route("/g/{group_id}", page),
+        *groups_api.ROUTES,
         Route("/methods/edit", page),
         Mount("/static", StaticFiles(directory=WEB_DIR), name="static"),
     ]

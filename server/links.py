@@ -10,7 +10,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from server.store.base import SessionMeta
-from server.tokens import token_matches
+from server.tokens import token_hash, token_matches
 
 
 class LinkKind(StrEnum):
@@ -18,6 +18,16 @@ class LinkKind(StrEnum):
     PARTICIPANT = "participant"
     RETURNING = "returning"
     """A rotated-away invite link: admits only members who joined with it before."""
+    PRESENTER = "presenter"
+    """A group member's own key where the meeting's plan names them presenter (a group
+    member's key is otherwise ``FACILITATOR`` or ``PARTICIPANT`` as the plan says)."""
+
+
+_MEMBER_KINDS = {
+    "facilitator": LinkKind.FACILITATOR,
+    "presenter": LinkKind.PRESENTER,
+    "participant": LinkKind.PARTICIPANT,
+}
 
 
 def link_kind(meta: SessionMeta | None, token: str, *, retired: bool = False) -> LinkKind | None:
@@ -33,4 +43,12 @@ def link_kind(meta: SessionMeta | None, token: str, *, retired: bool = False) ->
         token_matches(token, h) for h in meta.retired_invite_hashes
     ):
         return LinkKind.RETURNING
+    if meta is not None and meta.member_roles:
+        # a group meeting: a member's own key, with the role the plan gives them
+        return _MEMBER_KINDS.get(meta.member_roles.get(token_hash(token), ""))
     return None
+
+
+def is_member_key(meta: SessionMeta | None, token: str) -> bool:
+    """Whether ``token`` is a group member's key of this (group meeting) session."""
+    return meta is not None and token_hash(token) in meta.member_roles

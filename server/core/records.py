@@ -18,7 +18,8 @@ class Join(msgspec.Struct, tag_field="type", tag="join", kw_only=True):
     """Internal op: a client entered with a link of the given kind."""
 
     name: str
-    via: Literal["facilitator", "participant"]
+    via: Literal["facilitator", "presenter", "participant"]
+    """``presenter``: a group member the plan names as this meeting's presenter."""
 
 
 class RoundTimeout(msgspec.Struct, tag_field="type", tag="round_timeout", kw_only=True):

@@ -67,11 +67,11 @@ def join(state: BoardState, op: Join, pid: str) -> Applied | Rejected:
     if state.closed:
         return Rejected(RejectCode.SESSION_CLOSED, "the session is closed")
     if member is None:
-        role: Role = "facilitator" if op.via == "facilitator" else "participant"
+        role: Role = op.via
         member = Participant(id=pid, name=op.name, role=role)
         state.participants[pid] = member
-        if role == "facilitator":
-            return Applied(set_role(state, pid, "facilitator"))
+        if role in ("facilitator", "presenter"):
+            return Applied(set_role(state, pid, role))
     else:
         member.name = op.name
     return Applied([Scoped(ParticipantPut(participant=member))])

@@ -88,7 +88,7 @@ async def export(request: Request) -> Response:
         return not_found()
     if not state.closed or meta.closed_ms is None:
         return http_error(409, HttpErrorCode.NOT_CLOSED, "the session is not closed yet")
-    if via is LinkKind.PARTICIPANT and not state.participant_export:
+    if via in (LinkKind.PARTICIPANT, LinkKind.PRESENTER) and not state.participant_export:
         return http_error(403, HttpErrorCode.EXPORT_DISABLED,
                           "the facilitator switched participant export off")
     doc = build_document(state, meta.created_ms, meta.closed_ms)

@@ -26,7 +26,7 @@ from server.hub.connection import Connection, Disconnected
 from server.hub.hub import Hub
 from server.hub.member import Member
 from server.hub.room import Room
-from server.links import LinkKind, link_kind
+from server.links import LinkKind, is_member_key, link_kind
 from server.store.base import SessionMeta
 from server.tokens import is_session_id
 from shared_schema.client import Classify, Hello
@@ -142,12 +142,13 @@ async def _welcome(
     if isinstance(result, Applied) and any(
         isinstance(s.change, SessionPut) for s in result.changes
     ):
-        # a new member came with the facilitator link and took over the role
+        # a new member came with the facilitator link (or, in a group meeting, with
+        # their member key and a role from the plan) and took over the role
         record(
             AuditAction.ROLE,
             session_id,
             participant_id(session_id, client_key(session_id, hello.client_id)),
-            "facilitator_link",
+            "member_key" if is_member_key(meta, hello.token) else "facilitator_link",
         )
     if isinstance(result, CoreRejected):
         conn.send(_error(result.code, result.reason))

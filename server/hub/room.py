@@ -29,6 +29,7 @@ import time
 import zlib
 from collections import deque
 from collections.abc import Awaitable, Iterable, Sequence
+from typing import Literal
 
 from server import audit
 from server.attendance.recorder import Recorder
@@ -56,6 +57,10 @@ log = logging.getLogger("intervisiebord.hub")
 
 RECENT_KEPT = 2000
 """Events kept in memory for resuming clients; older resumes get a snapshot."""
+
+EARLY_FILL_S = 0.2
+"""How long this hub's own op, answered ahead of earlier ops, waits for the subscription
+to bring them before they are read from the log."""
 
 JOIN_WAIT_S = 10.0
 """How long a joining connection waits for its join to be decided."""
@@ -162,7 +167,12 @@ class Room:
         if member is not None and member.name == name and not member.removed:
             return None
         decided = self._joins.expect(key)
-        join = Join(name=name, via="facilitator" if via == "facilitator" else "participant")
+        # a group member's key may bring the presenter role from the meeting's plan
+        kind: Literal["facilitator", "presenter", "participant"] = (
+            "facilitator" if via == "facilitator" else "presenter" if via == "presenter"
+            else "participant"
+        )
+        join = Join(name=name, via=kind)
         await self._backplane.publish(self.session_id, Record(client_id=key, op=join))
         return await asyncio.wait_for(decided, timeout=JOIN_WAIT_S)
 
@@ -203,6 +213,10 @@ class Room:
                 code=codes.UNAVAILABLE, reason="the op could not be stored; resend it",
                 client_seq=client_seq)))
             return
+        # apply it from the sequencing answer: no need to wait for its trip back through
+        # the subscription (that copy is then ignored); an answer that overtook earlier
+        # ops waits for them, which the subscription brings in order
+        self.on_sequenced(Sequenced(seq, record), fill=False)
         if not await self.applied(seq):
             self._senders.pop(key, None)  # a resend is answered from the marks instead
             log.warning("replica behind session=%s seq=%d", self.session_id[:8], seq)
@@ -210,13 +224,19 @@ class Room:
 
     # -- sequenced ops ------------------------------------------------------------------
 
-    def on_sequenced(self, item: Sequenced) -> None:
-        """Backplane callback: apply in seq order, or wait for the gap to be filled."""
+    def on_sequenced(self, item: Sequenced, fill: bool = True) -> None:
+        """Backplane callback (and this hub's own sequencing answers): apply in seq
+        order; an op ahead of a gap waits, and with ``fill`` the gap is read from the
+        log."""
         if item.seq <= self.state.seq or self.lost:
             return
         if item.seq > self.state.seq + 1:
             self._early[item.seq] = item
-            self._fill_gap()
+            if fill:
+                self._fill_gap()
+            else:  # the subscription should bring the ops before it; if it does not soon
+                asyncio.get_running_loop().call_later(EARLY_FILL_S, self._fill_if_waiting,
+                                                      item.seq)
             return
         self._apply(item)
         while self.state.seq + 1 in self._early:
@@ -236,6 +256,10 @@ class Room:
         for item in items:
             if item.seq == self.state.seq + 1:
                 self._apply(item)
+
+    def _fill_if_waiting(self, seq: int) -> None:
+        if seq in self._early and not self.lost:
+            self._fill_gap()
 
     def _fill_gap(self) -> None:
         if self._filling:

@@ -28,6 +28,9 @@ class SessionMeta(msgspec.Struct, kw_only=True):
     closed_ms: int | None = None
     retired_invite_hashes: list[str] = msgspec.field(default_factory=list)
     """Hashes of rotated-away invite tokens: they let known members back in, nobody new."""
+    member_roles: dict[str, str] = msgspec.field(default_factory=dict)
+    """A group meeting's members: hash of their group member key -> the role they
+    enter with ("facilitator", "presenter" or "participant"; see server/groups)."""
 
 
 class Store(Protocol):

@@ -279,7 +279,8 @@ def _kind_hourglass(page: Page) -> None:
 
 def _import_unknown_role(page: Page) -> None:
     text = (DATA_DIR / "tienstappen.toml").read_text(encoding="utf-8")
-    old = '[[steps.sections]]\nsection = "questions"\nadd = ["participant", "facilitator"]'
+    old = ('[[steps.sections]]\nsection = "questions"\nopen_questions = true\n'
+           'add = ["participant", "facilitator"]')
     assert text.count(old) == 1
     page.get_by_role("button", name="TOML importeren").click()
     page.locator("#ed-import-text").fill(text.replace(old, old.replace('"]', '", "gast"]')))
@@ -474,3 +475,41 @@ def test_editor_by_keyboard_alone_and_reorder_by_pointer(
     expect(page.locator(".editor-status")).to_contain_text("Opgeslagen (versie 2)")
     stored = saved_copy(page, saved_id)["method"]
     assert [s["id"] for s in stored["steps"]] == ["stap_1", "stap_2"]
+
+
+def test_a_step_gets_a_go_round_notes_and_open_questions(
+    browser: Browser, web: ServerProcess, people: list[Person], screenshots: Path
+) -> None:
+    """The facilitation fields of a step (issue: leading the meeting) are edited in the
+    browser, checked by the server's loader and saved as method data."""
+    fac = Author(browser, web.base, "Fenna")
+    people.append(fac)
+    page = open_copy_of_tienstappen(fac)
+    card = _unfold(page, "step", 3)
+    step = "$.steps[3]"
+    had_round = field(page, f"{step}.round").is_checked()
+    if had_round:  # start from none: switch it off and on again
+        field(page, f"{step}.round").uncheck()
+        expect(field(page, f"{step}.round.seconds")).to_have_count(0)
+    field(page, f"{step}.round").check()
+    field(page, f"{step}.round.seconds").fill("90")
+    field(page, f"{step}.round.order").select_option("shuffled")
+    card.locator(f'input[data-list="{step}.round.roles"][value=facilitator]').uncheck()
+    field(page, f"{step}.facilitator_notes.nl").fill("Let op: iedereen komt aan de beurt.")
+    field(page, f"{step}.facilitator_notes.en").fill("Watch that everyone gets a turn.")
+    shown = f"{step}.sections[0]"
+    page.locator(f'input[data-path="{shown}.open_questions"]').check()
+    expect(page.locator(".editor-status .ok")).to_have_text("De methode is in orde.",
+                                                            timeout=CHECKED_MS)
+    fac.screenshot(screenshots, "editor-round")
+    page.get_by_role("button", name="Opslaan").click()
+    expect(page.locator(".editor-status")).to_contain_text("Opgeslagen (versie 1)")
+    saved_id = page.evaluate("new URLSearchParams(location.search).get('saved')")
+    stored = saved_copy(page, saved_id)["method"]["steps"][3]
+    assert stored["round"] == {"seconds": 90, "order": "shuffled",
+                               "roles": ["presenter", "participant"]}
+    assert stored["facilitator_notes"]["nl"] == "Let op: iedereen komt aan de beurt."
+    assert stored["sections"][0]["open_questions"] is True
+    # seconds out of range: the loader's message at the field, nothing saved
+    field(page, f"{step}.round.seconds").fill("1")
+    expect(problem(page, f"{step}.round.seconds")).to_be_visible(timeout=CHECKED_MS)

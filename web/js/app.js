@@ -3,16 +3,23 @@
 import { AttendanceElement } from "./attendance.js";
 import { BoardElement } from "./board.js";
 import { h } from "./dom.js";
+import { GroupElement } from "./group.js";
+import { GroupNewElement } from "./group-new.js";
+import { LookbackElement } from "./lookback.js";
 import { lang, setLang, storedLang, t } from "./i18n.js";
 import { MethodEditorElement } from "./method-editor.js";
 import { StartElement } from "./start.js";
 import { brandHeader } from "./shell.js";
 
 const BOARD_PATH = /^\/s\/([0-9a-f]{32})\/?$/;
+const GROUP_PATH = /^\/g\/([0-9a-f]{32})\/?$/;
 
 customElements.define("iv-start", StartElement);
 customElements.define("iv-board", BoardElement);
 customElements.define("iv-method-editor", MethodEditorElement);
+customElements.define("iv-group", GroupElement);
+customElements.define("iv-group-new", GroupNewElement);
+customElements.define("iv-lookback", LookbackElement);
 customElements.define("iv-attendance", AttendanceElement);
 
 /** @param {"nl" | "en"} next */
@@ -30,7 +37,12 @@ async function main() {
   const root = document.getElementById("app");
   if (!root) return;
   const match = BOARD_PATH.exec(location.pathname);
-  if (location.pathname === "/") {
+  const group = GROUP_PATH.exec(location.pathname);
+  if (group) {
+    const page = document.createElement("iv-group");
+    page.setAttribute("group-id", group[1]);
+    root.replaceChildren(page);
+  } else if (location.pathname === "/") {
     root.replaceChildren(document.createElement("iv-start"));
   } else if (location.pathname === "/methods/edit") {
     root.replaceChildren(document.createElement("iv-method-editor"));
@@ -49,7 +61,7 @@ async function main() {
     root.replaceChildren(brandHeader(), h("main", { id: "main", class: "page narrow" }, h("h1", {}, t("notfound.title")), h("p", {}, h("a", { href: "/" }, t("notfound.home")))));
   }
   window.addEventListener("iv-langchange", () => {
-    if (!location.pathname.startsWith("/s/") && location.pathname !== "/" && location.pathname !== "/methods/edit") root.querySelector("h1")?.replaceChildren(t("notfound.title"));
+    if (!location.pathname.startsWith("/s/") && !GROUP_PATH.test(location.pathname) && location.pathname !== "/" && location.pathname !== "/methods/edit") root.querySelector("h1")?.replaceChildren(t("notfound.title"));
   });
 }
 

@@ -7,6 +7,7 @@
 
 import { HttpError } from "./api.js";
 import { h, morphChildren, tagOf } from "./dom.js";
+import { meetingMember } from "./group-api.js";
 import { explain, lang, t } from "./i18n.js";
 
 /**
@@ -132,8 +133,8 @@ export class AttendanceElement extends HTMLElement {
     return this.dataset.session ?? "";
   }
 
-  get token() {
-    return new URLSearchParams(location.hash.slice(1)).get("k") ?? "";
+  get token() {  // the #k= link, or in a group meeting the member's own key (as the board)
+    return meetingMember(location.hash)?.key ?? new URLSearchParams(location.hash.slice(1)).get("k") ?? "";
   }
 
   get clientId() {

@@ -42,7 +42,7 @@ export function boardView(model, items, view) {
       roundPanel(model),
       noticeBox(view),
       h("div", { class: "board-layout" },
-        h("div", { class: "sections" }, sectionsView(model, items, view)),
+        h("div", { class: "sections" }, closed ? null : lookback(model), sectionsView(model, items, view)),
         h("aside", { class: "sidebar", "aria-label": t("sidebar.label") },
           closed ? null : prepToggle(view),
           view.prepOpen && !closed && view.prepDraft
@@ -51,6 +51,16 @@ export function boardView(model, items, view) {
           peoplePanel(model, view), leadPanel(model, view), anonymousNote(model),
           attendancePanel(model)))),
   ];
+}
+
+/**
+ * A group meeting's look-back step: the previous meeting's outcome, kept live by
+ * <iv-lookback> itself (it finds the group meeting in the link and makes its own
+ * requests; the render leaves its inside alone).
+ * @param {BoardModel} model
+ */
+function lookback(model) {
+  return model.step.id === "lookback" ? h("iv-lookback", { "data-key": "lookback", "data-keep": "" }) : null;
 }
 
 /** @param {BoardModel} model */

@@ -16,6 +16,7 @@ import { tickTimers } from "./board-timer.js";
 import { QuestionReader } from "./board-questions.js";
 import { boardView } from "./board-view.js";
 import { BoardConnection } from "./connection.js";
+import { meetingMember } from "./group-api.js";
 import { h, morphChildren, tagOf } from "./dom.js";
 import { doorAgreement, passDoor } from "./attendance.js";
 import { spotlightTarget, spotlightWatch } from "./facilitation.js";
@@ -61,7 +62,8 @@ export class BoardElement extends HTMLElement {
 
   connectedCallback() {
     this.sessionId = this.getAttribute("session-id") ?? "";
-    this.token = new URLSearchParams(location.hash.slice(1)).get("k") ?? "";
+    const member = meetingMember(location.hash);  // a group meeting (#g=): the member's own key
+    this.token = member?.key ?? new URLSearchParams(location.hash.slice(1)).get("k") ?? "";
     this.addEventListener("click", (e) => this.onClick(e));
     this.addEventListener("submit", (e) => this.onSubmit(e));
     this.addEventListener("change", (e) => this.onChange(e));
@@ -74,7 +76,7 @@ export class BoardElement extends HTMLElement {
     this.addEventListener("pointercancel", () => { this.dragger.cancel(); this.scheduleRender(); });
     window.addEventListener("iv-langchange", () => this.render());
     this.ticker = window.setInterval(() => this.tick(), TICK_MS);
-    const name = localStorage.getItem(this.nameKey);
+    const name = member?.name || localStorage.getItem(this.nameKey);
     if (this.token && name) this.start(name);
     else if (this.token) this.loadAgreement();
     this.render();

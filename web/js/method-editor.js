@@ -264,6 +264,9 @@ export class MethodEditorElement extends HTMLElement {
       if (target.dataset.type === "bool" && target instanceof HTMLInputElement) {
         if (!committed) return;
         setAt(draft, path, target.checked);
+      } else if (target.dataset.type === "round" && target instanceof HTMLInputElement) {
+        if (!committed) return;
+        setAt(draft, path, target.checked ? { seconds: 60, order: "seat", roles: ["facilitator", "presenter", "participant"] } : null);
       } else if (target.dataset.type === "int") {
         const text = target.value.trim();
         setAt(draft, path, /^-?\d+$/.test(text) ? Number(text) : text);
@@ -281,11 +284,11 @@ export class MethodEditorElement extends HTMLElement {
   }
 
   /**
-   * A prefix with neither language filled in is no prefix.
+   * A prefix (or facilitator notes) with neither language filled in is none.
    * @param {string} path
    */
   dropEmptyPrefix(path) {
-    const match = /^(\$\.sections\[\d+\]\.prefix)\.(nl|en)$/.exec(path);
+    const match = /^(\$\.sections\[\d+\]\.prefix|\$\.steps\[\d+\]\.facilitator_notes)\.(nl|en)$/.exec(path);
     if (!match || !this.draft) return;
     const prefix = getAt(this.draft, match[1]);
     if (prefix && !prefix.nl && !prefix.en) setAt(this.draft, match[1], null);

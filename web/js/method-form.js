@@ -120,11 +120,36 @@ export function stepCard(view, step, index, count) {
         field(view, `${path}.minutes`, t("editor.field.minutes"), { type: "int" })),
       localized(view, `${path}.title`, t("editor.field.title")),
       localized(view, `${path}.instruction`, t("editor.field.instruction"), true),
+      roundFields(view, step, path),
+      localized(view, `${path}.facilitator_notes`, t("editor.field.facilitator_notes"), true),
       h("div", { class: "field", "data-anchor": `${path}.sections` },
         h("h4", {}, t("editor.step_sections")),
         shown.length ? null : h("p", { class: "hint" }, t("editor.step_sections_none")),
         h("ol", { class: "step-sections" }, shown.map((entry, i) => stepSectionCard(view, entry, `${path}.sections[${i}]`, index, i))),
         addStepSection(view, index, shown))));
+}
+
+/**
+ * The step's go-round (everyone in the chosen roles gets a timed turn), if it has one.
+ * @param {FormView} view
+ * @param {Draft} step
+ * @param {string} path
+ */
+function roundFields(view, step, path) {
+  const round = step.round && typeof step.round === "object" ? step.round : null;
+  const id = fieldId(`${path}.round`);
+  return h("div", { class: "field", "data-anchor": `${path}.round` },
+    h("div", { class: "field field-check" },
+      h("input", { type: "checkbox", id, "data-path": `${path}.round`, "data-type": "round", checked: Boolean(round), "aria-describedby": `${id}-hint` }),
+      h("label", { for: id }, t("editor.field.round")),
+      h("p", { class: "hint", id: `${id}-hint` }, t("editor.round_hint"))),
+    round ? h("div", { class: "form-grid" },
+      field(view, `${path}.round.seconds`, t("editor.field.round_seconds"), { type: "int" }),
+      h("div", { class: "field" },
+        h("label", { for: fieldId(`${path}.round.order`) }, t("editor.field.round_order")),
+        h("select", { id: fieldId(`${path}.round.order`), "data-path": `${path}.round.order`, "data-type": "text", "data-anchor": `${path}.round.order` },
+          ["seat", "shuffled"].map((order) => h("option", { value: order, selected: (round.order ?? "seat") === order }, t(`round.order.${order}`)))))) : null,
+    round ? checklist(view, `${path}.round.roles`, t("editor.field.round_roles"), ROLES, (r) => t(`role.${r}`)) : null);
 }
 
 /**
@@ -152,7 +177,8 @@ export function stepSectionCard(view, entry, path, stepIndex, index) {
       RIGHTS.map((right) => checklist(view, `${path}.${right}`, t(`editor.right.${right}`), ROLES, (r) => t(`role.${r}`)))),
     h("div", { class: "form-grid" },
       checkbox(view, `${path}.hidden`, t("editor.field.hidden"), t("editor.hidden_hint")),
-      checkbox(view, `${path}.hide_ratings`, t("editor.field.hide_ratings"), t("editor.hide_ratings_hint"))),
+      checkbox(view, `${path}.hide_ratings`, t("editor.field.hide_ratings"), t("editor.hide_ratings_hint")),
+      checkbox(view, `${path}.open_questions`, t("editor.field.open_questions"), t("editor.open_questions_hint"))),
     checklist(view, `${path}.filter`, t("editor.field.filter"), FILTERS, (f) => t(`filter.${f}`)));
 }
 

@@ -104,7 +104,8 @@ export class StartElement extends HTMLElement {
             ] : null,
             h("button", { type: "submit", class: "btn btn-primary", disabled: this.busy || !this.methods.length }, t("start.create")),
             h("div", { role: "alert", class: "form-error" }, this.error ?? ""))),
-        this.created ? this.links(this.created) : this.explainer()));
+        this.created ? this.links(this.created) : this.explainer()),
+      h("iv-group-new", { "data-key": "group-new", "data-keep": "" }));
   }
 
   explainer() {
