@@ -79,7 +79,8 @@ async def healthz(request: Request) -> Response:
     connections = sum(len(room.members()) for room in hub.rooms.values())
     return _json({"status": "ok", "rooms": len(hub.rooms), "connections": connections,
                   "ops_applied": hub.counters.ops_applied,
-                  "rooms_loaded": hub.counters.rooms_loaded})
+                  "rooms_loaded": hub.counters.rooms_loaded,
+                  "backplane": hub.backplane.counters()})
 
 
 def base_url(request: Request) -> str:

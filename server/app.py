@@ -81,7 +81,8 @@ def open_storage(settings: Settings) -> tuple[Store, Backplane]:
 
         return (
             RedisStore(settings.redis_url, settings.redis_prefix),
-            RedisBackplane(settings.redis_url, settings.redis_prefix),
+            RedisBackplane(settings.redis_url, settings.redis_prefix,
+                           settings.redis_replica_wait_ms),
         )
     sqlite = SqliteStore(settings.database)
     return sqlite, MemoryBackplane(sqlite)

@@ -100,7 +100,18 @@ class Settings:
         default="",
         metadata={
             "help": "redis://host:port/db: run as one of several hubs with Redis as "
-            "backplane and store (default: embedded, SQLite, one process)"
+            "backplane and store (default: embedded, SQLite, one process); "
+            "redis+cluster://host:port[,host:port...] names seed nodes of a Redis "
+            "Cluster (7 or newer; rediss:// and rediss+cluster:// for TLS)"
+        },
+    )
+    redis_replica_wait_ms: int = field(
+        default=1000,
+        metadata={
+            "help": "where the session's Redis master has a replica (a cluster with "
+            "replicas), acknowledge an op only after a replica confirmed it (WAIT 1), "
+            "waiting at most this long (else the op is answered 'unavailable' and "
+            "resent); 0 acknowledges without waiting"
         },
     )
     redis_prefix: str = field(

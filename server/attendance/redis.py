@@ -12,11 +12,10 @@ import secrets
 from typing import NamedTuple
 
 import msgspec
-from redis.exceptions import ResponseError
 
 from server.attendance.record import Confirmation, Interval, MemberFacts, SessionFacts
 from server.attendance.sqlite import HUBS_KEPT_MS
-from server.redis_keys import connect, text
+from server.redis_keys import connect, rewrite_aof, text
 
 CREATE_LUA = """
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
@@ -285,26 +284,18 @@ class RedisAttendance:
         keys = self.keys(session_id)
         pids = [text(p) for p in await self._redis.smembers(keys.members)]
         codes = list(await self._redis.hkeys(keys.codes))
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.delete(keys.session, keys.forgotten, keys.members, keys.codes,
-                        *(key for pid in pids for key in keys.member(pid)))
-            pipe.zrem(self.expiry_key, session_id)
-            if codes:
-                pipe.hdel(self.codes_key, *codes)
-            await pipe.execute()
+        # the session's keys share one slot; the indexes live elsewhere on a Redis
+        # Cluster, so they are cleaned after (a leftover entry points at nothing)
+        await self._redis.delete(keys.session, keys.forgotten, keys.members, keys.codes,
+                                 *(key for pid in pids for key in keys.member(pid)))
+        await self._redis.zrem(self.expiry_key, session_id)
+        if codes:
+            await self._redis.hdel(self.codes_key, *codes)
         await self._rewrite_aof()
 
     async def _rewrite_aof(self) -> None:
-        """Have Redis rewrite its append-only file, which still holds the deleted
-        names until then (only when it keeps one)."""
-        info = await self._redis.info("persistence")
-        if not info.get("aof_enabled"):
-            return
-        try:
-            await self._redis.bgrewriteaof()
-        except ResponseError as exc:
-            if "in progress" not in str(exc):
-                raise
+        """The deleted names leave the append-only file(s) too."""
+        await rewrite_aof(self._redis)
 
     async def expired(self, cutoff_ms: int) -> list[str]:
         due = await self._redis.zrangebyscore(self.expiry_key, "-inf", f"({cutoff_ms}")

@@ -4,17 +4,14 @@ page. One worker thread runs every call in order (as the content store does)."""
 
 from __future__ import annotations
 
-import asyncio
 import secrets
-import sqlite3
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TypeVar
 
 import msgspec
 
 from server.attendance.record import Confirmation, Interval, MemberFacts, SessionFacts
+from server.store.sqlite_file import SqliteFile
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
@@ -62,7 +59,6 @@ HUBS_KEPT_MS = 86_400_000
 """Heartbeats of hubs silent this long are dropped (their connections then count as
 open until the close, as without heartbeats)."""
 
-T = TypeVar("T")
 _encoder = msgspec.msgpack.Encoder()
 _session_decoder = msgspec.msgpack.Decoder(SessionFacts)
 _member_decoder = msgspec.msgpack.Decoder(MemberFacts)
@@ -70,17 +66,10 @@ _member_decoder = msgspec.msgpack.Decoder(MemberFacts)
 
 class SqliteAttendance:
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute("PRAGMA secure_delete=ON")
-        self._db.executescript(SCHEMA)
-        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="attendance")
+        self._file = SqliteFile(path, SCHEMA, "attendance")
+        self._db = self._file.db
 
-    async def _run(self, call: Callable[..., T], *args: object) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self._worker, call, *args)
 
     # -- sessions --------------------------------------------------------------------
 
@@ -100,7 +89,7 @@ class SqliteAttendance:
         )
 
     async def create_session(self, facts: SessionFacts) -> None:
-        await self._run(self._create_session, facts)
+        await self._file.call(self._create_session, facts)
 
     def _change(self, session_id: str, change: Callable[[SessionFacts], bool]) -> bool:
         with self._db:
@@ -118,7 +107,7 @@ class SqliteAttendance:
             facts.agreement = text
             return True
 
-        return await self._run(self._change, session_id, change)
+        return await self._file.call(self._change, session_id, change)
 
     async def mark_started(self, session_id: str, at_ms: int) -> None:
         def change(facts: SessionFacts) -> bool:
@@ -127,21 +116,21 @@ class SqliteAttendance:
             facts.started_ms = at_ms
             return True
 
-        await self._run(self._change, session_id, change)
+        await self._file.call(self._change, session_id, change)
 
     async def mark_ended(self, session_id: str, at_ms: int) -> None:
         def change(facts: SessionFacts) -> bool:
             facts.ended_ms = at_ms
             return True
 
-        await self._run(self._change, session_id, change)
+        await self._file.call(self._change, session_id, change)
 
     async def approve(self, session_id: str, participant_id: str, at_ms: int) -> None:
         def change(facts: SessionFacts) -> bool:
             facts.approved_ms, facts.approved_by = at_ms, participant_id
             return True
 
-        await self._run(self._change, session_id, change)
+        await self._file.call(self._change, session_id, change)
 
     # -- members ---------------------------------------------------------------------
 
@@ -180,7 +169,7 @@ class SqliteAttendance:
                 "start_ms, hub) VALUES (?, ?, ?, ?, ?)",
                 (session_id, participant_id, conn_id, start_ms, hub))
 
-        await self._run(self._member_change, session_id, participant_id, change)
+        await self._file.call(self._member_change, session_id, participant_id, change)
 
     def _connection_closed(self, session_id: str, conn_id: str, end_ms: int) -> None:
         self._db.execute(
@@ -190,35 +179,35 @@ class SqliteAttendance:
 
     async def connection_closed(self, session_id: str, participant_id: str, conn_id: str,
                                 start_ms: int, end_ms: int, hub: str = "") -> None:
-        await self._run(self._connection_closed, session_id, conn_id, end_ms)
+        await self._file.call(self._connection_closed, session_id, conn_id, end_ms)
 
     async def add_role(self, session_id: str, participant_id: str, role: str) -> None:
         def change(member: MemberFacts) -> None:
             if role not in member.roles:
                 member.roles.append(role)
 
-        await self._run(self._member_change, session_id, participant_id, change)
+        await self._file.call(self._member_change, session_id, participant_id, change)
 
     async def accept_agreement(self, session_id: str, participant_id: str, text: str,
                                at_ms: int) -> None:
         def change(member: MemberFacts) -> None:
             member.agreement_ms, member.agreement_text = at_ms, text
 
-        await self._run(self._member_change, session_id, participant_id, change)
+        await self._file.call(self._member_change, session_id, participant_id, change)
 
     async def confirm(self, session_id: str, participant_id: str,
                       confirmation: Confirmation) -> None:
         def change(member: MemberFacts) -> None:
             member.confirmation = confirmation
 
-        await self._run(self._member_change, session_id, participant_id, change, False)
+        await self._file.call(self._member_change, session_id, participant_id, change, False)
 
     async def attach_member_key(self, session_id: str, participant_id: str,
                                 member_key: str) -> None:
         def change(member: MemberFacts) -> None:
             member.member_key = member_key
 
-        await self._run(self._member_change, session_id, participant_id, change, False)
+        await self._file.call(self._member_change, session_id, participant_id, change, False)
 
     def _load(self, session_id: str) -> tuple[SessionFacts, list[MemberFacts]] | None:
         facts = self._session(session_id)
@@ -238,27 +227,26 @@ class SqliteAttendance:
         return facts, sorted(members.values(), key=lambda m: m.participant_id)
 
     async def load(self, session_id: str) -> tuple[SessionFacts, list[MemberFacts]] | None:
-        return await self._run(self._load, session_id)
+        return await self._file.call(self._load, session_id)
 
     def _hub_seen(self, hub: str, at_ms: int) -> None:
         self._db.execute("INSERT OR REPLACE INTO hubs VALUES (?, ?)", (hub, at_ms))
         self._db.execute("DELETE FROM hubs WHERE seen_ms < ?", (at_ms - HUBS_KEPT_MS,))
 
     async def hub_seen(self, hub: str, at_ms: int) -> None:
-        await self._run(self._hub_seen, hub, at_ms)
+        await self._file.call(self._hub_seen, hub, at_ms)
 
     def _hubs_seen(self) -> dict[str, int]:
         return dict(self._db.execute("SELECT hub, seen_ms FROM hubs").fetchall())
 
     async def hubs_seen(self) -> dict[str, int]:
-        return await self._run(self._hubs_seen)
+        return await self._file.call(self._hubs_seen)
 
     # -- deletion --------------------------------------------------------------------
 
     def _scrub(self) -> None:
         """No old page keeps a deleted name: rebuild the file, empty the WAL."""
-        self._db.execute("VACUUM")
-        self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        self._file.scrub()
 
     def _delete_member(self, session_id: str, pid: str) -> None:
         with self._db:
@@ -271,7 +259,7 @@ class SqliteAttendance:
         self._scrub()
 
     async def delete_member(self, session_id: str, participant_id: str) -> None:
-        await self._run(self._delete_member, session_id, participant_id)
+        await self._file.call(self._delete_member, session_id, participant_id)
 
     def _delete_session(self, session_id: str) -> None:
         with self._db:
@@ -282,14 +270,14 @@ class SqliteAttendance:
         self._scrub()
 
     async def delete_session(self, session_id: str) -> None:
-        await self._run(self._delete_session, session_id)
+        await self._file.call(self._delete_session, session_id)
 
     def _expired(self, cutoff_ms: int) -> list[str]:
         rows = self._db.execute("SELECT id FROM sessions WHERE expires_from < ?", (cutoff_ms,))
         return [row[0] for row in rows]
 
     async def expired(self, cutoff_ms: int) -> list[str]:
-        return await self._run(self._expired, cutoff_ms)
+        return await self._file.call(self._expired, cutoff_ms)
 
     # -- codes -----------------------------------------------------------------------
 
@@ -300,7 +288,7 @@ class SqliteAttendance:
         return bytes(row[0])
 
     async def secret(self) -> bytes:
-        return await self._run(self._secret)
+        return await self._file.call(self._secret)
 
     def _register_code(self, code: str, session_id: str, pid: str) -> None:
         self._db.execute(
@@ -309,7 +297,7 @@ class SqliteAttendance:
                                                                     session_id))
 
     async def register_code(self, code: str, session_id: str, participant_id: str) -> None:
-        await self._run(self._register_code, code, session_id, participant_id)
+        await self._file.call(self._register_code, code, session_id, participant_id)
 
     def _lookup_code(self, code: str) -> tuple[str, str] | None:
         row = self._db.execute("SELECT session_id, participant_id FROM codes WHERE code = ?",
@@ -317,8 +305,7 @@ class SqliteAttendance:
         return None if row is None else (row[0], row[1])
 
     async def lookup_code(self, code: str) -> tuple[str, str] | None:
-        return await self._run(self._lookup_code, code)
+        return await self._file.call(self._lookup_code, code)
 
     async def close(self) -> None:
-        await self._run(self._db.close)
-        self._worker.shutdown(wait=True)
+        await self._file.close()

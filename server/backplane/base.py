@@ -43,3 +43,6 @@ class Backplane(Protocol):
 
     async def epoch(self, room: str) -> str:
         """Changes if the log lost its data; clients then get a full snapshot."""
+
+    def counters(self) -> dict[str, int]:
+        """Plain integers for ``/healthz`` (no ids, no content)."""

@@ -66,6 +66,9 @@ class MemoryBackplane:
         meta = await self._store.get_session(room)
         return meta.epoch if meta else ""
 
+    def counters(self) -> dict[str, int]:
+        return {}
+
     async def _flush_loop(self) -> None:
         """Commit what waits as soon as no commit is in flight; never on a timer."""
         while True:

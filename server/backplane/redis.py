@@ -1,19 +1,33 @@
-"""The Redis backplane: several hub processes share each room's seq and log.
+"""The Redis backplane: several hub processes share each room's seq and log, over one
+Redis or a Redis Cluster.
 
 Per op one Lua script runs atomically in Redis: check the room's epoch, ``INCR``
 the seq, ``XADD`` the record to the room's stream (trimmed only below the floor a
-durable snapshot set) and ``PUBLISH`` it, seq included, on the room's channel.
+durable snapshot set) and publish it, seq included, on the room's channel
+(``PUBLISH``; on a cluster ``SPUBLISH``, sharded pub/sub: the channel carries the
+room's hash tag, so it hashes to the slot of the room's keys and only the master of
+that slot and its replicas carry it).
 
 Invariants:
 - ops reach the local subscribers of a room in seq order without gaps: pub/sub is
   at-most-once, so a seq that skips ahead is held back until the missing ops were
-  read from the stream (``XRANGE``); after the subscription connection drops, every
-  room is re-read from the last seq delivered;
-- a room is subscribed only while a local room object listens to it, and the
+  read from the stream (``XRANGE``); after a subscription connection drops, or a
+  cluster node answers that it no longer serves a room's slot (MOVED on
+  ``SSUBSCRIBE``, an unasked ``sunsubscribe`` after a failover or a slot move), the
+  slot map is re-learnt, each affected room is subscribed where its slot lives now
+  and re-read from the last seq delivered once that subscription is confirmed;
+- a hub subscribes a room only while a local room object listens to it (one
+  pub/sub connection per Redis node that serves such a room), and the
   subscription is confirmed before ``subscribe`` returns (so loading after it
-  misses nothing);
-- all publishing goes through one connection: what is waiting is sent as one
-  pipeline per round trip, and each record is encoded once;
+  misses nothing): a hub receives nothing of the sessions it holds no member of;
+- all publishing goes through one pipeline per node and round trip: what is
+  waiting is grouped by the node of its slot and sent at once (one pipeline in
+  flight per node; nodes do not wait for each other), each record encoded once;
+- where the room's master has a replica (a cluster with replicas), an op is
+  acknowledged only after ``WAIT 1`` confirms that a replica holds it, so a
+  failover that promotes the replica keeps every acknowledged op; an op the replica
+  did not confirm in time is answered as failed (its client resends it; its
+  idempotency key makes that safe);
 - an op is never sequenced under an epoch other than the one the hub loaded: if
   Redis lost the room, ``publish`` raises ``EpochChanged`` and the ``watch``
   handler is told, as it is when the watchdog finds the epoch changed.
@@ -23,15 +37,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 import math
 from collections import defaultdict
 from typing import Any
 
 from redis.asyncio.connection import Connection
-from redis.exceptions import NoScriptError, RedisError
+from redis.exceptions import NoScriptError, RedisError, ResponseError
 
 from server.backplane.base import OnEphemeral, OnLost, OnSequenced
+from server.backplane.shards import Shards
 from server.core.records import Record, Sequenced, decode_sequenced, encode_record
 from server.redis_keys import RoomKeys, connect, entries, room_keys, room_of_channel, text
 
@@ -47,12 +63,20 @@ WATCH_INTERVAL_S = 1.0
 """How often the epochs of the subscribed rooms are compared with Redis."""
 
 RECONNECT_DELAYS_S = (0.0, 0.05, 0.1, 0.2, 0.5)
-"""Back-off between attempts to re-open the subscription (the last one repeats)."""
+"""Back-off between attempts to re-open a subscription (the last one repeats)."""
+
+TOPOLOGY_TICKS = 5
+"""On a cluster, the slot map is re-learnt every this many watch intervals."""
 
 SUBSCRIBE_TIMEOUT_S = 10.0
 FILL_ATTEMPTS = 5
 """Reads of the stream for one gap before the room is reloaded instead."""
 CLOSE_TIMEOUT_S = 2.0
+REDIRECTS = 5
+"""MOVED answers an op may get (each re-learns the slot map) before it fails."""
+
+REPLICA_WAIT_MS = 1000
+"""Default for how long an op waits for a replica's acknowledgement (``WAIT``)."""
 
 PUBLISH_LUA = """
 local current = redis.call('GET', KEYS[2])
@@ -67,31 +91,98 @@ if floor > 1 then
 else
   redis.call('XADD', KEYS[3], seq .. '-0', 'd', payload)
 end
-redis.call('PUBLISH', ARGV[3], payload)
+if ARGV[5] == 'later' then
+  return {seq, payload}
+end
+redis.call('SET', KEYS[5], seq)
+redis.call(ARGV[4], ARGV[3], payload)
 return {seq, ''}
 """
-"""KEYS: seq, epoch, log, floor. ARGV: expected epoch, msgpack Record, channel.
-The payload is the msgpack of ``Sequenced(seq, record)`` (a 2-array)."""
+"""KEYS: seq, epoch, log, floor, confirmed. ARGV: expected epoch, msgpack Record,
+channel, PUBLISH or SPUBLISH, 'now' or 'later'. The payload is the msgpack of
+``Sequenced(seq, record)`` (a 2-array). 'now' confirms and publishes the op at once;
+'later' returns the payload for ``CONFIRM_LUA`` once a replica holds the op."""
+
+CONFIRM_LUA = """
+if tonumber(ARGV[1]) > tonumber(redis.call('GET', KEYS[1]) or '0') then
+  redis.call('SET', KEYS[1], ARGV[1])
+end
+redis.call(ARGV[3], ARGV[2], ARGV[4])
+return 1
+"""
+"""KEYS: confirmed. ARGV: seq, channel, PUBLISH or SPUBLISH, payload."""
+
+READ_LUA = """
+local upto = redis.call('GET', KEYS[2])
+local last = upto and (upto .. '-0') or '+'
+return redis.call('XRANGE', KEYS[1], ARGV[1], last, 'COUNT', ARGV[2])
+"""
+"""KEYS: log, confirmed. ARGV: first entry id, count. The log up to the confirmed
+seq (all of it for a room written before the watermark existed)."""
+
+SCRIPTS = {name: (lua, hashlib.sha1(lua.encode(), usedforsecurity=False).hexdigest())
+           for name, lua in (("publish", PUBLISH_LUA), ("confirm", CONFIRM_LUA),
+                             ("read", READ_LUA))}
+"""Redis names a script by its SHA-1."""
+PUBLISH_SHA = SCRIPTS["publish"][1]
+CONFIRM_SHA = SCRIPTS["confirm"][1]
+
+SINGLE = {"subscribe": "SUBSCRIBE", "unsubscribe": "UNSUBSCRIBE", "publish": "PUBLISH"}
+SHARDED = {"subscribe": "SSUBSCRIBE", "unsubscribe": "SUNSUBSCRIBE", "publish": "SPUBLISH"}
+CONFIRMED = (b"subscribe", b"ssubscribe")
+DROPPED = (b"unsubscribe", b"sunsubscribe")
+MESSAGE = (b"message", b"smessage")
+
+
+def payload(fields: list[bytes]) -> bytes:
+    """Field ``d`` of a stream entry returned by a script (a flat field list)."""
+    return fields[fields.index(b"d") + 1]
 
 
 class EpochChanged(RuntimeError):
     """Redis no longer holds the room under the epoch this hub loaded."""
 
 
-class _Outgoing:
-    __slots__ = ("args", "future", "room")
+class NotReplicated(RuntimeError):
+    """No replica confirmed the op in time: a failover might lose it, so it is not
+    acknowledged (it is in the log; the client's resend is recognised)."""
 
-    def __init__(self, room: str, args: tuple[Any, ...], future: asyncio.Future[int]) -> None:
+
+class _Outgoing:
+    __slots__ = ("args", "future", "key", "redirects", "room")
+
+    def __init__(self, room: str, key: str, args: tuple[Any, ...],
+                 future: asyncio.Future[int]) -> None:
         self.room = room
+        self.key = key
+        """A key of the room: names the node the op goes to."""
         self.args = args
         self.future = future
+        self.redirects = 0
+
+
+class _Listener:
+    """One pub/sub connection: to the single Redis, or to the cluster master serving
+    the slots of ``rooms``."""
+
+    __slots__ = ("conn", "node", "rooms", "task")
+
+    def __init__(self, node: str) -> None:
+        self.node = node
+        self.rooms: set[str] = set()
+        self.conn: Connection | None = None
+        self.task: asyncio.Task[None] | None = None
 
 
 class RedisBackplane:
-    def __init__(self, url: str, prefix: str = "ib") -> None:
+    def __init__(self, url: str, prefix: str = "ib",
+                 replica_wait_ms: int = REPLICA_WAIT_MS) -> None:
         self.prefix = prefix
+        self.replica_wait_ms = replica_wait_ms
+        """0: never wait for a replica (then a failover may lose the last ops)."""
         self._cmd = connect(url, retries=1)
-        self._pub = connect(url)
+        self._shards = Shards(url, self._cmd)
+        self._verbs = SHARDED if self._shards.cluster else SINGLE
         self._subs: dict[str, dict[OnSequenced, OnEphemeral]] = defaultdict(dict)
         self._epochs: dict[str, str] = {}
         self._last: dict[str, int] = {}
@@ -99,9 +190,16 @@ class RedisBackplane:
         self._filling: set[str] = set()
         self._confirm: dict[str, asyncio.Future[None]] = {}
         self._outbox: list[_Outgoing] = []
+        self._queues: dict[str, list[_Outgoing]] = defaultdict(list)
+        self._busy: set[str] = set()
+        """Nodes with a pipeline in flight."""
         self._wake = asyncio.Event()
-        self._sha = ""
-        self._sub_conn: Connection | None = None
+        self._listeners: dict[str, _Listener] = {}
+        self._home: dict[str, str] = {}
+        """Room -> node whose listener holds its subscription."""
+        self._homeless: set[str] = set()
+        self._rehome_wake = asyncio.Event()
+        self._rehome_attempt = 0
         self._on_lost: OnLost = lambda room: None
         self._closing = False
         self._reread_due: set[str] = set()
@@ -109,35 +207,60 @@ class RedisBackplane:
         self._spawned: set[asyncio.Task[None]] = set()
         self.reconnects = 0
         self.gaps_filled = 0
+        self.not_replicated = 0
+        self.replica_waits = 0
+        """Pipelines that ended with ``WAIT`` (a replica was there to wait for)."""
+        self.messages = 0
+        """Pub/sub messages received (ops and ephemeral)."""
+        self.messages_ops = 0
+        """Of those, sequenced ops."""
+        self.messages_unheard = 0
+        """Of those, messages of a room no local room object listens to (only just
+        after an unsubscription)."""
         self.listening = asyncio.Event()
-        """Set while the subscription connection is up."""
+        """Set while every subscribed room has a connected subscription."""
+
+    @property
+    def sharded(self) -> bool:
+        """Whether this runs on a Redis Cluster (sharded pub/sub)."""
+        return self._shards.cluster
 
     # -- lifecycle ---------------------------------------------------------------------
 
     async def start(self) -> None:
         with contextlib.suppress(RedisError, OSError):
-            self._sha = await self._cmd.script_load(PUBLISH_LUA)
+            await self._shards.start()
         self._tasks = [
             asyncio.create_task(self._drain_loop(), name="redis-backplane-publish"),
-            asyncio.create_task(self._listen_loop(), name="redis-backplane-listen"),
+            asyncio.create_task(self._rehome_loop(), name="redis-backplane-rehome"),
             asyncio.create_task(self._watch_loop(), name="redis-backplane-watch"),
         ]
+        if not self.sharded:
+            # the one Redis: its listener is up from the start
+            self._listener("")
 
     async def close(self) -> None:
         # redis-py may turn a cancellation inside a read into a ConnectionError; the
         # loops therefore also stop on ``_closing``, and closing waits a bounded time
         self._closing = True
-        tasks = [*self._tasks, *self._spawned]
+        listeners = list(self._listeners.values())
+        tasks = [*self._tasks, *self._spawned,
+                 *(lst.task for lst in listeners if lst.task is not None)]
         for task in tasks:
             task.cancel()
         self._wake.set()
+        self._rehome_wake.set()
         if tasks:
             await asyncio.wait(tasks, timeout=CLOSE_TIMEOUT_S)
         self._tasks = []
-        if self._sub_conn is not None:
-            await self._sub_conn.disconnect()
-        await self._cmd.aclose()
-        await self._pub.aclose()
+        try:
+            for listener in listeners:
+                if listener.conn is not None:
+                    with contextlib.suppress(Exception):
+                        await listener.conn.disconnect()
+            await self._shards.aclose()
+        finally:
+            await self._cmd.aclose()
 
     def watch(self, on_lost: OnLost) -> None:
         """Call ``on_lost(room)`` when Redis no longer has the room's epoch."""
@@ -156,19 +279,18 @@ class RedisBackplane:
         channel = self.keys(room).channel
         confirmed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._confirm[channel] = confirmed
-        if self._sub_conn is not None:
-            with contextlib.suppress(RedisError, OSError):
-                await self._sub_conn.send_command("SUBSCRIBE", channel)
         try:
-            # if the connection is down, the listener subscribes every room once it is back
+            await self._place(room)
+            # if the connection is down, its listener subscribes every room once it is back
             await asyncio.wait_for(asyncio.shield(confirmed), SUBSCRIBE_TIMEOUT_S)
             keys = self.keys(room)
-            epoch, seq = await self._cmd.mget([keys.epoch, keys.seq])
+            epoch, upto, seq = await self._cmd.mget([keys.epoch, keys.confirmed, keys.seq])
         except BaseException:
             await self.unsubscribe(room, on_op)
             raise
         self._epochs[room] = text(epoch)
-        self._last[room] = int(seq or 0)
+        # an op sequenced but not yet confirmed is published when it is: wait for it
+        self._last[room] = int(upto if upto is not None else seq or 0)
 
     async def unsubscribe(self, room: str, on_op: OnSequenced) -> None:
         subs = self._subs.get(room)
@@ -182,77 +304,184 @@ class RedisBackplane:
             table.pop(room, None)
         channel = self.keys(room).channel
         self._confirm.pop(channel, None)
-        if self._sub_conn is not None:
+        self._homeless.discard(room)
+        listener = self._listeners.get(self._home.pop(room, "-"))
+        if listener is not None:
+            listener.rooms.discard(room)
+            if listener.conn is not None:
+                with contextlib.suppress(RedisError, OSError):
+                    await listener.conn.send_command(self._verbs["unsubscribe"], channel)
+
+    def _listener(self, node: str) -> _Listener:
+        listener = self._listeners.get(node)
+        if listener is None:
+            listener = self._listeners[node] = _Listener(node)
+            listener.task = asyncio.get_running_loop().create_task(
+                self._listen(listener), name=f"redis-backplane-listen {node}")
+        return listener
+
+    async def _place(self, room: str) -> None:
+        """Subscribe ``room`` on the listener of the node serving its slot now."""
+        channel = self.keys(room).channel
+        try:
+            node = self._shards.node_of(channel)
+        except (RedisError, OSError) as exc:  # the slot map is not known (yet)
+            log.warning("room %s: no node for its slot: %s", room[:8], exc)
+            self._displace([room])
+            return
+        listener = self._listener(node)
+        listener.rooms.add(room)
+        self._home[room] = node
+        if listener.conn is not None:
             with contextlib.suppress(RedisError, OSError):
-                await self._sub_conn.send_command("UNSUBSCRIBE", channel)
+                await listener.conn.send_command(self._verbs["subscribe"], channel)
 
-    async def _listen_loop(self) -> None:
-        attempt = 0
-        ever_connected = False
+    def _displace(self, rooms: Any) -> None:
+        """These rooms lost their subscription: subscribe them anew where their slot
+        lives now, and re-read each once confirmed."""
+        for room in rooms:
+            if room in self._subs:
+                self._home.pop(room, None)
+                self._homeless.add(room)
+        if self._homeless:
+            self.listening.clear()
+            self._rehome_wake.set()
+
+    async def _rehome_loop(self) -> None:
         while not self._closing:
-            conn: Connection = self._cmd.connection_pool.make_connection()  # type: ignore[no-untyped-call]
+            await self._rehome_wake.wait()
+            self._rehome_wake.clear()
+            if self._closing:
+                return
+            rooms = {r for r in self._homeless if r in self._subs and r not in self._home}
+            self._homeless.clear()
+            if not rooms:
+                continue
+            delay = RECONNECT_DELAYS_S[min(self._rehome_attempt, len(RECONNECT_DELAYS_S) - 1)]
+            self._rehome_attempt += 1
+            await asyncio.sleep(delay)
             try:
-                await conn.connect()  # type: ignore[no-untyped-call]
-                self._sub_conn = conn
-                rooms = list(self._subs)
-                if rooms:
-                    await conn.send_command("SUBSCRIBE", *(self.keys(r).channel for r in rooms))
-                else:
-                    # a subscription connection needs a channel to wait on
-                    await conn.send_command("SUBSCRIBE", f"{self.prefix}:hub")
-                if ever_connected:
-                    self.reconnects += 1
-                    log.warning("pub/sub connection back; re-reading %d rooms", len(rooms))
-                    # each room is re-read once Redis confirmed its subscription, so no
-                    # op falls between the read and the subscription
-                    self._reread_due = set(rooms)
-                ever_connected = True
-                attempt = 0
-                self.listening.set()
-                while True:
-                    self._dispatch(await conn.read_response(timeout=math.inf, push_request=True))
-            except asyncio.CancelledError:
-                raise
+                await self._shards.refresh()
             except (RedisError, OSError) as exc:
-                if self._closing:
-                    return
-                log.warning("pub/sub connection lost: %s", exc)
-            finally:
-                self.listening.clear()
-                self._sub_conn = None
-                with contextlib.suppress(Exception):
-                    await conn.disconnect()
-            await asyncio.sleep(RECONNECT_DELAYS_S[min(attempt, len(RECONNECT_DELAYS_S) - 1)])
-            attempt += 1
+                log.warning("slot map not refreshed: %s", exc)
+                self._displace(rooms)
+                continue
+            self.reconnects += 1
+            log.warning("pub/sub connection back; re-reading %d rooms", len(rooms))
+            # each room is re-read once Redis confirmed its new subscription, so no op
+            # falls between the read and the subscription
+            self._reread_due |= rooms
+            for room in rooms:
+                await self._place(room)
 
-    def _dispatch(self, message: Any) -> None:
+    async def _listen(self, listener: _Listener) -> None:
+        conn: Connection = self._shards.plain(listener.node).connection_pool.make_connection()  # type: ignore[no-untyped-call]
+        try:
+            await conn.connect()  # type: ignore[no-untyped-call]
+            listener.conn = conn
+            await self._subscribe_all(conn, listener.rooms)
+            self._update_listening()
+            while True:
+                try:
+                    message = await conn.read_response(timeout=math.inf, push_request=True)
+                except ResponseError as exc:  # a MOVED answer to a subscription
+                    self._moved(listener, exc)
+                    continue
+                self._dispatch(listener, message)
+        except asyncio.CancelledError:
+            raise
+        except (RedisError, OSError) as exc:
+            if self._closing:
+                return
+            log.warning("pub/sub connection lost (%s): %s", listener.node or "redis", exc)
+        except Exception:
+            if self._closing:
+                return
+            log.exception("pub/sub connection failed (%s)", listener.node or "redis")
+        finally:
+            listener.conn = None
+            if self._listeners.get(listener.node) is listener:
+                del self._listeners[listener.node]
+            with contextlib.suppress(Exception):
+                await conn.disconnect()
+        self.listening.clear()
+        if not self._closing:
+            if not self.sharded and not listener.rooms:
+                self._displace(())
+                self._rehome_attempt += 1
+                await asyncio.sleep(RECONNECT_DELAYS_S[
+                    min(self._rehome_attempt, len(RECONNECT_DELAYS_S) - 1)])
+                if not self._closing and "" not in self._listeners:
+                    self._listener("")
+                return
+            self._displace(list(listener.rooms))
+
+    async def _subscribe_all(self, conn: Connection, rooms: set[str]) -> None:
+        channels = [self.keys(room).channel for room in rooms]
+        if not channels:
+            return
+        if not self.sharded:
+            await conn.send_command(self._verbs["subscribe"], *channels)
+            return
+        # one SSUBSCRIBE per channel: a command's channels must share one slot
+        await conn.send_packed_command(conn.pack_commands(
+            [(self._verbs["subscribe"], channel) for channel in channels]))
+
+    def _moved(self, listener: _Listener, exc: ResponseError) -> None:
+        """``MOVED <slot> <node>``: the rooms of that slot live elsewhere now."""
+        words = str(exc).split()
+        if not words or words[0] != "MOVED" or len(words) < 2:
+            log.warning("pub/sub error (%s): %s", listener.node, exc)
+            return
+        slot = int(words[1])
+        moved = [r for r in listener.rooms
+                 if self._shards.slot_of(self.keys(r).channel) == slot]
+        listener.rooms.difference_update(moved)
+        self._displace(moved)
+
+    def _update_listening(self) -> None:
+        if not self._homeless and all(lst.conn is not None for lst in self._listeners.values()):
+            self.listening.set()
+
+    def _dispatch(self, listener: _Listener, message: Any) -> None:
         if not isinstance(message, list) or len(message) < 3:
             return
         kind, channel_raw, data = message[0], message[1], message[2]
         channel = channel_raw.decode()
-        if kind == b"subscribe":
+        if not channel.endswith(":channel"):
+            return
+        room = room_of_channel(self.prefix, channel)
+        if kind in CONFIRMED:
             confirmed = self._confirm.get(channel)
             if confirmed is not None and not confirmed.done():
                 confirmed.set_result(None)
-            if self._reread_due and channel.endswith(":channel"):
-                room = room_of_channel(self.prefix, channel)
-                if room in self._reread_due:
-                    self._reread_due.discard(room)
-                    # always a read of its own: one already running may have read
-                    # before this subscription took effect
-                    self._spawn(self._reread(room))
+            if room in self._reread_due:
+                self._reread_due.discard(room)
+                self._rehome_attempt = 0
+                # always a read of its own: one already running may have read
+                # before this subscription took effect
+                self._spawn(self._reread(room))
+            self._update_listening()
             return
-        if kind != b"message" or not channel.endswith(":channel"):
+        if kind in DROPPED:
+            # unasked: the node no longer serves the slot (failover, slot moved)
+            if room in listener.rooms and self._home.get(room) == listener.node:
+                listener.rooms.discard(room)
+                self._displace([room])
             return
-        room = room_of_channel(self.prefix, channel)
+        if kind not in MESSAGE:
+            return
+        self.messages += 1
         subs = self._subs.get(room)
         if subs is None:
+            self.messages_unheard += 1
             return
         if data[:1] == EPHEMERAL:
             payload = data[1:]
             for on_ephemeral in list(subs.values()):
                 on_ephemeral(payload)
             return
+        self.messages_ops += 1
         self._offer(room, decode_sequenced(data))
 
     # -- ordered delivery --------------------------------------------------------------
@@ -325,8 +554,14 @@ class RedisBackplane:
         return False
 
     async def _watch_loop(self) -> None:
+        ticks = 0
         while not self._closing:
             await asyncio.sleep(WATCH_INTERVAL_S)
+            ticks += 1
+            if self.sharded and ticks % TOPOLOGY_TICKS == 0:
+                # learns of replicas attached or gone, which decide about WAIT
+                with contextlib.suppress(RedisError, OSError):
+                    await self._shards.refresh()
             rooms = [room for room in self._epochs if room not in self._filling]
             if not rooms:
                 continue
@@ -352,58 +587,159 @@ class RedisBackplane:
         epoch = self._epochs.get(room)
         if epoch is None:
             epoch = text(await self._cmd.get(keys.epoch))
-        return await self._enqueue(room, (
-            "EVALSHA", 4, keys.seq, keys.epoch, keys.log, keys.floor,
-            epoch, encode_record(record), keys.channel,
+        return await self._enqueue(room, keys.seq, (
+            "EVALSHA", PUBLISH_SHA, 5, keys.seq, keys.epoch, keys.log, keys.floor,
+            keys.confirmed, epoch, encode_record(record), keys.channel, self._verbs["publish"],
         ))
 
     async def publish_ephemeral(self, room: str, data: bytes) -> None:
-        await self._enqueue(room, ("PUBLISH", self.keys(room).channel, EPHEMERAL + data))
+        channel = self.keys(room).channel
+        await self._enqueue(room, channel, (self._verbs["publish"], channel, EPHEMERAL + data))
 
-    async def _enqueue(self, room: str, args: tuple[Any, ...]) -> int:
+    async def _enqueue(self, room: str, key: str, args: tuple[Any, ...]) -> int:
         future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-        self._outbox.append(_Outgoing(room, args, future))
+        self._outbox.append(_Outgoing(room, key, args, future))
         self._wake.set()
         return await future
 
     async def _drain_loop(self) -> None:
+        """What waits goes to its node's queue; a node without a pipeline in flight
+        gets everything queued for it as one pipeline. Nodes do not wait for each
+        other (a master waiting for its replica holds up only its own slots)."""
         while not self._closing:
             await self._wake.wait()
             self._wake.clear()
             batch, self._outbox = self._outbox, []
-            if batch:
-                await self._send(batch)
+            for out in batch:
+                try:
+                    self._queues[self._shards.node_of(out.key)].append(out)
+                except (RedisError, OSError) as exc:
+                    self._fail([out], exc)
+                    self._spawn(self._shards.refresh())
+            for node, queue in self._queues.items():
+                if queue and node not in self._busy:
+                    self._busy.add(node)
+                    group = queue[:]
+                    queue.clear()
+                    self._spawn(self._flush(node, group))
 
-    async def _send(self, batch: list[_Outgoing]) -> None:
-        """One pipeline for everything waiting; NOSCRIPT (after a Redis restart) loads
-        the script and sends those again: a NOSCRIPT call did not run."""
+    async def _flush(self, node: str, group: list[_Outgoing]) -> None:
+        try:
+            await self._send_node(node, group)
+        except Exception as exc:
+            self._fail(group, exc)
+            raise
+        finally:
+            self._busy.discard(node)
+            self._wake.set()
+
+    async def _send_node(self, node: str, group: list[_Outgoing]) -> None:
+        """NOSCRIPT (a restarted or newly promoted node) loads the scripts there and
+        sends those again: a NOSCRIPT call did not run; so did a MOVED one, which goes
+        again to the node the re-learnt slot map names. Where the master has a replica,
+        the ops are confirmed and published only after ``WAIT`` saw a replica take
+        them, in a second round trip."""
+        wait = self.replica_wait_ms > 0 and self._shards.replicas_of(group[0].key) > 0
         for _ in range(2):
             try:
-                results = await self._pipeline(batch)
+                results = await self._pipeline(node, group, "later" if wait else "now")
             except (RedisError, OSError) as exc:
-                self._fail(batch, exc)
+                self._fail(group, exc)
+                if self.sharded:
+                    with contextlib.suppress(RedisError, OSError):
+                        await self._shards.refresh()
                 return
-            again = []
-            for out, result in zip(batch, results, strict=True):
+            replicated = not wait or (isinstance(results[-1], int) and results[-1] >= 1)
+            again: list[_Outgoing] = []
+            moved: list[_Outgoing] = []
+            unconfirmed: list[tuple[_Outgoing, int, bytes]] = []
+            for out, result in zip(group, results, strict=False):
                 if isinstance(result, NoScriptError):
                     again.append(out)
+                elif isinstance(result, ResponseError) and str(result).startswith(("MOVED", "ASK")):
+                    moved.append(out)
+                elif wait and self._sequenced(out, result):
+                    if replicated:
+                        unconfirmed.append((out, int(result[0]), result[1]))
+                    else:
+                        self.not_replicated += 1
+                        self._fail([out], NotReplicated(out.room))
+                        # the replica may be gone: the slot map says so once the
+                        # cluster marked it failed
+                        self._spawn(self._shards.refresh())
                 else:
                     self._settle(out, result)
+            if unconfirmed:
+                await self._confirm_ops(node, unconfirmed)
+            if moved:
+                await self._redirect(moved)
             if not again:
                 return
-            self._sha = ""
-            batch = again
-        self._fail(batch, RuntimeError("script could not be loaded"))
+            await self._load_scripts(node)
+            group = again
+        self._fail(group, RuntimeError("script could not be loaded"))
 
-    async def _pipeline(self, batch: list[_Outgoing]) -> list[Any]:
-        if not self._sha:
-            self._sha = await self._pub.script_load(PUBLISH_LUA)
-        pipe = self._pub.pipeline(transaction=False)
-        for out in batch:
+    @staticmethod
+    def _sequenced(out: _Outgoing, result: Any) -> bool:
+        return (out.args[0] == "EVALSHA" and isinstance(result, list)
+                and int(result[0]) > 0)
+
+    async def _confirm_ops(self, node: str, ops: list[tuple[_Outgoing, int, bytes]]) -> None:
+        """Raise each room's confirmed seq and publish the ops, in seq order; an op is
+        answered only once that happened (else ``unavailable``: its client resends)."""
+        for _ in range(2):
+            pipe = self._shards.plain(node).pipeline(transaction=False)
+            for out, seq, payload in ops:
+                keys = self.keys(out.room)
+                pipe.execute_command("EVALSHA", CONFIRM_SHA, 1, keys.confirmed, seq,
+                                     keys.channel, self._verbs["publish"], payload)
+            try:
+                results = await pipe.execute(raise_on_error=False)
+            except (RedisError, OSError) as exc:
+                self._fail([out for out, _, _ in ops], exc)
+                return
+            again = []
+            for (out, seq, payload), result in zip(ops, results, strict=True):
+                if isinstance(result, NoScriptError):
+                    again.append((out, seq, payload))
+                elif isinstance(result, Exception):
+                    self._fail([out], result)
+                elif not out.future.done():
+                    out.future.set_result(seq)
+            if not again:
+                return
+            await self._load_scripts(node)
+            ops = again
+        self._fail([out for out, _, _ in ops], RuntimeError("script could not be loaded"))
+
+    async def _load_scripts(self, node: str) -> None:
+        with contextlib.suppress(RedisError, OSError):
+            for lua, _ in SCRIPTS.values():
+                await self._shards.plain(node).script_load(lua)
+
+    async def _redirect(self, moved: list[_Outgoing]) -> None:
+        with contextlib.suppress(RedisError, OSError):
+            await self._shards.refresh()
+        for out in moved:
+            out.redirects += 1
+            if out.redirects > REDIRECTS:
+                self._fail([out], RuntimeError("slot keeps moving"))
+            else:
+                self._outbox.append(out)
+        self._wake.set()
+
+    async def _pipeline(self, node: str, group: list[_Outgoing], mode: str) -> list[Any]:
+        """The group on one connection of its node; with ``mode`` 'later' a ``WAIT``
+        last, which counts the writes of that connection."""
+        pipe = self._shards.plain(node).pipeline(transaction=False)
+        for out in group:
             if out.args[0] == "EVALSHA":
-                pipe.execute_command("EVALSHA", self._sha, *out.args[1:])
+                pipe.execute_command(*out.args, mode)
             else:
                 pipe.execute_command(*out.args)
+        if mode == "later":
+            pipe.execute_command("WAIT", 1, self.replica_wait_ms)
+            self.replica_waits += 1
         results: list[Any] = await pipe.execute(raise_on_error=False)
         return results
 
@@ -429,18 +765,37 @@ class RedisBackplane:
     # -- reading -----------------------------------------------------------------------
 
     async def read(self, room: str, after_seq: int) -> list[Sequenced]:
-        key = self.keys(room).log
+        """The logged ops after ``after_seq`` up to the confirmed seq."""
+        keys = self.keys(room)
         items: list[Sequenced] = []
         start = f"{after_seq + 1}-0"
         while True:
-            page = entries(await self._cmd.xrange(key, min=start, max="+", count=READ_PAGE))
-            items.extend(decode_sequenced(fields[b"d"]) for _, fields in page)
+            page = await self._read_page(keys, start)
+            items.extend(decode_sequenced(data) for data in page)
             if len(page) < READ_PAGE:
                 return items
             start = f"{items[-1].seq + 1}-0"
 
+    async def _read_page(self, keys: RoomKeys, start: str) -> list[bytes]:
+        lua, sha = SCRIPTS["read"]
+        args = (2, keys.log, keys.confirmed, start, READ_PAGE)
+        try:
+            reply = await self._cmd.execute_command("EVALSHA", sha, *args)
+        except NoScriptError:
+            reply = await self._cmd.execute_command("EVAL", lua, *args)
+        return [payload(fields) for _, fields in reply]
+
     async def epoch(self, room: str) -> str:
         return text(await self._cmd.get(self.keys(room).epoch))
+
+    def counters(self) -> dict[str, int]:
+        return {
+            "pubsub_messages": self.messages, "pubsub_ops": self.messages_ops,
+            "pubsub_messages_unheard": self.messages_unheard,
+            "pubsub_connections": sum(lst.conn is not None for lst in self._listeners.values()),
+            "resubscriptions": self.reconnects, "gaps_filled": self.gaps_filled,
+            "replica_waits": self.replica_waits, "not_replicated": self.not_replicated,
+        }
 
     def _spawn(self, coro: Any) -> None:
         task: asyncio.Task[None] = asyncio.get_running_loop().create_task(coro)

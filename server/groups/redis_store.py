@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from redis.exceptions import ResponseError
-
 from server.groups.store import Conflict, Gone, Versioned
-from server.redis_keys import connect
+from server.redis_keys import connect, rewrite_aof
 
 PUT_LUA = """
 if redis.call('EXISTS', KEYS[2]) == 1 then return {-1, ''} end
@@ -74,13 +72,7 @@ class RedisGroupStore:
             pipe.delete(records)
             pipe.set(tombstone, 1, ex=TOMBSTONE_TTL_S)
             await pipe.execute()
-        info = await self._redis.info("persistence")
-        if info.get("aof_enabled"):
-            try:
-                await self._redis.bgrewriteaof()
-            except ResponseError as exc:
-                if "in progress" not in str(exc):
-                    raise
+        await rewrite_aof(self._redis)
 
     async def close(self) -> None:
         await self._redis.aclose()

@@ -12,17 +12,14 @@ version. Invariants:
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import sqlite3
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Protocol
+
+from server.store.sqlite_file import SqliteFile
 
 log = logging.getLogger("intervisiebord.groups")
 
-T = TypeVar("T")
 Versioned = tuple[int, bytes]
 
 
@@ -65,7 +62,6 @@ CREATE TABLE IF NOT EXISTS records (
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS deleted (group_id TEXT PRIMARY KEY) WITHOUT ROWID;
 """
-CHECKPOINT_TRIES = 5
 GROUPS_FILE = "groups.sqlite3"
 
 
@@ -73,17 +69,10 @@ class SqliteGroupStore:
     """``groups.sqlite3`` in the data folder; WAL, ``secure_delete``; one worker thread."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute("PRAGMA secure_delete=ON")
-        self._db.executescript(SCHEMA)
-        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="groups")
+        self._file = SqliteFile(path, SCHEMA, "groups")
+        self._db = self._file.db
 
-    async def _call(self, fn: Callable[..., T], *args: Any) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self._worker, fn, *args)
 
     def _get(self, group_id: str, kind: str, key: str) -> Versioned | None:
         row = self._db.execute(
@@ -123,25 +112,19 @@ class SqliteGroupStore:
             self._db.execute("BEGIN IMMEDIATE")
             self._db.execute("DELETE FROM records WHERE group_id = ?", (group_id,))
             self._db.execute("INSERT OR IGNORE INTO deleted (group_id) VALUES (?)", (group_id,))
-        self._db.execute("VACUUM")
-        for _ in range(CHECKPOINT_TRIES):
-            busy, _, _ = self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-            if not busy:
-                return
-        log.warning("groups: write-ahead log not truncated: another reader holds it")
+        self._file.scrub()
 
     async def get(self, group_id: str, kind: str, key: str = "") -> Versioned | None:
-        return await self._call(self._get, group_id, kind, key)
+        return await self._file.call(self._get, group_id, kind, key)
 
     async def list(self, group_id: str, kind: str) -> dict[str, Versioned]:
-        return await self._call(self._list, group_id, kind)
+        return await self._file.call(self._list, group_id, kind)
 
     async def put(self, group_id: str, kind: str, key: str, data: bytes, expected: int) -> int:
-        return await self._call(self._put, group_id, kind, key, data, expected)
+        return await self._file.call(self._put, group_id, kind, key, data, expected)
 
     async def delete_group(self, group_id: str) -> None:
-        await self._call(self._delete_group, group_id)
+        await self._file.call(self._delete_group, group_id)
 
     async def close(self) -> None:
-        await self._call(self._db.close)
-        self._worker.shutdown()
+        await self._file.close()

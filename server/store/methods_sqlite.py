@@ -6,14 +6,11 @@ Every call runs on one worker thread, as in ``server.store.sqlite``.
 
 from __future__ import annotations
 
-import asyncio
-import sqlite3
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from server.store.methods import OwnerKind, SavedMethod, record_decoder, record_encoder
+from server.store.sqlite_file import SqliteFile
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS methods (
@@ -28,21 +25,14 @@ CREATE TABLE IF NOT EXISTS methods (
 CREATE INDEX IF NOT EXISTS methods_owner ON methods (owner_kind, owner);
 """
 
-T = TypeVar("T")
 
 
 class SqliteMethodStore:
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(SCHEMA)
-        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-methods")
+        self._file = SqliteFile(path, SCHEMA, "sqlite-methods")
+        self._db = self._file.db
 
-    async def _call(self, fn: Callable[..., T], *args: Any) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self._worker, fn, *args)
 
     def _create(self, record: SavedMethod) -> None:
         self._db.execute(
@@ -75,23 +65,23 @@ class SqliteMethodStore:
         return [record_decoder.decode(row[0]) for row in rows]
 
     async def create(self, record: SavedMethod) -> None:
-        await self._call(self._create, record)
+        await self._file.call(self._create, record)
 
     async def get(self, method_id: str) -> SavedMethod | None:
-        return await self._call(self._get, method_id)
+        return await self._file.call(self._get, method_id)
 
     async def replace(self, record: SavedMethod, expected_version: int) -> bool:
-        return await self._call(self._replace, record, expected_version)
+        return await self._file.call(self._replace, record, expected_version)
 
     async def delete(self, method_id: str) -> None:
-        await self._call(self._delete, method_id)
+        await self._file.call(self._delete, method_id)
 
     async def owned_by(self, owner_kind: OwnerKind, owner: str) -> list[SavedMethod]:
-        return await self._call(self._select, "owner_kind = ? AND owner = ?", (owner_kind, owner))
+        return await self._file.call(
+            self._select, "owner_kind = ? AND owner = ?", (owner_kind, owner))
 
     async def published(self) -> list[SavedMethod]:
-        return await self._call(self._select, "published = 1", ())
+        return await self._file.call(self._select, "published = 1", ())
 
     async def close(self) -> None:
-        await self._call(self._db.close)
-        self._worker.shutdown()
+        await self._file.close()

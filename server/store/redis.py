@@ -23,7 +23,7 @@ import secrets
 import msgspec
 from redis.exceptions import ResponseError
 
-from server.redis_keys import RoomKeys, connect, entries, room_keys, text
+from server.redis_keys import RoomKeys, connect, on_node_of, rewrite_aof, room_keys, text
 from server.store.base import SessionMeta
 
 LOCK_TTL_MS = 10_000
@@ -58,8 +58,17 @@ for i = 1, #ARGV, 2 do
 end
 local last = tonumber(ARGV[#ARGV - 1])
 if last > tonumber(redis.call('GET', KEYS[2]) or '0') then redis.call('SET', KEYS[2], last) end
+if last > tonumber(redis.call('GET', KEYS[3]) or '0') then redis.call('SET', KEYS[3], last) end
 return 1
 """
+"""KEYS: log, seq, confirmed. ARGV: seq, data, seq, data, ..."""
+
+READ_LUA = """
+local upto = redis.call('GET', KEYS[2])
+return redis.call('XRANGE', KEYS[1], ARGV[1], upto and (upto .. '-0') or '+')
+"""
+"""KEYS: log, confirmed. ARGV: first entry id. The log up to the confirmed seq (the
+backplane confirms an op once a replica holds it, where there is one)."""
 
 RESTORE_LUA = """
 if redis.call('EXISTS', KEYS[7]) == 1 then return '' end
@@ -68,11 +77,13 @@ if current then return current end
 redis.call('DEL', KEYS[3], KEYS[4], KEYS[6])
 redis.call('SET', KEYS[1], ARGV[1])
 redis.call('SET', KEYS[2], ARGV[2])
+redis.call('SET', KEYS[8], ARGV[2])
 redis.call('SET', KEYS[5], ARGV[3])
 redis.call('HSET', KEYS[6], 'seq', ARGV[2], 'data', ARGV[4])
 return ARGV[1]
 """
-"""KEYS: epoch, seq, log, floor, meta, snapshot, deleted. ARGV: epoch, seq, meta, snapshot.
+"""KEYS: epoch, seq, log, floor, meta, snapshot, deleted, confirmed. ARGV: epoch, seq,
+meta, snapshot.
 Returns the epoch in force, or "" for a deleted session."""
 
 CLOSE_LUA = """
@@ -106,6 +117,7 @@ class RedisStore:
         self._trim = self._redis.register_script(TRIM_LUA)
         self._append = self._redis.register_script(APPEND_LUA)
         self._restore = self._redis.register_script(RESTORE_LUA)
+        self._read = self._redis.register_script(READ_LUA)
         self._close = self._redis.register_script(CLOSE_LUA)
 
     def keys(self, session_id: str) -> RoomKeys:
@@ -118,6 +130,7 @@ class RedisStore:
             pipe.hset(keys.snapshot, mapping={"seq": 0, "data": snapshot})
             pipe.set(keys.epoch, meta.epoch)
             pipe.set(keys.seq, 0)
+            pipe.set(keys.confirmed, 0)
             await pipe.execute()
 
     async def get_session(self, session_id: str) -> SessionMeta | None:
@@ -132,16 +145,21 @@ class RedisStore:
             return
         keys = self.keys(session_id)
         args: list[int | bytes] = [part for seq, data in entries for part in (seq, data)]
-        await self._append(keys=[keys.log, keys.seq], args=args)
+        await self._append(keys=[keys.log, keys.seq, keys.confirmed], args=args)
 
     async def read_log(self, session_id: str, after_seq: int) -> list[tuple[int, bytes]]:
-        log_key = self.keys(session_id).log
-        page = entries(await self._redis.xrange(log_key, min=f"{after_seq + 1}-0"))
-        return [(int(entry_id.split(b"-")[0]), fields[b"d"]) for entry_id, fields in page]
+        """The log after ``after_seq`` up to the confirmed seq."""
+        keys = self.keys(session_id)
+        page = await self._read(keys=[keys.log, keys.confirmed], args=[f"{after_seq + 1}-0"])
+        return [(int(entry_id.split(b"-")[0]), fields[fields.index(b"d") + 1])
+                for entry_id, fields in page]
 
     async def last_seq(self, session_id: str) -> int:
+        """The confirmed seq (the last seq for a room from before the watermark)."""
         keys = self.keys(session_id)
-        seq = await self._redis.get(keys.seq)
+        seq, last = await self._redis.mget([keys.confirmed, keys.seq])
+        if seq is None:
+            seq = last
         if seq is None:
             seq = await self._redis.hget(keys.snapshot, "seq")
         return int(seq or 0)
@@ -169,7 +187,7 @@ class RedisStore:
         keys = self.keys(meta.id)
         epoch = await self._restore(
             keys=[keys.epoch, keys.seq, keys.log, keys.floor, keys.meta, keys.snapshot,
-                  keys.deleted],
+                  keys.deleted, keys.confirmed],
             args=[meta.epoch, seq, _meta_encoder.encode(meta), snapshot],
         )
         return text(epoch)
@@ -199,7 +217,8 @@ class RedisStore:
             return
         await self._redis.zadd(self.closed_key, {session_id: meta.closed_ms})
         try:
-            await self._redis.waitaof(1, 0, AOF_WAIT_MS)
+            await self._redis.execute_command("WAITAOF", 1, 0, AOF_WAIT_MS,
+                                              **on_node_of(self._redis, keys.meta))
         except ResponseError as exc:
             # without an append-only file there is nothing to wait for; a Redis
             # before 7.2 has no WAITAOF: its appendfsync policy applies
@@ -219,20 +238,7 @@ class RedisStore:
             pipe.set(keys.deleted, 1, ex=TOMBSTONE_TTL_S)
             await pipe.execute()
         await self._redis.zrem(self.closed_key, session_id)
-        await self._rewrite_aof()
-
-    async def _rewrite_aof(self) -> None:
-        """Have Redis rewrite its append-only file, which still holds the deleted
-        session's writes until then (only when it keeps one)."""
-        info = await self._redis.info("persistence")
-        if not info.get("aof_enabled"):
-            return
-        try:
-            await self._redis.bgrewriteaof()
-        except ResponseError as exc:
-            if "in progress" not in str(exc):
-                raise
-            # one is running: Redis starts another after it (scheduled)
+        await rewrite_aof(self._redis)
 
     async def close(self) -> None:
         await self._redis.aclose()

@@ -16,17 +16,13 @@ exists, so a late write cannot bring a deleted session back.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import sqlite3
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, TypeVar
 
 import msgspec
 
 from server.store.base import SessionMeta
+from server.store.sqlite_file import SqliteFile
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (
@@ -53,11 +49,9 @@ _UPSERT_SNAPSHOT = (
     "ON CONFLICT (session_id) DO UPDATE SET seq = excluded.seq, data = excluded.data "
     "WHERE excluded.seq >= snapshots.seq"
 )
-CHECKPOINT_TRIES = 5
 
 log = logging.getLogger("intervisiebord.store")
 
-T = TypeVar("T")
 
 _meta_encoder = msgspec.msgpack.Encoder()
 _meta_decoder = msgspec.msgpack.Decoder(SessionMeta)
@@ -67,14 +61,9 @@ class SqliteStore:
     """One database file, ``intervisiebord.sqlite3`` in the data folder."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute("PRAGMA secure_delete=ON")
-        self._db.executescript(SCHEMA)
-        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite")
+        self._file = SqliteFile(path, SCHEMA, "sqlite")
+        self._db = self._file.db
 
     def _create_session(self, meta: SessionMeta, snapshot: bytes) -> None:
         with self._db:
@@ -195,68 +184,56 @@ class SqliteStore:
                 ("sessions", "id"),
             ):
                 self._db.execute(f"DELETE FROM {table} WHERE {column} = ?", (session_id,))  # noqa: S608
-        self._db.execute("VACUUM")
-        self._truncate_wal()
+        self._file.scrub()
 
-    def _truncate_wal(self) -> None:
-        """Copy the WAL into the database file and cut it to zero bytes. Another
-        connection reading at that moment blocks it: retried, then reported."""
-        for _ in range(CHECKPOINT_TRIES):
-            busy, _, _ = self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-            if not busy:
-                return
-        log.warning("write-ahead log not truncated: another reader holds it")
 
     async def close(self) -> None:
-        await self._call(self._db.close)
-        self._worker.shutdown()
+        await self._file.close()
 
-    async def _call(self, fn: Callable[..., T], *args: Any) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self._worker, fn, *args)
 
     # -- the Store protocol: each call queued to the worker thread -----------------------
 
     async def create_session(self, meta: SessionMeta, snapshot: bytes) -> None:
-        await self._call(self._create_session, meta, snapshot)
+        await self._file.call(self._create_session, meta, snapshot)
 
     async def get_session(self, session_id: str) -> SessionMeta | None:
-        return await self._call(self._get_session, session_id)
+        return await self._file.call(self._get_session, session_id)
 
     async def update_session(self, meta: SessionMeta) -> None:
-        await self._call(self._update_session, meta)
+        await self._file.call(self._update_session, meta)
 
     async def append(self, session_id: str, entries: list[tuple[int, bytes]]) -> None:
-        await self._call(self._append, session_id, entries)
+        await self._file.call(self._append, session_id, entries)
 
     async def append_many(self, batch: dict[str, list[tuple[int, bytes]]]) -> None:
         """Several rooms' entries in one transaction (the memory backplane's flush)."""
-        await self._call(self._append_many, batch)
+        await self._file.call(self._append_many, batch)
 
     async def read_log(self, session_id: str, after_seq: int) -> list[tuple[int, bytes]]:
-        return await self._call(self._read_log, session_id, after_seq)
+        return await self._file.call(self._read_log, session_id, after_seq)
 
     async def last_seq(self, session_id: str) -> int:
-        return await self._call(self._last_seq, session_id)
+        return await self._file.call(self._last_seq, session_id)
 
     async def save_snapshot(self, session_id: str, seq: int, data: bytes) -> None:
-        await self._call(self._save_snapshot, session_id, seq, data)
+        await self._file.call(self._save_snapshot, session_id, seq, data)
 
     async def load_snapshot(self, session_id: str) -> tuple[int, bytes] | None:
-        return await self._call(self._load_snapshot, session_id)
+        return await self._file.call(self._load_snapshot, session_id)
 
     async def trim_log(self, session_id: str, upto_seq: int) -> None:
-        await self._call(self._trim_log, session_id, upto_seq)
+        await self._file.call(self._trim_log, session_id, upto_seq)
 
     async def close_session(
         self, session_id: str, seq: int, snapshot: bytes, closed_ms: int
     ) -> None:
-        await self._call(self._close_session, session_id, seq, snapshot, closed_ms)
+        await self._file.call(self._close_session, session_id, seq, snapshot, closed_ms)
 
     async def closed_before(self, cutoff_ms: int) -> list[str]:
-        return await self._call(self._closed_before, cutoff_ms)
+        return await self._file.call(self._closed_before, cutoff_ms)
 
     async def delete_session(self, session_id: str) -> None:
-        await self._call(self._delete_session, session_id)
+        await self._file.call(self._delete_session, session_id)
 
     async def restore(self, meta: SessionMeta, seq: int, snapshot: bytes) -> str:
         """The SQLite log is never lost while the process lives: nothing to seed."""

@@ -12,11 +12,12 @@ import pytest
 import redis
 
 from server.backplane.base import Backplane
-from server.backplane.redis import RedisBackplane
+from server.backplane.redis import NotReplicated, RedisBackplane
 from server.core.records import Record, Sequenced
 from server.store.base import Store
 from shared_schema.client import SetReady
 from tests.support.redis import own_redis
+from tests.support.redis_cluster import own_redis_cluster
 from tests.support.storage import Storage, session_meta
 
 TIMEOUT_S = 10.0
@@ -195,3 +196,40 @@ def test_redis_reports_a_room_lost_when_the_stream_cannot_fill_a_gap(
             assert listener.seqs() == list(range(1, 11))
 
     asyncio.run(main())
+
+
+@pytest.mark.redis
+def test_cluster_op_is_acknowledged_only_once_a_replica_holds_it(tmp_path: Path) -> None:
+    """Our own Redis Cluster: an op is answered after WAIT saw the replica take it.
+    With the replica killed no op is answered as done (``NotReplicated``) until the
+    cluster marks it failed; then the slot map has no replica and ops go through."""
+    with own_redis_cluster(tmp_path / "cluster") as servers:
+        storage = Storage("redis", tmp_path, servers.url, "ib")
+
+        async def main() -> None:
+            async with storage.open() as (store, hub):
+                assert isinstance(hub, RedisBackplane)
+                hub.replica_wait_ms = 200
+                meta, snapshot = session_meta()
+                await store.create_session(meta, snapshot)
+                listener = Listener()
+                await hub.subscribe(meta.id, listener.on_op, listener.on_ephemeral)
+                assert [await hub.publish(meta.id, record(n)) for n in (1, 2)] == [1, 2]
+                master = servers.master_of(hub.keys(meta.id).seq)
+                await asyncio.to_thread(servers.replica_of(master).kill9)
+                refused = 0
+                for n in range(3, 200):
+                    try:
+                        await hub.publish(meta.id, record(n))
+                    except NotReplicated:
+                        refused += 1
+                        continue
+                    break
+                assert refused >= 1 and hub.not_replicated == refused
+                # the refused ops are in the log and were shown to nobody until an op
+                # after them was confirmed; then every hub delivers them in order
+                await listener.until(lambda: len(listener.ops) == refused + 3)
+                assert listener.seqs() == list(range(1, refused + 4))
+                assert [item.seq for item in await hub.read(meta.id, 0)] == listener.seqs()
+
+        asyncio.run(main())

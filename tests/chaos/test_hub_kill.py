@@ -24,8 +24,8 @@ CONVERGE_LIMIT_S = 2.0
 pytestmark = pytest.mark.redis
 
 
-def test_sigkill_one_hub_loses_nothing(tmp_path: Path) -> None:
-    with cluster(tmp_path) as c:
+def test_sigkill_one_hub_loses_nothing(tmp_path: Path, redis_kind: str) -> None:
+    with cluster(tmp_path, redis_kind=redis_kind) as c:
         session = c.hubs[0].create_session()
         lb = c.nginx.ws_base
 
@@ -62,8 +62,7 @@ def test_sigkill_one_hub_loses_nothing(tmp_path: Path) -> None:
                                    for n, client in enumerate(clients)))
             killed_at = await kill_task
             listening.cancel()
-            with c.redis.client() as admin:
-                last = int(admin.get(f"ib:{{{session.id}}}:seq") or 0)
+            last = c.seq_of(session.id)
             everyone = [facilitator, *clients]
             await converge(everyone, last)
             converged_at = loop.time()

@@ -19,6 +19,7 @@ import pytest
 
 from tests.support.client import ASK, BoardClient, run
 from tests.support.cluster import Cluster, cluster
+from tests.support.redis import RedisServer
 from tests.support.workload import (
     adds,
     answered_once,
@@ -42,18 +43,13 @@ async def members(c: Cluster, session_id: str, token: str, per_hub: int,
     return clients
 
 
-def seq_of(c: Cluster, session_id: str) -> int:
-    with c.redis.client() as admin:
-        return int(admin.get(f"ib:{{{session_id}}}:seq") or 0)
-
-
 def hub_log(c: Cluster, pattern: str) -> list[list[str]]:
     return [[line for line in hub.output if re.search(pattern, line)] for hub in c.hubs]
 
 
-def test_pubsub_kill_during_2000_ops_loses_nothing(tmp_path: Path) -> None:
+def test_pubsub_kill_during_2000_ops_loses_nothing(tmp_path: Path, redis_kind: str) -> None:
     per_client, kills_every = 250, 400
-    with cluster(tmp_path, with_nginx=False) as c:
+    with cluster(tmp_path, with_nginx=False, redis_kind=redis_kind) as c:
         session = c.hubs[0].create_session()
 
         async def scenario() -> None:
@@ -63,21 +59,17 @@ def test_pubsub_kill_during_2000_ops_loses_nothing(tmp_path: Path) -> None:
             await facilitator.call("set_step", step=ASK)
             clients = await members(c, session.id, session.invite_token, per_hub=4)
             answered, kills = 0, 0
-            admin = c.redis.client()
 
             def progress() -> None:
                 nonlocal answered, kills
                 answered += 1
                 if answered % kills_every == 0:
-                    kills += admin.client_kill_filter(_type="pubsub")
+                    kills += c.redis.kill_pubsub()
 
-            try:
-                await asyncio.gather(*(drive(client, adds(f"p{n}", per_client), progress)
-                                       for n, client in enumerate(clients)))
-            finally:
-                admin.close()
+            await asyncio.gather(*(drive(client, adds(f"p{n}", per_client), progress)
+                                   for n, client in enumerate(clients)))
             everyone = [facilitator, *clients]
-            await converge(everyone, seq_of(c, session.id))
+            await converge(everyone, c.seq_of(session.id))
             reread = hub_log(c, r"pub/sub connection back")
             filled = hub_log(c, r"ops read from the stream")
             print(f"\n{answered} ops; {kills} pub/sub connections killed; re-reads per hub "
@@ -94,7 +86,10 @@ def test_pubsub_kill_during_2000_ops_loses_nothing(tmp_path: Path) -> None:
 
 
 def test_redis_sigkill_and_restart_on_aof(tmp_path: Path) -> None:
+    """One redis-server (a cluster's master failing over: tests/chaos/test_failover.py)."""
     with cluster(tmp_path, with_nginx=False) as c:
+        redis = c.redis
+        assert isinstance(redis, RedisServer)
         session = c.hubs[0].create_session()
 
         async def scenario() -> None:
@@ -117,7 +112,7 @@ def test_redis_sigkill_and_restart_on_aof(tmp_path: Path) -> None:
 
             async def crash_and_restart() -> float:
                 await kill_now.wait()
-                await asyncio.to_thread(c.redis.kill9)
+                await asyncio.to_thread(redis.kill9)
                 # while Redis is away a newcomer is told so, not left hanging
                 newcomer = BoardClient(c.hubs[1].ws_base, session.id, session.invite_token,
                                        "Nieuwkomer")
@@ -125,7 +120,7 @@ def test_redis_sigkill_and_restart_on_aof(tmp_path: Path) -> None:
                     await newcomer.connect()
                 assert newcomer.close_code == 1013
                 assert [e["code"] for e in newcomer.errors] == ["unavailable"]
-                await asyncio.to_thread(c.redis.start)
+                await asyncio.to_thread(redis.start)
                 return loop.time()
 
             async def recovery(probe: BoardClient, restarted: asyncio.Task[float]) -> float:
@@ -143,7 +138,7 @@ def test_redis_sigkill_and_restart_on_aof(tmp_path: Path) -> None:
             print(f"\nRedis SIGKILLed after 200 answered ops; hubs "
                   f"answered again {', '.join(f'{t:.2f}s' for t in took)} after the restart")
             everyone = [facilitator, *clients, *probes]
-            await converge(everyone, seq_of(c, session.id))
+            await converge(everyone, c.seq_of(session.id))
             expected = {f"r{n}-{i}" for n in range(4) for i in range(150)}
             expected |= {f"{p.name.replace(' ', '_')}-0" for p in probes}
             assert set(facilitator.items) == expected, "an acknowledged op was lost"
@@ -158,8 +153,9 @@ def test_redis_sigkill_and_restart_on_aof(tmp_path: Path) -> None:
         run(scenario)
 
 
-def test_redis_flushall_changes_epoch_and_resyncs_everyone(tmp_path: Path) -> None:
-    with cluster(tmp_path, with_nginx=False) as c:
+def test_redis_flushall_changes_epoch_and_resyncs_everyone(tmp_path: Path,
+                                                           redis_kind: str) -> None:
+    with cluster(tmp_path, with_nginx=False, redis_kind=redis_kind) as c:
         session = c.hubs[0].create_session()
 
         async def scenario() -> None:
@@ -171,13 +167,12 @@ def test_redis_flushall_changes_epoch_and_resyncs_everyone(tmp_path: Path) -> No
             everyone = [facilitator, *clients]
             await asyncio.gather(*(drive(client, adds(f"f{n}", 20))
                                    for n, client in enumerate(clients)))
-            await converge(everyone, seq_of(c, session.id))
+            await converge(everyone, c.seq_of(session.id))
             before = {client.name: (client.epoch, client.seq) for client in everyone}
             items_before = set(facilitator.items)
 
             listening = [asyncio.create_task(keep_connected(client)) for client in everyone]
-            with c.redis.client() as admin:
-                admin.flushall()
+            c.redis.flushall()
             for client in everyone:  # every client is told, also the idle ones
                 await client.until(lambda client=client: bool(client.reconnected_at)
                                    and client.welcome is not None, 15)

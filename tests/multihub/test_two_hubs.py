@@ -22,8 +22,8 @@ OPS_EACH = 40
 pytestmark = pytest.mark.redis
 
 
-def test_one_session_over_two_hubs(tmp_path: Path) -> None:
-    with cluster(tmp_path, with_nginx=False) as c:
+def test_one_session_over_two_hubs(tmp_path: Path, redis_kind: str) -> None:
+    with cluster(tmp_path, with_nginx=False, redis_kind=redis_kind) as c:
         session = c.hubs[0].create_session()
         bases = [hub.ws_base for hub in c.hubs]
 

@@ -6,12 +6,11 @@ import asyncio
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-import redis
-
 from server.attendance.record import Confirmation, Interval, SessionFacts
 from server.attendance.sqlite import SqliteAttendance
 from server.attendance.store import AttendanceStore
 from server.tokens import new_id
+from tests.support.redis import admin_client
 from tests.support.storage import Storage
 
 
@@ -94,7 +93,7 @@ def test_agreement_changes_only_before_the_start(storage: Storage) -> None:
 def canary_in(storage: Storage, canary: bytes) -> bool:
     """The name anywhere in the attendance storage: SQLite file and WAL, or Redis."""
     if storage.kind == "redis":
-        client = redis.Redis.from_url(storage.redis_url)
+        client = admin_client(storage.redis_url)
         with client:
             for key in client.scan_iter(match=f"{storage.redis_prefix}:*"):
                 if canary in key or canary in client.dump(key):

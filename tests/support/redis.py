@@ -34,8 +34,22 @@ def answers(url: str) -> bool:
         return False
 
 
+def admin_client(url: str) -> redis.Redis | redis.RedisCluster:
+    """A blocking client of a ``redis://`` or a ``redis+cluster://`` URL."""
+    if url.startswith("redis+cluster://"):
+        host, _, port = url.removeprefix("redis+cluster://").split(",")[0].rpartition(":")
+        return redis.RedisCluster(host=host, port=int(port))
+    return redis.Redis.from_url(url)
+
+
 def delete_prefix(url: str, prefix: str) -> None:
-    """Remove every key a test made under its own prefix."""
+    """Remove every key a test made under its own prefix (on a cluster: on every
+    master)."""
+    if url.startswith("redis+cluster://"):
+        with admin_client(url) as cluster:
+            for key in list(cluster.scan_iter(match=f"{prefix}:*", count=1000)):
+                cluster.delete(key)
+        return
     with redis.Redis.from_url(url) as client:
         keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
         for start in range(0, len(keys), 500):
@@ -73,6 +87,15 @@ class RedisServer:
 
     def client(self) -> redis.Redis:
         return redis.Redis.from_url(self.url)
+
+    def kill_pubsub(self) -> int:
+        """CLIENT KILL TYPE pubsub: the connections dropped."""
+        with self.client() as admin:
+            return int(admin.client_kill_filter(_type="pubsub"))
+
+    def flushall(self) -> None:
+        with self.client() as admin:
+            admin.flushall()
 
     def kill9(self) -> None:
         """SIGKILL: no shutdown, no final AOF rewrite."""

@@ -66,8 +66,11 @@ async def settle(client: BoardClient, client_seq: int) -> None:
             client.unavailable.discard(client_seq)
             await asyncio.sleep(BACKOFF_S[min(attempt, len(BACKOFF_S) - 1)])
             attempt += 1
+            message = client.unacked.get(client_seq)
+            if message is None:  # an earlier resend was answered meanwhile
+                continue
             with contextlib.suppress(websockets.ConnectionClosed):
-                await client.send_raw(json.dumps(client.unacked[client_seq]))
+                await client.send_raw(json.dumps(message))
 
 
 async def drive(client: BoardClient, ops: Iterable[Op],
