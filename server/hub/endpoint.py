@@ -221,7 +221,7 @@ async def _past_the_door(hub: Hub, room: Room, client_id: str) -> bool:
 
 async def _log_seq(hub: Hub, room: Room) -> int:
     """The room's last seq in the log (a seq from a client may be made up)."""
-    return await hub.store.last_seq(room.session_id)
+    return await hub.backplane.last_seq(room.session_id)
 
 
 async def _receive_loop(member: Member, room: Room, settings: Settings) -> None:
