@@ -204,7 +204,7 @@ export function archiveCard(data) {
         "aria-label": t("group.export_named", { format: format.toUpperCase(), when: when(m.starts) }),
       }, format.toUpperCase())))))) : h("p", { class: "muted" }, t("group.archive_empty")),
     h("p", { class: "hint" }, t("group.archive_hint")),
-    h("h3", {}, t("group.overview")),
+    h("h3", { class: "overview-head" }, t("group.overview")),
     h("p", { class: "hint" }, t("group.overview_hint")),
     h("p", { class: "export-buttons" }, overviewYears(past).map((year) => h("button", {
       type: "button", class: "btn btn-small", "data-action": "overview", "data-year": String(year),
