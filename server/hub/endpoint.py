@@ -28,7 +28,7 @@ from server.hub.member import Member
 from server.hub.room import Room
 from server.links import LinkKind, is_member_key, link_kind
 from server.store.base import SessionMeta
-from server.tokens import is_session_id
+from server.tokens import is_session_id, token_hash
 from shared_schema.client import Classify, Hello
 from shared_schema.codec import client_decoder, encoder
 from shared_schema.server import Classified, Error, SessionPut, Welcome
@@ -186,7 +186,9 @@ async def _welcome(
                     room.bucket(hello.client_id, settings.rate_per_s, settings.rate_burst))
     room.admit(member)
     if hub.attendance is not None:
-        hub.attendance.opened(conn, session_id, pid, participant.name, participant.role)
+        hub.attendance.opened(conn, session_id, pid, participant.name, participant.role,
+                              token_hash(hello.token) if is_member_key(meta, hello.token)
+                              else None)
     return room, member
 
 
