@@ -63,6 +63,19 @@ TEXTS: Final[dict[Language, dict[str, str]]] = {
         "col_method": "methode",
         "filename_list": "presentielijst",
         "filename_certificate": "deelnamebewijs",
+        "overview_title": "Jaaroverzicht intervisie {year}",
+        "overview_lead": "Intervisiebijeenkomsten van {name} in {year}.",
+        "overview_none": "Geen afgesloten bijeenkomsten in {year}.",
+        "overview_total": "Totaal",
+        "overview_total_value": "{count} {meetings}, {duration} ({hours} uur)",
+        "meetings_one": "bijeenkomst",
+        "meetings_many": "bijeenkomsten",
+        "overview_confirmation": "Bevestiging",
+        "overview_confirmed": "zelf: {own} · lijst: {list}",
+        "overview_codes": "Elke code hoort bij het deelnamebewijs van één bijeenkomst. "
+                          "Controleer een code op {url}",
+        "yes": "ja",
+        "filename_overview": "jaaroverzicht",
     },
     "en": {
         "list_title": "Attendance list, intervision",
@@ -102,6 +115,19 @@ TEXTS: Final[dict[Language, dict[str, str]]] = {
         "col_method": "method",
         "filename_list": "attendance",
         "filename_certificate": "certificate",
+        "overview_title": "Year overview, intervision {year}",
+        "overview_lead": "Intervision meetings of {name} in {year}.",
+        "overview_none": "No closed meetings in {year}.",
+        "overview_total": "Total",
+        "overview_total_value": "{count} {meetings}, {duration} ({hours} hours)",
+        "meetings_one": "meeting",
+        "meetings_many": "meetings",
+        "overview_confirmation": "Confirmation",
+        "overview_confirmed": "member: {own} · list: {list}",
+        "overview_codes": "Each code belongs to the certificate of one meeting. "
+                          "Check a code at {url}",
+        "yes": "yes",
+        "filename_overview": "year-overview",
     },
 }
 
@@ -116,6 +142,17 @@ def _local(ms: int) -> datetime:
         return moment.astimezone(ZoneInfo(TIMEZONE))
     except ZoneInfoNotFoundError:  # a system without time zone data: UTC
         return moment
+
+
+def local_year(ms: int) -> int:
+    """The calendar year of a moment, in the registers' local time."""
+    return _local(ms).year
+
+
+def hours(language: Language, ms: int) -> str:
+    """Decimal hours, one digit (``4,1`` in Dutch, ``4.1`` in English)."""
+    value = f"{ms / 3_600_000:.1f}"
+    return value.replace(".", ",") if language == "nl" else value
 
 
 def clock(ms: int | None) -> str:

@@ -83,11 +83,19 @@ class Recorder:
                    for m in loaded[1])
 
     def opened(self, conn: object, session_id: str, participant_id: str, name: str,
-               role: str) -> None:
+               role: str, member_key: str | None = None) -> None:
+        """A member entered. ``member_key``: the hash of the group member key they
+        entered a group meeting with, linked to their record after the connection."""
         start = now_ms()
         conn_id = secrets.token_hex(8)
-        task = self._spawn(self.store.connection_opened(
-            session_id, participant_id, conn_id, name, role, start, self.hub_id))
+
+        async def write() -> None:
+            await self.store.connection_opened(session_id, participant_id, conn_id, name,
+                                               role, start, self.hub_id)
+            if member_key is not None:
+                await self.store.attach_member_key(session_id, participant_id, member_key)
+
+        task = self._spawn(write())
         self._open[conn] = _Open(session_id, participant_id, conn_id, start, task)
         if start - self._last_beat > HEARTBEAT_MS:
             self.heartbeat()

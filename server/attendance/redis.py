@@ -66,7 +66,9 @@ elseif action == 'accept' then
 elseif action == 'confirm' then
   redis.call('HSET', KEYS[4], 'confirmation', ARGV[3])
 elseif action == 'key' then
+  local before = redis.call('HGET', KEYS[4], 'member_key')
   redis.call('HSET', KEYS[4], 'member_key', ARGV[3])
+  if before and before ~= ARGV[3] then return before end
 end
 return 1
 """
@@ -80,6 +82,7 @@ return 1
 """
 
 FORGET_LUA = """
+local key = redis.call('HGET', KEYS[4], 'member_key')
 redis.call('DEL', KEYS[4], KEYS[5], KEYS[6])
 redis.call('SREM', KEYS[3], ARGV[1])
 if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('SADD', KEYS[2], ARGV[1]) end
@@ -91,9 +94,10 @@ for i = 1, #codes, 2 do
     table.insert(gone, codes[i])
   end
 end
-return gone
+return {key or '', gone}
 """
-"""KEYS: session, forgotten, members, member, roles, connections, codes. ARGV: pid."""
+"""KEYS: session, forgotten, members, member, roles, connections, codes. ARGV: pid.
+Answers the member's key hash ('' if none) and their codes."""
 
 CODE_LUA = """
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
@@ -179,10 +183,15 @@ class RedisAttendance:
 
     # -- members ---------------------------------------------------------------------
 
+    def member_key_index(self, member_key: str) -> str:
+        """Set: ``<session>/<participant>`` of every record linked to a member key hash
+        (outside the sessions' hash tags, written after the record, like the codes)."""
+        return f"{self.prefix}:att:mk:{member_key}"
+
     async def _member_write(self, session_id: str, pid: str, action: str,
-                            *args: str | int | bytes) -> None:
+                            *args: str | int | bytes) -> object:
         keys = self.keys(session_id)
-        await self._member(
+        return await self._member(
             keys=[keys.session, keys.forgotten, keys.members, *keys.member(pid)],
             args=[pid, action, *args],
         )
@@ -227,7 +236,32 @@ class RedisAttendance:
 
     async def attach_member_key(self, session_id: str, participant_id: str,
                                 member_key: str) -> None:
-        await self._member_write(session_id, participant_id, "key", member_key)
+        written = await self._member_write(session_id, participant_id, "key", member_key)
+        if not written:
+            return
+        if isinstance(written, bytes | str):  # the member was linked to another key
+            await self._redis.srem(self.member_key_index(text(written)),
+                                   f"{session_id}/{participant_id}")
+        await self._redis.sadd(self.member_key_index(member_key),
+                               f"{session_id}/{participant_id}")
+
+    async def records_of_member(self, member_key: str) -> list[tuple[str, str]]:
+        """The index, checked against the records (an entry a deletion raced with is
+        dropped here)."""
+        index = self.member_key_index(member_key)
+        entries = sorted(text(e) for e in await self._redis.smembers(index))
+        pairs = [(e.split("/", 1)[0], e.split("/", 1)[1]) for e in entries if "/" in e]
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for sid, pid in pairs:
+                pipe.hget(self.keys(sid).member(pid)[0], "member_key")
+            linked = await pipe.execute()
+        found: list[tuple[str, str]] = []
+        for (sid, pid), key in zip(pairs, linked, strict=True):
+            if text(key) == member_key:
+                found.append((sid, pid))
+            else:
+                await self._redis.srem(index, f"{sid}/{pid}")
+        return found
 
     async def load(self, session_id: str) -> tuple[SessionFacts, list[MemberFacts]] | None:
         keys = self.keys(session_id)
@@ -271,19 +305,24 @@ class RedisAttendance:
 
     async def delete_member(self, session_id: str, participant_id: str) -> None:
         keys = self.keys(session_id)
-        gone = await self._forget(
+        member_key, gone = await self._forget(
             keys=[keys.session, keys.forgotten, keys.members, *keys.member(participant_id),
                   keys.codes],
             args=[participant_id],
         )
         if gone:
             await self._redis.hdel(self.codes_key, *gone)
+        if text(member_key):
+            await self._redis.srem(self.member_key_index(text(member_key)),
+                                   f"{session_id}/{participant_id}")
         await self._rewrite_aof()
 
     async def delete_session(self, session_id: str) -> None:
         keys = self.keys(session_id)
         pids = [text(p) for p in await self._redis.smembers(keys.members)]
         codes = list(await self._redis.hkeys(keys.codes))
+        member_keys = [await self._redis.hget(keys.member(pid)[0], "member_key")
+                       for pid in pids]
         # the session's keys share one slot; the indexes live elsewhere on a Redis
         # Cluster, so they are cleaned after (a leftover entry points at nothing)
         await self._redis.delete(keys.session, keys.forgotten, keys.members, keys.codes,
@@ -291,6 +330,10 @@ class RedisAttendance:
         await self._redis.zrem(self.expiry_key, session_id)
         if codes:
             await self._redis.hdel(self.codes_key, *codes)
+        for pid, member_key in zip(pids, member_keys, strict=True):
+            if member_key is not None:
+                await self._redis.srem(self.member_key_index(text(member_key)),
+                                       f"{session_id}/{pid}")
         await self._rewrite_aof()
 
     async def _rewrite_aof(self) -> None:

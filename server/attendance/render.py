@@ -13,8 +13,9 @@ from typing import Literal
 
 from fpdf import FPDF
 
-from server.attendance.catalog import clock, day, duration, iso, roles, span, text
+from server.attendance.catalog import clock, day, duration, hours, iso, roles, span, text
 from server.attendance.record import Line, PresenceList
+from server.attendance.yearly import YearOverview
 from server.exports.pdf import (
     ACCENT,
     FALLBACK_FAMILY,
@@ -60,8 +61,8 @@ def render_csv(plist: PresenceList) -> str:
 
 
 class _Page(FPDF):
-    def __init__(self, footer_text: str, family: str) -> None:
-        super().__init__(format="A4", unit="mm")
+    def __init__(self, footer_text: str, family: str, orientation: str = "portrait") -> None:
+        super().__init__(orientation=orientation, format="A4", unit="mm")
         self.footer_text = footer_text
         self.family = family
 
@@ -75,18 +76,19 @@ class _Page(FPDF):
 class _Writer:
     """A few layout helpers over fpdf2 that fall back to Latin-1 without DejaVu."""
 
-    def __init__(self, plist: PresenceList, title: str,
-                 fonts: dict[str, Path] | Literal["system"] | None) -> None:
+    def __init__(self, language: Literal["nl", "en"], title: str,
+                 fonts: dict[str, Path] | Literal["system"] | None,
+                 orientation: str = "portrait") -> None:
         files = unicode_font() if isinstance(fonts, str) else fonts
         self.plain = files is None
         self.family = FAMILY if files else FALLBACK_FAMILY
-        self.pdf = _Page(self.t(text(plist.language, "footer")), self.family)
+        self.pdf = _Page(self.t(text(language, "footer")), self.family, orientation)
         if files:
             for style, path in files.items():
                 self.pdf.add_font(FAMILY, style, str(path))
         self.pdf.set_title(self.t(title))
         self.pdf.set_creator("Intervisiebord")
-        self.pdf.set_lang(plist.language)
+        self.pdf.set_lang(language)
         self.pdf.set_margins(MARGIN_MM, MARGIN_MM, MARGIN_MM)
         self.pdf.set_auto_page_break(True, margin=MARGIN_MM)
         self.pdf.add_page()
@@ -116,14 +118,15 @@ class _Writer:
         self.pdf.set_text_color(*INK)
         self.pdf.multi_cell(0, 6, self.t(value), new_x="LMARGIN", new_y="NEXT")
 
-    def table(self, header: list[str], rows: list[list[str]], widths: list[float]) -> None:
+    def table(self, header: list[str], rows: list[list[str]], widths: list[float],
+              size: float = 9.5) -> None:
         self.pdf.ln(2)
-        self.pdf.set_font(self.family, "B", 9.5)
+        self.pdf.set_font(self.family, "B", size)
         self.pdf.set_text_color(*ACCENT)
         with self.pdf.table(col_widths=widths, text_align="LEFT", line_height=5.5,
                             first_row_as_headings=True) as table:
             table.row([self.t(cell) for cell in header])
-            self.pdf.set_font(self.family, "", 9.5)
+            self.pdf.set_font(self.family, "", size)
             self.pdf.set_text_color(*INK)
             for row in rows:
                 table.row([self.t(cell) for cell in row])
@@ -158,7 +161,7 @@ def _approval(plist: PresenceList) -> str:
 def render_list_pdf(plist: PresenceList, code: str, verify_url: str,
                     fonts: dict[str, Path] | Literal["system"] | None = "system") -> bytes:
     lang = plist.language
-    out = _Writer(plist, text(lang, "list_title"), fonts)
+    out = _Writer(lang, text(lang, "list_title"), fonts)
     _session_facts(out, plist)
     if plist.agreement is not None:
         out.fact(text(lang, "agreement"), plist.agreement)
@@ -183,7 +186,7 @@ def render_list_pdf(plist: PresenceList, code: str, verify_url: str,
 def render_certificate(plist: PresenceList, line: Line, code: str, verify_url: str,
                        fonts: dict[str, Path] | Literal["system"] | None = "system") -> bytes:
     lang = plist.language
-    out = _Writer(plist, text(lang, "certificate_title"), fonts)
+    out = _Writer(lang, text(lang, "certificate_title"), fonts)
     out.para(text(lang, "certificate_lead").format(name=line.name), size=12)
     out.pdf.ln(2)
     _session_facts(out, plist)
@@ -201,3 +204,47 @@ def render_certificate(plist: PresenceList, line: Line, code: str, verify_url: s
     out.code(lang, code, verify_url)
     return out.output()
 
+
+
+def _yes_no(lang: Literal["nl", "en"], value: bool) -> str:
+    return text(lang, "yes" if value else "no")
+
+
+def render_year_overview(overview: YearOverview, verify_url: str,
+                         fonts: dict[str, Path] | Literal["system"] | None = "system"
+                         ) -> bytes:
+    """One row per meeting (date, time, the member's own time present, roles, method,
+    who led it, both confirmations, the certificate's code) and the total; landscape,
+    so a row fits on one line. ``verify_url``: where a code is checked."""
+    lang, year = overview.language, overview.year
+    out = _Writer(lang, text(lang, "overview_title").format(year=year), fonts, "landscape")
+    out.para(text(lang, "overview_lead").format(name=overview.name, year=year), size=12)
+    if not overview.entries:
+        out.para(text(lang, "overview_none").format(year=year))
+        return out.output()
+    rows = []
+    for entry in overview.entries:
+        plist, line = entry.plist, entry.line
+        rows.append([
+            day(lang, plist.started_ms),
+            span(plist.started_ms, plist.ended_ms),
+            duration(lang, line.duration_ms),
+            roles(lang, line.roles),
+            plist.method_name,
+            ", ".join(plist.led_by),
+            text(lang, "overview_confirmed").format(
+                own=_yes_no(lang, line.confirmation is not None),
+                list=_yes_no(lang, plist.approved_ms is not None)),
+            entry.code,
+        ])
+    header = [text(lang, key) for key in ("date", "time", "present_duration", "roles",
+                                          "method", "led_by", "overview_confirmation",
+                                          "code")]
+    out.table(header, rows, [30, 22, 18, 28, 28, 33, 36, 62], size=8.5)
+    out.fact(text(lang, "overview_total"), text(lang, "overview_total_value").format(
+        count=len(overview.entries),
+        meetings=text(lang, "meetings_one" if len(overview.entries) == 1 else "meetings_many"),
+        duration=duration(lang, overview.total_ms),
+        hours=hours(lang, overview.total_ms)))
+    out.para(text(lang, "overview_codes").format(url=verify_url), size=9)
+    return out.output()

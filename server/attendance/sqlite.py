@@ -41,6 +41,13 @@ CREATE TABLE IF NOT EXISTS forgotten (
     participant_id TEXT NOT NULL,
     PRIMARY KEY (session_id, participant_id)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS member_keys (
+    member_key TEXT NOT NULL,
+    session_id TEXT NOT NULL,
+    participant_id TEXT NOT NULL,
+    PRIMARY KEY (member_key, session_id, participant_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS member_keys_session ON member_keys (session_id, participant_id);
 CREATE TABLE IF NOT EXISTS codes (
     code TEXT PRIMARY KEY,
     session_id TEXT NOT NULL,
@@ -50,10 +57,10 @@ CREATE TABLE IF NOT EXISTS codes (
 
 _DELETE_MEMBER = tuple(
     f"DELETE FROM {table} WHERE session_id = ? AND participant_id = ?"  # noqa: S608
-    for table in ("members", "connections", "codes"))
+    for table in ("members", "connections", "codes", "member_keys"))
 _DELETE_SESSION = tuple(
     f"DELETE FROM {table} WHERE session_id = ?"  # noqa: S608
-    for table in ("members", "connections", "forgotten", "codes"))
+    for table in ("members", "connections", "forgotten", "codes", "member_keys"))
 
 HUBS_KEPT_MS = 86_400_000
 """Heartbeats of hubs silent this long are dropped (their connections then count as
@@ -206,8 +213,21 @@ class SqliteAttendance:
                                 member_key: str) -> None:
         def change(member: MemberFacts) -> None:
             member.member_key = member_key
+            self._db.execute("DELETE FROM member_keys WHERE session_id = ? AND "
+                             "participant_id = ?", (session_id, participant_id))
+            self._db.execute("INSERT OR IGNORE INTO member_keys VALUES (?, ?, ?)",
+                             (member_key, session_id, participant_id))
 
         await self._file.call(self._member_change, session_id, participant_id, change, False)
+
+    def _records_of_member(self, member_key: str) -> list[tuple[str, str]]:
+        rows = self._db.execute(
+            "SELECT session_id, participant_id FROM member_keys WHERE member_key = ? "
+            "ORDER BY session_id, participant_id", (member_key,))
+        return [(str(sid), str(pid)) for sid, pid in rows]
+
+    async def records_of_member(self, member_key: str) -> list[tuple[str, str]]:
+        return await self._file.call(self._records_of_member, member_key)
 
     def _load(self, session_id: str) -> tuple[SessionFacts, list[MemberFacts]] | None:
         facts = self._session(session_id)

@@ -58,6 +58,10 @@ class AttendanceStore(Protocol):
         """Link a member's record to the hash of their group member key (for a yearly
         overview per member); a member the record does not hold: nothing changes."""
 
+    async def records_of_member(self, member_key: str) -> list[tuple[str, str]]:
+        """``(session id, participant id)`` of every record linked to ``member_key``
+        by ``attach_member_key`` and not deleted since (member or session)."""
+
     async def load(self, session_id: str) -> tuple[SessionFacts, list[MemberFacts]] | None: ...
 
     async def delete_member(self, session_id: str, participant_id: str) -> None: ...

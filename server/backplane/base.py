@@ -4,6 +4,10 @@ A backplane gives each op of a room the room's next ``seq``, appends it durably 
 the room's log, and then delivers it to every subscriber of the room, in seq order.
 A subscriber may miss deliveries (Redis pub/sub is at-most-once); it detects the gap
 from ``seq`` and calls ``read`` to fill it.
+
+The backplane is the one owner of the op log: it appends (``publish``), reads
+(``read``), knows the last seq (``last_seq``) and trims (``trim``); the store keeps
+sessions and snapshots only.
 """
 
 from __future__ import annotations
@@ -12,10 +16,28 @@ from collections.abc import Callable
 from typing import Protocol
 
 from server.core.records import Record, Sequenced
+from server.store.base import SessionMeta
 
 OnSequenced = Callable[[Sequenced], None]
 OnEphemeral = Callable[[bytes], None]
 OnLost = Callable[[str], None]
+
+
+class OpLog(Protocol):
+    """Where the embedded backplane keeps each room's log: the sessions' SQLite file,
+    so deleting a session removes its log in the same transaction. Only the memory
+    backplane calls it."""
+
+    async def append_many(self, batch: dict[str, list[tuple[int, bytes]]]) -> None: ...
+
+    async def read_log(self, session_id: str, after_seq: int) -> list[tuple[int, bytes]]: ...
+
+    async def last_seq(self, session_id: str) -> int: ...
+
+    async def trim_log(self, session_id: str, upto_seq: int) -> None:
+        """Drop entries with seq <= ``upto_seq`` that a durable snapshot covers."""
+
+    async def get_session(self, session_id: str) -> SessionMeta | None: ...
 
 
 class Backplane(Protocol):
@@ -40,6 +62,13 @@ class Backplane(Protocol):
 
     async def read(self, room: str, after_seq: int) -> list[Sequenced]:
         """The room's logged ops with seq > ``after_seq``, in order."""
+
+    async def last_seq(self, room: str) -> int:
+        """The last seq the log holds for the room (0 if none)."""
+
+    async def trim(self, room: str, upto_seq: int) -> None:
+        """Drop the room's log entries up to ``upto_seq`` that a durable snapshot
+        covers (never more)."""
 
     async def epoch(self, room: str) -> str:
         """Changes if the log lost its data; clients then get a full snapshot."""

@@ -13,13 +13,12 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 
-from server.backplane.base import OnEphemeral, OnLost, OnSequenced
+from server.backplane.base import OnEphemeral, OnLost, OnSequenced, OpLog
 from server.core.records import Record, Sequenced, decode_sequenced, encode_sequenced
-from server.store.sqlite import SqliteStore
 
 
 class MemoryBackplane:
-    def __init__(self, store: SqliteStore) -> None:
+    def __init__(self, store: OpLog) -> None:
         self._store = store
         self._subs: dict[str, dict[OnSequenced, OnEphemeral]] = defaultdict(dict)
         self._seq: dict[str, int] = {}
@@ -61,6 +60,12 @@ class MemoryBackplane:
 
     async def read(self, room: str, after_seq: int) -> list[Sequenced]:
         return [decode_sequenced(data) for _, data in await self._store.read_log(room, after_seq)]
+
+    async def last_seq(self, room: str) -> int:
+        return await self._store.last_seq(room)
+
+    async def trim(self, room: str, upto_seq: int) -> None:
+        await self._store.trim_log(room, upto_seq)
 
     async def epoch(self, room: str) -> str:
         meta = await self._store.get_session(room)

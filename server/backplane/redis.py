@@ -120,9 +120,20 @@ return redis.call('XRANGE', KEYS[1], ARGV[1], last, 'COUNT', ARGV[2])
 """KEYS: log, confirmed. ARGV: first entry id, count. The log up to the confirmed
 seq (all of it for a room written before the watermark existed)."""
 
+TRIM_LUA = """
+local snapshot = tonumber(redis.call('HGET', KEYS[1], 'seq') or '0')
+local upto = math.min(tonumber(ARGV[1]), snapshot)
+if upto < 1 then return 0 end
+local floor = tonumber(redis.call('GET', KEYS[2]) or '0')
+if upto + 1 > floor then redis.call('SET', KEYS[2], upto + 1) end
+return redis.call('XTRIM', KEYS[3], 'MINID', (upto + 1) .. '-0')
+"""
+"""KEYS: snapshot, floor, log. ARGV: trim entries with seq <= this."""
+
+
 SCRIPTS = {name: (lua, hashlib.sha1(lua.encode(), usedforsecurity=False).hexdigest())
            for name, lua in (("publish", PUBLISH_LUA), ("confirm", CONFIRM_LUA),
-                             ("read", READ_LUA))}
+                             ("read", READ_LUA), ("trim", TRIM_LUA))}
 """Redis names a script by its SHA-1."""
 PUBLISH_SHA = SCRIPTS["publish"][1]
 CONFIRM_SHA = SCRIPTS["confirm"][1]
@@ -777,13 +788,33 @@ class RedisBackplane:
             start = f"{items[-1].seq + 1}-0"
 
     async def _read_page(self, keys: RoomKeys, start: str) -> list[bytes]:
-        lua, sha = SCRIPTS["read"]
-        args = (2, keys.log, keys.confirmed, start, READ_PAGE)
-        try:
-            reply = await self._cmd.execute_command("EVALSHA", sha, *args)
-        except NoScriptError:
-            reply = await self._cmd.execute_command("EVAL", lua, *args)
+        reply = await self._script("read", [keys.log, keys.confirmed], [start, READ_PAGE])
         return [payload(fields) for _, fields in reply]
+
+    async def _script(self, name: str, keys: list[str], args: list[Any]) -> Any:
+        """Run one of ``SCRIPTS`` (loaded on first use, and again after a restart)."""
+        lua, sha = SCRIPTS[name]
+        try:
+            return await self._cmd.execute_command("EVALSHA", sha, len(keys), *keys, *args)
+        except NoScriptError:
+            return await self._cmd.execute_command("EVAL", lua, len(keys), *keys, *args)
+
+    async def trim(self, room: str, upto_seq: int) -> None:
+        """Trim the stream below ``upto_seq`` and below the snapshot Redis holds (the
+        floor keeps the publish script from adding below it)."""
+        keys = self.keys(room)
+        await self._script("trim", [keys.snapshot, keys.floor, keys.log], [upto_seq])
+
+
+    async def last_seq(self, room: str) -> int:
+        """The confirmed seq (the last seq for a room from before the watermark)."""
+        keys = self.keys(room)
+        seq, last = await self._cmd.mget([keys.confirmed, keys.seq])
+        if seq is None:
+            seq = last
+        if seq is None:
+            seq = await self._cmd.hget(keys.snapshot, "seq")
+        return int(seq or 0)
 
     async def epoch(self, room: str) -> str:
         return text(await self._cmd.get(self.keys(room).epoch))

@@ -25,6 +25,7 @@ from starlette.routing import Route
 
 from server import audit
 from server.api import base_url, open_session
+from server.attendance.catalog import text as attendance_text
 from server.core.state import decode_state
 from server.exports.document import build_document
 from server.groups import rules
@@ -49,6 +50,7 @@ from server.groups.model import (
     Text,
     Weeks,
 )
+from server.groups.overview import year_overview_pdf
 from server.groups.rules import RuleError
 from server.groups.store import Conflict, Gone, GroupStore
 from server.http_access import bearer_token
@@ -773,6 +775,32 @@ async def calendar(request: Request) -> Response:
         "Cache-Control": "no-store"})
 
 
+@endpoint
+async def member_overview(request: Request) -> Response:
+    """The member's own yearly overview of attendance (PDF). Another member's key, the
+    manager's included, gets the same 404 as a wrong key."""
+    access = await member_access(request)
+    if request.path_params["member_id"] != access.member.id:
+        raise NotFound
+    year_text = request.path_params["year"]
+    if not (year_text.isdigit() and 2000 <= int(year_text) <= 2100):
+        raise RuleError(400, Code.INVALID_REQUEST, "year: 2000 to 2100")
+    attendance = getattr(request.app.state, "attendance", None)
+    if attendance is None:
+        raise NotFound
+    _, plan = await _plan(_store(request), access.gid)
+    year, lang = int(year_text), access.group.language
+    body = await year_overview_pdf(
+        attendance, key_hash=access.member.key_hash, name=access.member.name, language=lang,
+        sessions={m.session_id for m in plan.meetings if m.session_id},
+        year=year, grace_ms=int(request.app.state.settings.attendance_grace_seconds * 1000),
+        verify_url=f"{base_url(request)}/api/attendance/verify/<code>",
+        gate=request.app.state.export_gate)
+    name = f"{attendance_text(lang, 'filename_overview')}-{year}.pdf"
+    return Response(body, media_type="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
+
+
 # -- learning questions -----------------------------------------------------------------------
 
 
@@ -855,6 +883,7 @@ ROUTES = [
     Route(G + "/manager", hand_on, methods=["POST"]),
     Route(G + "/settings", edit_settings, methods=["PATCH"]),
     Route(G + "/members/{member_id}", remove_member, methods=["DELETE"]),
+    Route(G + "/members/{member_id}/overview/{year}", member_overview),
     Route(G + "/plan/series", add_series, methods=["POST"]),
     Route(G + "/plan/meetings", add_meeting, methods=["POST"]),
     Route(G + "/plan/meetings/{meeting_id}", edit_meeting, methods=["PATCH"]),

@@ -28,7 +28,7 @@ from server.hub.member import Member
 from server.hub.room import Room
 from server.links import LinkKind, is_member_key, link_kind
 from server.store.base import SessionMeta
-from server.tokens import is_session_id
+from server.tokens import is_session_id, token_hash
 from shared_schema.client import Classify, Hello
 from shared_schema.codec import client_decoder, encoder
 from shared_schema.server import Classified, Error, SessionPut, Welcome
@@ -189,7 +189,9 @@ async def _welcome(
                     room.bucket(hello.client_id, settings.rate_per_s, settings.rate_burst))
     room.admit(member)
     if hub.attendance is not None:
-        hub.attendance.opened(conn, session_id, pid, participant.name, participant.role)
+        hub.attendance.opened(conn, session_id, pid, participant.name, participant.role,
+                              token_hash(hello.token) if is_member_key(meta, hello.token)
+                              else None)
     return room, member
 
 
@@ -224,7 +226,7 @@ async def _past_the_door(hub: Hub, room: Room, client_id: str) -> bool:
 
 async def _log_seq(hub: Hub, room: Room) -> int:
     """The room's last seq in the log (a seq from a client may be made up)."""
-    return await hub.store.last_seq(room.session_id)
+    return await hub.backplane.last_seq(room.session_id)
 
 
 async def _receive_loop(member: Member, room: Room, settings: Settings) -> None:

@@ -448,7 +448,7 @@ class Room:
 
     async def _write_snapshot(self, seq: int, data: bytes) -> None:
         await self._store.save_snapshot(self.session_id, seq, data)
-        await self._store.trim_log(self.session_id, seq - self._log_keep)
+        await self._backplane.trim(self.session_id, seq - self._log_keep)
 
     def _spawn(self, coro: Awaitable[None]) -> None:
         task: asyncio.Task[None] = asyncio.get_running_loop().create_task(coro)  # type: ignore[arg-type]

@@ -1,7 +1,8 @@
-"""The store contract: session metadata, the op log and snapshots.
+"""The store contract: session metadata and snapshots (the op log is the backplane's,
+``server/backplane/base.py``).
 
-Invariants: ``append`` is atomic and durable when it returns (a process kill after
-it loses nothing); the log is trimmed only below a durable snapshot. Once
+Invariants: a write is atomic and durable when it returns (a process kill after it
+loses nothing). Once
 ``delete_session`` returned, nothing of the session is left in the store (no log
 entry, snapshot or metadata, and no stale copy of their bytes), and later writes for
 that session id (a late append or snapshot) store nothing.
@@ -40,17 +41,9 @@ class Store(Protocol):
 
     async def update_session(self, meta: SessionMeta) -> None: ...
 
-    async def append(self, session_id: str, entries: list[tuple[int, bytes]]) -> None: ...
-
-    async def read_log(self, session_id: str, after_seq: int) -> list[tuple[int, bytes]]: ...
-
-    async def last_seq(self, session_id: str) -> int: ...
-
     async def save_snapshot(self, session_id: str, seq: int, data: bytes) -> None: ...
 
     async def load_snapshot(self, session_id: str) -> tuple[int, bytes] | None: ...
-
-    async def trim_log(self, session_id: str, upto_seq: int) -> None: ...
 
     async def close_session(
         self, session_id: str, seq: int, snapshot: bytes, closed_ms: int

@@ -42,34 +42,6 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 """
 
-TRIM_LUA = """
-local snapshot = tonumber(redis.call('HGET', KEYS[1], 'seq') or '0')
-local upto = math.min(tonumber(ARGV[1]), snapshot)
-if upto < 1 then return 0 end
-local floor = tonumber(redis.call('GET', KEYS[2]) or '0')
-if upto + 1 > floor then redis.call('SET', KEYS[2], upto + 1) end
-return redis.call('XTRIM', KEYS[3], 'MINID', (upto + 1) .. '-0')
-"""
-"""KEYS: snapshot, floor, log. ARGV: trim entries with seq <= this."""
-
-APPEND_LUA = """
-for i = 1, #ARGV, 2 do
-  redis.call('XADD', KEYS[1], ARGV[i] .. '-0', 'd', ARGV[i + 1])
-end
-local last = tonumber(ARGV[#ARGV - 1])
-if last > tonumber(redis.call('GET', KEYS[2]) or '0') then redis.call('SET', KEYS[2], last) end
-if last > tonumber(redis.call('GET', KEYS[3]) or '0') then redis.call('SET', KEYS[3], last) end
-return 1
-"""
-"""KEYS: log, seq, confirmed. ARGV: seq, data, seq, data, ..."""
-
-READ_LUA = """
-local upto = redis.call('GET', KEYS[2])
-return redis.call('XRANGE', KEYS[1], ARGV[1], upto and (upto .. '-0') or '+')
-"""
-"""KEYS: log, confirmed. ARGV: first entry id. The log up to the confirmed seq (the
-backplane confirms an op once a replica holds it, where there is one)."""
-
 RESTORE_LUA = """
 if redis.call('EXISTS', KEYS[7]) == 1 then return '' end
 local current = redis.call('GET', KEYS[1])
@@ -114,10 +86,7 @@ class RedisStore:
         self._redis = connect(url, retries=1)
         self._save = self._redis.register_script(SAVE_SNAPSHOT_LUA)
         self._release = self._redis.register_script(RELEASE_LUA)
-        self._trim = self._redis.register_script(TRIM_LUA)
-        self._append = self._redis.register_script(APPEND_LUA)
         self._restore = self._redis.register_script(RESTORE_LUA)
-        self._read = self._redis.register_script(READ_LUA)
         self._close = self._redis.register_script(CLOSE_LUA)
 
     def keys(self, session_id: str) -> RoomKeys:
@@ -140,30 +109,6 @@ class RedisStore:
     async def update_session(self, meta: SessionMeta) -> None:
         await self._redis.set(self.keys(meta.id).meta, _meta_encoder.encode(meta))
 
-    async def append(self, session_id: str, entries: list[tuple[int, bytes]]) -> None:
-        if not entries:
-            return
-        keys = self.keys(session_id)
-        args: list[int | bytes] = [part for seq, data in entries for part in (seq, data)]
-        await self._append(keys=[keys.log, keys.seq, keys.confirmed], args=args)
-
-    async def read_log(self, session_id: str, after_seq: int) -> list[tuple[int, bytes]]:
-        """The log after ``after_seq`` up to the confirmed seq."""
-        keys = self.keys(session_id)
-        page = await self._read(keys=[keys.log, keys.confirmed], args=[f"{after_seq + 1}-0"])
-        return [(int(entry_id.split(b"-")[0]), fields[fields.index(b"d") + 1])
-                for entry_id, fields in page]
-
-    async def last_seq(self, session_id: str) -> int:
-        """The confirmed seq (the last seq for a room from before the watermark)."""
-        keys = self.keys(session_id)
-        seq, last = await self._redis.mget([keys.confirmed, keys.seq])
-        if seq is None:
-            seq = last
-        if seq is None:
-            seq = await self._redis.hget(keys.snapshot, "seq")
-        return int(seq or 0)
-
     async def save_snapshot(self, session_id: str, seq: int, data: bytes) -> None:
         """Write unless another hub holds the lock (its snapshot will do)."""
         keys = self.keys(session_id)
@@ -178,10 +123,6 @@ class RedisStore:
     async def load_snapshot(self, session_id: str) -> tuple[int, bytes] | None:
         seq, data = await self._redis.hmget(self.keys(session_id).snapshot, ["seq", "data"])
         return None if seq is None or not isinstance(data, bytes) else (int(seq), data)
-
-    async def trim_log(self, session_id: str, upto_seq: int) -> None:
-        keys = self.keys(session_id)
-        await self._trim(keys=[keys.snapshot, keys.floor, keys.log], args=[upto_seq])
 
     async def restore(self, meta: SessionMeta, seq: int, snapshot: bytes) -> str:
         keys = self.keys(meta.id)

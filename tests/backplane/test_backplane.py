@@ -188,7 +188,7 @@ def test_redis_reports_a_room_lost_when_the_stream_cannot_fill_a_gap(
                 await hub1.publish(meta.id, record(n))
             await listener.until(lambda: len(listener.ops) == 10)
             await store.save_snapshot(meta.id, 10, b"snapshot at 10")
-            await store.trim_log(meta.id, 10)
+            await hub1.trim(meta.id, 10)
             # seq 12 arrives, 11 is nowhere: pub/sub lost it and the stream is trimmed
             hub1._offer(meta.id, Sequenced(12, record(12)))
             await asyncio.wait_for(told.wait(), TIMEOUT_S)

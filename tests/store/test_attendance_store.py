@@ -193,3 +193,38 @@ def test_sqlite_file_is_its_own(storage: Storage) -> None:
     store = storage.attendance()
     assert isinstance(store, SqliteAttendance) and store.path.name == "attendance.sqlite3"
     asyncio.run(store.close())
+
+
+def test_records_are_found_by_member_key(storage: Storage) -> None:
+    """A group member's records of several meetings, found by their key hash; a
+    deletion (of the member's record or of a session) takes the link with it."""
+    mine, theirs = "a" * 64, "b" * 64
+
+    async def body(store: AttendanceStore) -> None:
+        one, two, three = session(), session(), session()
+        for facts in (one, two, three):
+            await store.create_session(facts)
+            await store.connection_opened(facts.session_id, "p1", "c1", "Fenna",
+                                          "participant", 10)
+            await store.connection_opened(facts.session_id, "p2", "c2", "Bram",
+                                          "participant", 10)
+            await store.attach_member_key(facts.session_id, "p1", mine)
+            await store.attach_member_key(facts.session_id, "p2", theirs)
+        await store.attach_member_key(one.session_id, "p1", mine)  # again: one link
+        await store.attach_member_key(one.session_id, "p9", mine)  # no such member
+        await store.attach_member_key(new_id(), "p1", mine)  # no such session
+        expected = sorted((f.session_id, "p1") for f in (one, two, three))
+        assert sorted(await store.records_of_member(mine)) == expected
+        assert sorted(await store.records_of_member(theirs)) == sorted(
+            (f.session_id, "p2") for f in (one, two, three))
+        assert await store.records_of_member("c" * 64) == []
+        await store.delete_member(two.session_id, "p1")
+        await store.delete_session(three.session_id)
+        assert await store.records_of_member(mine) == [(one.session_id, "p1")]
+        assert sorted(await store.records_of_member(theirs)) == sorted(
+            [(one.session_id, "p2"), (two.session_id, "p2")])
+        # a deleted member's record is not linked again by a late write
+        await store.attach_member_key(two.session_id, "p1", mine)
+        assert await store.records_of_member(mine) == [(one.session_id, "p1")]
+
+    with_store(storage, body)

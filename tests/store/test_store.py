@@ -10,18 +10,13 @@ import msgspec
 import pytest
 import redis
 
-from server.core.records import Record, Sequenced, encode_sequenced
+from server.backplane.base import Backplane
+from server.core.records import Record
 from server.core.state import decode_state
 from server.store.base import Store
 from server.store.redis import RedisStore
 from shared_schema.client import SetReady
 from tests.support.storage import Storage, session_meta
-
-
-def entry(seq: int) -> tuple[int, bytes]:
-    record = Record(client_id="c-test-0001", op_key=f"k{seq}", ts_ms=seq, op=SetReady(
-        client_seq=seq, ready=True))
-    return seq, encode_sequenced(Sequenced(seq, record))
 
 
 def with_store(storage: Storage, body: Callable[[Store], Coroutine[Any, Any, None]]) -> None:
@@ -51,35 +46,54 @@ def test_session_metadata_round_trips(storage: Storage) -> None:
     with_store(storage, body)
 
 
+def with_log(storage: Storage,
+             body: Callable[[Store, Backplane], Coroutine[Any, Any, None]]) -> None:
+    """The store with the backplane over it: the backplane owns the op log."""
+    async def main() -> None:
+        async with storage.open() as (store, backplane):
+            await body(store, backplane)
+
+    asyncio.run(main())
+
+
+def record(n: int) -> Record:
+    return Record(client_id="c-test-0001", op_key=f"k{n}", op=SetReady(client_seq=n,
+                                                                       ready=True))
+
+
+async def publish(backplane: Backplane, room: str, count: int) -> None:
+    for n in range(count):
+        await backplane.publish(room, record(n + 1))
+
+
 def test_log_appends_and_reads_in_order(storage: Storage) -> None:
-    async def body(store: Store) -> None:
+    async def body(store: Store, backplane: Backplane) -> None:
         meta, snapshot = session_meta()
         await store.create_session(meta, snapshot)
-        assert await store.last_seq(meta.id) == 0
-        await store.append(meta.id, [entry(n) for n in range(1, 6)])
-        await store.append(meta.id, [entry(6)])
-        assert [seq for seq, _ in await store.read_log(meta.id, 0)] == [1, 2, 3, 4, 5, 6]
-        assert [seq for seq, _ in await store.read_log(meta.id, 4)] == [5, 6]
-        assert await store.read_log(meta.id, 6) == []
-        assert await store.last_seq(meta.id) == 6
-        assert dict(await store.read_log(meta.id, 2))[3] == entry(3)[1]
+        assert await backplane.last_seq(meta.id) == 0
+        await publish(backplane, meta.id, 6)
+        assert [i.seq for i in await backplane.read(meta.id, 0)] == [1, 2, 3, 4, 5, 6]
+        assert [i.seq for i in await backplane.read(meta.id, 4)] == [5, 6]
+        assert await backplane.read(meta.id, 6) == []
+        assert await backplane.last_seq(meta.id) == 6
+        assert (await backplane.read(meta.id, 2))[0].record == record(3)
 
-    with_store(storage, body)
+    with_log(storage, body)
 
 
 def test_log_is_trimmed_only_below_a_durable_snapshot(storage: Storage) -> None:
-    async def body(store: Store) -> None:
+    async def body(store: Store, backplane: Backplane) -> None:
         meta, snapshot = session_meta()
         await store.create_session(meta, snapshot)
-        await store.append(meta.id, [entry(n) for n in range(1, 11)])
-        await store.trim_log(meta.id, 8)  # the only snapshot is at 0: nothing goes
-        assert len(await store.read_log(meta.id, 0)) == 10
+        await publish(backplane, meta.id, 10)
+        await backplane.trim(meta.id, 8)  # the only snapshot is at 0: nothing goes
+        assert len(await backplane.read(meta.id, 0)) == 10
         await store.save_snapshot(meta.id, 5, b"snapshot at 5")
-        await store.trim_log(meta.id, 8)  # only what the snapshot at 5 covers goes
-        assert [seq for seq, _ in await store.read_log(meta.id, 0)] == [6, 7, 8, 9, 10]
-        assert await store.last_seq(meta.id) == 10
+        await backplane.trim(meta.id, 8)  # only what the snapshot at 5 covers goes
+        assert [i.seq for i in await backplane.read(meta.id, 0)] == [6, 7, 8, 9, 10]
+        assert await backplane.last_seq(meta.id) == 10
 
-    with_store(storage, body)
+    with_log(storage, body)
 
 
 def test_an_older_snapshot_never_replaces_a_newer_one(storage: Storage) -> None:
@@ -94,21 +108,21 @@ def test_an_older_snapshot_never_replaces_a_newer_one(storage: Storage) -> None:
 
 
 def test_delete_removes_everything(storage: Storage) -> None:
-    async def body(store: Store) -> None:
+    async def body(store: Store, backplane: Backplane) -> None:
         meta, snapshot = session_meta()
         other, other_snapshot = session_meta("Andere")
         await store.create_session(meta, snapshot)
         await store.create_session(other, other_snapshot)
-        await store.append(meta.id, [entry(1), entry(2)])
-        await store.append(other.id, [entry(1)])
+        await publish(backplane, meta.id, 2)
+        await publish(backplane, other.id, 1)
         await store.delete_session(meta.id)
         assert await store.get_session(meta.id) is None
         assert await store.load_snapshot(meta.id) is None
-        assert await store.read_log(meta.id, 0) == []
+        assert await backplane.read(meta.id, 0) == []
         assert await store.get_session(other.id) == other
-        assert len(await store.read_log(other.id, 0)) == 1
+        assert len(await backplane.read(other.id, 0)) == 1
 
-    with_store(storage, body)
+    with_log(storage, body)
 
 
 @pytest.fixture
@@ -138,11 +152,11 @@ def test_redis_snapshot_lock_keeps_a_second_writer_out(redis_storage: Storage) -
 
 @pytest.mark.redis
 def test_redis_restore_seeds_a_lost_session_once(redis_storage: Storage) -> None:
-    async def body(store: Store) -> None:
+    async def body(store: Store, backplane: Backplane) -> None:
         assert isinstance(store, RedisStore)
         meta, snapshot = session_meta()
         await store.create_session(meta, snapshot)
-        await store.append(meta.id, [entry(1), entry(2)])
+        await publish(backplane, meta.id, 2)
         with redis.Redis.from_url(redis_storage.redis_url) as admin:
             admin.delete(*(k for k in store.keys(meta.id)))  # what FLUSHALL does to it
         assert await store.get_session(meta.id) is None
@@ -152,10 +166,10 @@ def test_redis_restore_seeds_a_lost_session_once(redis_storage: Storage) -> None
         assert await store.restore(second, 1, b"older replica") == "epoch-first"
         assert await store.get_session(meta.id) == first
         assert await store.load_snapshot(meta.id) == (2, b"replica at 2")
-        assert await store.last_seq(meta.id) == 2
-        assert await store.read_log(meta.id, 0) == []
+        assert await backplane.last_seq(meta.id) == 2
+        assert await backplane.read(meta.id, 0) == []
 
-    with_store(redis_storage, body)
+    with_log(redis_storage, body)
 
 
 @pytest.mark.redis

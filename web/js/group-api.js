@@ -183,6 +183,15 @@ export class GroupClient {
   }
 
   /**
+   * My own yearly overview of attendance (PDF).
+   * @param {string} memberId
+   * @param {number} year
+   */
+  async overview(memberId, year) {
+    return fileOf(/** @type {Response} */ (await call("GET", `${this.base}/members/${memberId}/overview/${year}`, this.key)));
+  }
+
+  /**
    * An export of a closed meeting, with the member key.
    * @param {string} sessionId
    * @param {string} format

@@ -203,5 +203,22 @@ export function archiveCard(data) {
         type: "button", class: "btn btn-small", "data-action": "export", "data-session": m.session_id, "data-format": format, "data-date": m.starts.slice(0, 10),
         "aria-label": t("group.export_named", { format: format.toUpperCase(), when: when(m.starts) }),
       }, format.toUpperCase())))))) : h("p", { class: "muted" }, t("group.archive_empty")),
-    h("p", { class: "hint" }, t("group.archive_hint")));
+    h("p", { class: "hint" }, t("group.archive_hint")),
+    h("h3", { class: "overview-head" }, t("group.overview")),
+    h("p", { class: "hint" }, t("group.overview_hint")),
+    h("p", { class: "export-buttons" }, overviewYears(past).map((year) => h("button", {
+      type: "button", class: "btn btn-small", "data-action": "overview", "data-year": String(year),
+    }, t("group.overview_year", { year })))));
+}
+
+/**
+ * The years a yearly overview is offered for: this one, and every earlier year with a
+ * closed meeting in the plan, newest first (the server decides what is in each).
+ * @param {import("./group-api.js").Meeting[]} past
+ * @returns {number[]}
+ */
+export function overviewYears(past) {
+  const now = new Date().getFullYear();
+  const years = new Set([now, ...past.map((m) => Number(m.starts.slice(0, 4))).filter((y) => y < now)]);
+  return [...years].sort((a, b) => b - a);
 }

@@ -229,6 +229,14 @@ export class GroupElement extends HTMLElement {
       case "export":
         download(await client.exportFile(button.dataset.session ?? "", button.dataset.format ?? "md"));
         break;
+      case "overview":
+        try {
+          download(await client.overview(this.data.me.id, Number(button.dataset.year)));
+        } catch (error) {
+          this.notice = { kind: "error", text: explain(error instanceof HttpError ? error.code : "network") };
+          this.render();
+        }
+        break;
       case "rotate":
         await this.act(async () => {
           const rotated = await client.rotateInvite();
