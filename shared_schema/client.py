@@ -60,6 +60,10 @@ class Hello(_Msg, tag="hello"):
     name: Name
     client_id: ClientId
     resume: Resume | None = None
+    take_over: bool | None = None
+    """Only for the facilitator link while someone else holds the role: absent asks
+    (``error facilitator_taken``, close 4010), true takes the role over (the
+    previous facilitator becomes a participant), false enters without it."""
 
 
 class _Op(_Msg):

@@ -31,6 +31,7 @@ class CloseCode(IntEnum):
     SLOW_CONSUMER = 4008
     FLOOD = 4009
     AGREEMENT = 4010
+    FACILITATOR_TAKEN = 4011
 
 
 FINAL_CLOSE_CODES: Final = frozenset({
@@ -42,9 +43,11 @@ FINAL_CLOSE_CODES: Final = frozenset({
     CloseCode.SESSION_CLOSED,
     CloseCode.REPLACED,
     CloseCode.AGREEMENT,
+    CloseCode.FACILITATOR_TAKEN,
 })
 """After these a client does not reconnect: reconnecting cannot help (or, for
-``REPLACED``, another connection of the same member took over)."""
+``REPLACED``, another connection of the same member took over; for
+``FACILITATOR_TAKEN``, the person is asked whether to take the role over)."""
 
 
 class ErrorCode(StrEnum):
@@ -80,6 +83,8 @@ class RejectCode(StrEnum):
     NOT_MEMBER = "not_member"
     REMOVED = "removed"
     VOTE_BUDGET = "vote_budget"
+    FACILITATOR_TAKEN = "facilitator_taken"
+    VOTING_CLOSED = "voting_closed"
 
 
 class HttpErrorCode(StrEnum):

@@ -20,5 +20,7 @@ INVALID_VALUE: Final = RejectCode.INVALID_VALUE
 NOT_MEMBER: Final = RejectCode.NOT_MEMBER
 REMOVED: Final = RejectCode.REMOVED
 VOTE_BUDGET: Final = RejectCode.VOTE_BUDGET
+FACILITATOR_TAKEN: Final = RejectCode.FACILITATOR_TAKEN
+VOTING_CLOSED: Final = RejectCode.VOTING_CLOSED
 
 REJECT_CODES: Final = tuple(RejectCode)

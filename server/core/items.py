@@ -191,4 +191,16 @@ def prefixed(state: BoardState, section: str, text: str) -> str:
     lowered = text.lower()
     if any(lowered.startswith(stem.lower()) for stem in stems.values()):
         return text
-    return f"{stems[state.language]} {text}"
+    return join_prefix(stems[state.language], text)
+
+
+CONTINUES = frozenset({"dat", "hoe", "wat", "waarom", "of", "om", "that", "how", "what",
+                       "why", "whether", "to"})
+"""First words that carry the prefix's sentence on ("Mijn probleem is dat ...");
+any other text follows a colon ("Mijn probleem is: ik weet niet ..."), so the
+sentence never reads as "Mijn probleem is ik weet niet"."""
+
+
+def join_prefix(stem: str, text: str) -> str:
+    first = text.split(maxsplit=1)[0].lower() if text.split() else ""
+    return f"{stem} {text}" if first in CONTINUES else f"{stem}: {text}"

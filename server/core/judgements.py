@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import msgspec
 
+from server.core.permissions import vote_revealed
 from server.core.results import Rejected, Scoped, item_put, right, visible_item
 from server.core.state import BoardState, PrivateRating
 from server.core.visibility import section_sealed
@@ -33,6 +34,8 @@ def check(state: BoardState, op: JudgementOp, pid: str, role: Role) -> Rejected 
     found = visible_item(state, op.item_id, pid)
     if isinstance(found, Rejected):
         return found
+    if isinstance(op, Vote) and vote_revealed(state, found.section):
+        return Rejected(RejectCode.VOTING_CLOSED, "the votes were revealed; the vote is closed")
     if problem := right(state, role, _RIGHT_OF[type(op)], found.section):
         return problem
     if isinstance(op, Vote):

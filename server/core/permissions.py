@@ -73,6 +73,14 @@ def _ordered(roles: frozenset[Role] | set[Role]) -> list[Role]:
     return [role for role in ROLE_ORDER if role in roles]
 
 
+def vote_revealed(state: BoardState, section: str) -> bool:
+    """Whether this step's sealed votes in ``section`` were revealed: the reveal closes
+    the vote there for the rest of the step (a vote gets ``voting_closed``)."""
+    config = step_section(state, section)
+    return (config is not None and config.hide_ratings
+            and state.revealed.get(step_key(state.step, section), False))
+
+
 def section_rights(state: BoardState, section: str) -> dict[SectionRight, list[Role]]:
     """Per right, the roles that hold it on ``section`` now; what the clients show.
 
@@ -86,7 +94,10 @@ def section_rights(state: BoardState, section: str) -> dict[SectionRight, list[R
     if state.closed:
         return {}
     rights: dict[SectionRight, list[Role]] = {}
+    closed_vote = vote_revealed(state, section)
     for right in METHOD_RIGHTS:
+        if right == "vote" and closed_vote:
+            continue  # the reveal closed the vote
         if roles := _ordered(roles_with(state, right, section)):
             rights[right] = roles
     add = set(rights.get("add", []))

@@ -20,6 +20,9 @@ class Join(msgspec.Struct, tag_field="type", tag="join", kw_only=True):
     name: str
     via: Literal["facilitator", "presenter", "participant"]
     """``presenter``: a group member the plan names as this meeting's presenter."""
+    take_over: bool | None = None
+    """With the facilitator link while someone else holds the role: None asks
+    (refused with ``facilitator_taken``), True takes the role, False enters without it."""
 
 
 class RoundTimeout(msgspec.Struct, tag_field="type", tag="round_timeout", kw_only=True):

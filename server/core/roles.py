@@ -3,7 +3,10 @@
 There is at most one facilitator and one presenter: giving the role to someone makes
 the one before a participant. Handing on the facilitator role makes the sender a
 participant. A removed member stays removed (their rejoin is refused). The
-facilitator link makes its first holder the facilitator.
+facilitator link makes its first holder the facilitator. It never takes the role away
+silently: while someone else holds it, a join with that link is refused with
+``facilitator_taken`` until the client says whether to take over (the previous
+facilitator becomes a participant and sees it happen) or to enter without the role.
 """
 
 from __future__ import annotations
@@ -59,22 +62,55 @@ def change(state: BoardState, op: RoleOp, pid: str) -> list[Scoped]:
 def join(state: BoardState, op: Join, pid: str) -> Applied | Rejected:
     """A client entered: a new member, a known member (perhaps with a new name), or a
     removed one (refused). New members cannot enter a closed session."""
+    if (early := join_answer(state, op, pid)) is not None:
+        return early
+    member = state.participants.get(pid)
+    takes = _takes_role(state, op, pid)
+    changes: list[Scoped] = []
+    if member is None:
+        member = Participant(id=pid, name=op.name, role="participant")
+        state.participants[pid] = member
+        if op.via == "presenter":  # a group member the meeting's plan names
+            changes.extend(set_role(state, pid, "presenter"))
+        elif not takes:
+            changes.append(Scoped(ParticipantPut(participant=member)))
+    elif member.name != op.name:
+        member.name = op.name
+        if not takes:
+            changes.append(Scoped(ParticipantPut(participant=member)))
+    if takes:
+        changes.extend(set_role(state, pid, "facilitator"))
+    return Applied(changes)
+
+
+def join_answer(state: BoardState, op: Join, pid: str) -> Applied | Rejected | None:
+    """The answer to a join that needs no sequencing (a plain rejoin, a refusal), or
+    None: the join changes the board and is sequenced."""
     member = state.participants.get(pid)
     if member is not None and member.removed:
         return Rejected(RejectCode.REMOVED, "you were removed from this session")
-    if member is not None and member.name == op.name:
-        return Applied([])
+    unchanged = member is not None and member.name == op.name
     if state.closed:
+        if unchanged:
+            return Applied([])
         return Rejected(RejectCode.SESSION_CLOSED, "the session is closed")
-    if member is None:
-        role: Role = op.via
-        member = Participant(id=pid, name=op.name, role=role)
-        state.participants[pid] = member
-        if role in ("facilitator", "presenter"):
-            return Applied(set_role(state, pid, role))
-    else:
-        member.name = op.name
-    return Applied([Scoped(ParticipantPut(participant=member))])
+    if _claims_role(state, op, pid) and op.take_over is None:
+        return Rejected(RejectCode.FACILITATOR_TAKEN,
+                        "someone else leads this session; take over or join without the role")
+    if unchanged and not _takes_role(state, op, pid):
+        return Applied([])
+    return None
+
+
+def _claims_role(state: BoardState, op: Join, pid: str) -> bool:
+    """The facilitator link, while another member holds the role."""
+    return op.via == "facilitator" and state.facilitator not in (None, pid)
+
+
+def _takes_role(state: BoardState, op: Join, pid: str) -> bool:
+    if op.via != "facilitator" or state.facilitator == pid:
+        return False
+    return state.facilitator is None or op.take_over is True
 
 
 def set_role(state: BoardState, pid: str, role: Role) -> list[Scoped]:

@@ -4,11 +4,13 @@ op's check beside its change.
 Only the facilitator moves steps and runs the timer; going back loses nothing. A step
 change clears the ready count and resets the timer to the step's timebox. The timer's
 deadline is server time (``ts_ms`` of the record), so every hub computes the same.
-Everyone but an observer may say they are ready.
+Everyone but an observer may say they are ready. Entering the step that first shows
+the method's case section carries the chosen case into it (``cases.py``).
 """
 
 from __future__ import annotations
 
+from server.core.cases import carry_case
 from server.core.results import Rejected, Scoped, facilitator_only
 from server.core.sections import all_sections
 from server.core.state import BoardState
@@ -61,6 +63,7 @@ def goto_step(state: BoardState, step: int) -> list[Scoped]:
         *all_sections(state),
         Scoped(TimerSet(timer=state.timer)),
         Scoped(ReadySet(count=0)),
+        *carry_case(state),
     ]
 
 

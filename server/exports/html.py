@@ -4,6 +4,7 @@ page."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from html import escape
 
 from server.exports.report import Entry, Report
@@ -20,29 +21,55 @@ def _text(value: str) -> str:
     return "<br>".join(escape(line.strip()) for line in value.strip().splitlines() if line)
 
 
-def render_body(report: Report) -> str:
-    out = [f"<h1>{escape(report.title)}</h1>"]
+@dataclass(frozen=True)
+class Part:
+    """A part of the body: its heading (``tag`` is its structure type in the tagged
+    PDF: H1, H2, or P for a part without heading) and its blocks, each laid out
+    whole; the heading and the first block stay on one page."""
+
+    tag: str
+    heading: str
+    blocks: tuple[str, ...] = ()
+
+
+def render_parts(report: Report) -> list[Part]:
+    parts = [Part("H1", f"<h1>{escape(report.title)}</h1>")]
+    if report.summary:
+        parts.append(Part("H2", f"<h2>{escape(report.summary_title)}</h2>", tuple(
+            f'<p line-height="{LINE_HEIGHT}"><b>{escape(label)}:</b><br>{_text(text)}</p>'
+            for label, text in report.summary)))
     facts = "<br>".join(f"<b>{escape(k)}:</b> {escape(v)}" for k, v in report.facts)
-    out.append(f'<p line-height="{LINE_HEIGHT}">{facts}</p>')
+    parts.append(Part("P", f'<p line-height="{LINE_HEIGHT}">{facts}</p>'))
     if report.anonymous_note:
-        out.append(f'<p><i><font color="{MUTED}">{escape(report.anonymous_note)}</font></i></p>')
-    out.append("<hr>")
+        parts.append(Part("P", f'<p><i><font color="{MUTED}">{escape(report.anonymous_note)}'
+                               "</font></i></p>"))
     for step in report.steps:
-        out.append(f"<h2>{step.number}. {escape(step.title)}</h2>")
-        if not step.sections:
-            out.append(f'<p><i><font color="{MUTED}">{escape(report.nothing)}</font></i></p>')
+        blocks = []
+        if step.note:
+            blocks.append(f'<p><font color="{MUTED}">{escape(step.note)}</font></p>')
         for section in step.sections:
-            out.append(f"<h3>{escape(section.title)}</h3>")
+            if section.title:
+                blocks.append(f"<h3>{escape(section.title)}</h3>")
             for group in section.groups:
                 if group.heading:
-                    out.append(f"<h4>{escape(group.heading)}</h4>")
-                out.append(f'<ul line-height="{LINE_HEIGHT}">'
-                           + "".join(_entry(e) for e in group.entries) + "</ul>")
-    for part in report.closing:
-        out.append(f"<h2>{escape(part.title)}</h2>")
-        out.append(f'<ul line-height="{LINE_HEIGHT}">'
-                   + "".join(f"<li>{_text(line)}</li>" for line in part.lines) + "</ul>")
-    return "\n".join(out)
+                    blocks.append(f"<h4>{escape(group.heading)}</h4>")
+                blocks += [f'<ul line-height="{LINE_HEIGHT}">{_entry(e)}</ul>'
+                           for e in group.entries]
+        parts.append(Part("H2", f"<h2>{escape(_step_title(step.number, step.title))}</h2>",
+                          tuple(blocks)))
+    for closing in report.closing:
+        parts.append(Part("H2", f"<h2>{escape(closing.title)}</h2>", tuple(
+            f'<ul line-height="{LINE_HEIGHT}"><li>{_text(line)}</li></ul>'
+            for line in closing.lines)))
+    return parts
+
+
+def _step_title(number: int | None, title: str) -> str:
+    return title if number is None else f"{number}. {title}"
+
+
+def render_body(report: Report) -> str:
+    return "\n".join(part.heading + "".join(part.blocks) for part in render_parts(report))
 
 
 def _entry(entry: Entry) -> str:

@@ -9,8 +9,10 @@ Exports are read from the final snapshot in the store, never from a live room.
 from __future__ import annotations
 
 import asyncio
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import quote
 
 import msgspec
 from starlette.requests import Request
@@ -94,15 +96,30 @@ async def export(request: Request) -> Response:
     doc = build_document(state, meta.created_ms, meta.closed_ms)
     body = await _render(request, fmt, doc)
     audit.record(audit.AuditAction.EXPORT, meta.id, via, fmt.extension)
-    name = f"{catalog.text(state.language, 'filename')}-{doc.session.closed}.{fmt.extension}"
+    fallback = catalog.text(state.language, "filename")
     return Response(
         body,
         media_type=fmt.media_type,
         headers={
-            "Content-Disposition": f'attachment; filename="{name}"',
+            "Content-Disposition": disposition(doc.session.title, fallback,
+                                               doc.session.closed, fmt.extension),
             "Cache-Control": "no-store",
         },
     )
+
+
+def disposition(title: str, fallback: str, closed: str, extension: str) -> str:
+    """An attachment named after the session: "Intervisie team Noord 2027-01-16.pdf"
+    (``filename*``, RFC 6266/5987, for browsers that read UTF-8), with a plain ASCII
+    form in ``filename`` for the rest; the link kind's word when the title has no
+    usable character."""
+    cleaned = " ".join("".join(c if c.isalnum() or c in " -_.,()" else " " for c in title).split())
+    cleaned = cleaned.strip(" .")[:80] or fallback
+    ascii_name = unicodedata.normalize("NFKD", cleaned).encode("ascii", "ignore").decode()
+    ascii_name = "-".join(ascii_name.replace(",", " ").split()) or fallback
+    full = f"{cleaned} {closed}.{extension}"
+    return (f'attachment; filename="{ascii_name}-{closed}.{extension}"; '
+            f"filename*=UTF-8''{quote(full, safe='')}")
 
 
 async def delete(request: Request) -> Response:

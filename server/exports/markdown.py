@@ -17,15 +17,21 @@ def escape(text: str) -> str:
 
 def render_markdown(report: Report) -> str:
     out = [f"# {escape(report.title)}", ""]
+    if report.summary:
+        out += [f"## {report.summary_title}", ""]
+        for label, value in report.summary:
+            out += [f"**{label}:**  ", escape(value), ""]
     out += [f"- **{label}:** {escape(value)}" for label, value in report.facts]
     if report.anonymous_note:
         out += ["", f"_{report.anonymous_note}_"]
     for step in report.steps:
-        out += ["", f"## {step.number}. {escape(step.title)}", ""]
-        if not step.sections:
-            out.append(f"_{report.nothing}_")
+        title = step.title if step.number is None else f"{step.number}. {step.title}"
+        out += ["", f"## {escape(title)}", ""]
+        if step.note:
+            out += [f"_{escape(step.note)}_", ""]
         for section in step.sections:
-            out += [f"### {escape(section.title)}", ""]
+            if section.title:
+                out += [f"### {escape(section.title)}", ""]
             for group in section.groups:
                 if group.heading:
                     out += [f"#### {escape(group.heading)}", ""]

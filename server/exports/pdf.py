@@ -1,5 +1,14 @@
 """The report as PDF: fpdf2 lays out the report's HTML body on A4 pages.
 
+Tagged: the document carries its language, its title (shown as the window title)
+and a structure tree (Document > H1, H2, P and L per heading, paragraph and list
+entry, the footer marked as an artifact), so screen readers read it in order. fpdf2
+(2.8) offers tagging in its public API only for images, links and outline sections;
+the text is tagged here with its own structure tree builder (``_tagged``), a block
+at a time: a block is laid out whole on one page (moved to the next page when it
+does not fit, and a heading goes with its first block, so no heading ends a page).
+A block taller than a page is laid out untagged.
+
 fpdf2 is pure Python (no system libraries). For full Unicode it needs a TrueType
 font: the DejaVu Sans family where the system has one (Debian's fonts-dejavu-core,
 present on most installs). Without it the PDF uses the built-in Helvetica and
@@ -12,12 +21,14 @@ from __future__ import annotations
 import functools
 import logging
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from fpdf import FPDF, TextStyle
+from fpdf import FPDF, TextStyle, ViewerPreferences
 
-from server.exports.html import render_body
+from server.exports.html import render_parts
 from server.exports.report import Report
 
 log = logging.getLogger("intervisiebord.exports")
@@ -69,12 +80,41 @@ class _ReportPdf(FPDF):
         self.family = family
 
     def footer(self) -> None:
+        self._out("/Artifact BMC")
         self.set_y(-14)
         self.set_font(self.family, "", 8)
         self.set_text_color(*MUTED)
         self.cell(0, 5, self.footer_text, align="L")
         self.set_x(self.l_margin)
         self.cell(0, 5, f"{self.page_no()} / {{nb}}", align="R")
+        self._out("EMC")
+
+    @contextmanager
+    def tagged(self, tag: str) -> Iterator[None]:
+        """Content of structure type ``tag`` in the document's structure tree; it must
+        stay on the current page."""
+        mcid = self.struct_builder.next_mcid_for_page(self.page)
+        self._add_marked_content(struct_type=f"/{tag}", mcid=mcid)
+        self._out(f"/{tag} <</MCID {mcid}>> BDC")
+        yield
+        self._out("EMC")
+
+    def fits(self, html: str, options: dict[str, Any]) -> bool:
+        """Whether ``html`` fits on the rest of this page."""
+        with self.offset_rendering() as dummy:
+            dummy.write_html(html, **options)
+        return not dummy.page_break_triggered
+
+    def block(self, tag: str, html: str, options: dict[str, Any], *, keep: str = "") -> None:
+        """Lay out ``html`` whole on one page, tagged; ``keep``: what must go on the
+        same page (the first block after a heading)."""
+        if not self.fits(html + keep, options) and self.y > self.t_margin + 1:
+            self.add_page()
+        if self.fits(html, options):
+            with self.tagged(tag):
+                self.write_html(html, **options)
+        else:  # taller than a page: laid out across pages, untagged
+            self.write_html(html, **options)
 
 
 def render_pdf(
@@ -90,6 +130,7 @@ def render_pdf(
         for style, path in files.items():
             pdf.add_font(FAMILY, style, str(path))
     pdf.set_title(report.title)
+    pdf.viewer_preferences = ViewerPreferences(display_doc_title=True)
     pdf.set_creator("Intervisiebord")
     pdf.set_lang(report.language)
     pdf.set_margins(MARGIN_MM, MARGIN_MM, MARGIN_MM)
@@ -98,14 +139,12 @@ def render_pdf(
     pdf.set_font(family, "", 10.5)
     pdf.set_text_color(*INK)
     pdf.set_draw_color(*RULE)
-    body = render_body(report)
-    pdf.write_html(
-        body if files else latin1(body),
-        font_family=family,
-        ul_bullet_char="•" if files else "-",
-        li_prefix_color=ACCENT,
-        warn_on_tags_not_matching=False,
-        tag_styles={
+    options: dict[str, Any] = {
+        "font_family": family,
+        "ul_bullet_char": "•" if files else "-",
+        "li_prefix_color": ACCENT,
+        "warn_on_tags_not_matching": False,
+        "tag_styles": {
             # heading b_margin counts in heading heights; t_margin in mm
             "h1": TextStyle(font_family=family, font_style="B", font_size_pt=20,
                             color=ACCENT, t_margin=0, b_margin=0.25),
@@ -119,5 +158,13 @@ def render_pdf(
             "li": TextStyle(font_family=family, font_size_pt=10.5, t_margin=1.4, l_margin=5),
             "p": TextStyle(font_family=family, font_size_pt=10.5, t_margin=1, b_margin=1),
         },
-    )
+    }
+    plain = (lambda text: text) if files else latin1
+    for part in render_parts(report):
+        blocks = [plain(block) for block in part.blocks]
+        pdf.block(part.tag, plain(part.heading), options, keep=blocks[0] if blocks else "")
+        for block in blocks:
+            tag = "L" if block.startswith("<ul") else "H3" if block.startswith("<h3") \
+                else "H4" if block.startswith("<h4") else "P"
+            pdf.block(tag, block, options)
     return bytes(pdf.output())

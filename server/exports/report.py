@@ -1,11 +1,15 @@
-"""The report's structure, independent of its format: per step what the group produced.
+"""The report's structure, independent of its format: a summary first (the case and
+its question, the chosen definition, what the presenter takes away), then what the
+group wrote, grouped by what it holds: one part per section, in the order the method
+first uses them, whichever steps its items were written in (re-definitions written
+over two steps stand together). A section without items has no part, so the report
+holds no empty steps.
 
-Every exported item appears exactly once, in the step it was written in, under its
-section, in its column (lane) and sheet. An item that answers another (an
-alternative to a circled idea) is nested under it; when the answered item was
-written in an earlier step, it is repeated there as context (``Entry.context``,
-with the step it comes from). Markdown and HTML (and so the PDF) render this one
-structure.
+Every exported item appears exactly once, under its section, in its column (lane)
+and sheet. An item that answers another (an alternative to a circled idea) is nested
+under it; when the answered item stands in another section, it is repeated there as
+context (``Entry.context``, with the step it comes from). Markdown and HTML (and so
+the PDF) render this one structure.
 """
 
 from __future__ import annotations
@@ -46,9 +50,13 @@ class SectionBlock:
 
 @dataclass(frozen=True)
 class StepBlock:
-    number: int
+    """A part of the report: a section's items (``number`` None, ``title`` the
+    section's, with the steps they were written in as ``note``)."""
+
+    number: int | None
     title: str
     sections: tuple[SectionBlock, ...]
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -69,6 +77,10 @@ class Report:
     nothing: str
     footer: str
     closing: tuple[Closing, ...] = ()
+    summary: tuple[tuple[str, str], ...] = ()
+    """(label, text) pairs, shown first."""
+    summary_title: str = ""
+    results_title: str = ""
 
 
 def build_report(doc: ExportDocument) -> Report:
@@ -84,24 +96,69 @@ def build_report(doc: ExportDocument) -> Report:
         )
         facts.append((catalog.text(lang, "participants"), names))
     by_id = {item.id: item for item in doc.items}
-    steps = tuple(
-        StepBlock(
-            number=step.index + 1,
-            title=step.title,
-            sections=_sections(doc, step.index, by_id),
-        )
-        for step in doc.steps
-    )
     return Report(
         language=lang,
         title=doc.session.title,
         facts=tuple(facts),
         anonymous_note=catalog.text(lang, "anonymous") if doc.session.anonymous else None,
-        steps=steps,
+        steps=_parts(doc, by_id),
         nothing=catalog.text(lang, "nothing"),
+        summary=_summary(doc),
+        summary_title=catalog.text(lang, "summary"),
+        results_title=catalog.text(lang, "results"),
         footer=catalog.text(lang, "footer"),
         closing=tuple(c for c in (_questions(doc), _rounds(doc)) if c is not None),
     )
+
+
+CASE_SECTIONS = ("case",)
+"""Sections that hold the case and its question (the frame's vote carries the chosen
+case into ``case``); without one, the case chosen in the vote stands in."""
+TAKEAWAY_KINDS = ("evaluation",)
+TAKEAWAY_SECTIONS = ("takeaways", "reflection", "presenter_reflection")
+
+
+def _summary(doc: ExportDocument) -> tuple[tuple[str, str], ...]:
+    """The case and its question, the chosen definition (or other chosen item), and
+    what the presenter wrote down to take away."""
+    lang = doc.session.language
+    kinds = {s.id: s.kind for s in doc.sections}
+    none = catalog.text(lang, "sum_none")
+    case = [i.text for i in doc.items if i.section in CASE_SECTIONS]
+    if not case:
+        voted = sorted((i for i in doc.items if kinds.get(i.section) == "cases"),
+                       key=lambda i: (not i.chosen, -i.votes))
+        case = [voted[0].text] if voted else []
+    lines = [(catalog.text(lang, "sum_case"), "\n".join(case) or none)]
+    for item in doc.items:
+        if item.chosen and kinds.get(item.section) != "cases":
+            key = "sum_definition" if kinds.get(item.section) == "redefinitions" else "sum_chosen"
+            lines.append((catalog.text(lang, key), item.text))
+    presenter = {p.name for p in doc.participants if p.role == "presenter"}
+    takeaways = [i.text for i in doc.items
+                 if (kinds.get(i.section) in TAKEAWAY_KINDS or i.section in TAKEAWAY_SECTIONS)
+                 and i.author is not None and i.author in presenter]
+    if presenter:
+        lines.append((catalog.text(lang, "sum_takeaways"), "\n".join(takeaways) or none))
+    return tuple(lines)
+
+
+def _parts(doc: ExportDocument, by_id: dict[str, ExportItem]) -> tuple[StepBlock, ...]:
+    """One part per section that holds items, in the order the steps first show them."""
+    lang = doc.session.language
+    first_step = {s.id: min((i.step for i in doc.items if i.section == s.id), default=999)
+                  for s in doc.sections}
+    parts = []
+    for section in sorted(doc.sections, key=lambda s: first_step[s.id]):
+        items = [i for i in doc.items if i.section == section.id]
+        if not items:
+            continue
+        titles = {s.index: s.title for s in doc.steps}
+        steps = ", ".join(titles.get(n, str(n + 1)) for n in sorted({i.step for i in items}))
+        note = catalog.text(lang, "in_steps").format(steps=steps)
+        block = SectionBlock(title="", groups=_groups(doc, section, items, by_id))
+        parts.append(StepBlock(number=None, title=section.title, sections=(block,), note=note))
+    return tuple(parts)
 
 
 def _questions(doc: ExportDocument) -> Closing | None:
@@ -139,20 +196,6 @@ def _rounds(doc: ExportDocument) -> Closing | None:
         lines.append(f"{head}: {turns}")
     return Closing(title=catalog.text(lang, "rounds_title"), lines=tuple(lines))
 
-
-def _sections(
-    doc: ExportDocument, step: int, by_id: dict[str, ExportItem]
-) -> tuple[SectionBlock, ...]:
-    blocks = []
-    for section in doc.sections:
-        items = [i for i in doc.items if i.step == step and i.section == section.id]
-        if items:
-            blocks.append(
-                SectionBlock(
-                    title=section.title, groups=_groups(doc, section, items, by_id)
-                )
-            )
-    return tuple(blocks)
 
 
 def _groups(

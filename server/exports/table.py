@@ -1,5 +1,10 @@
 """The CSV export: one row per item, in report order, headers in the session's
-language. Cells that a spreadsheet would run as a formula get a leading quote."""
+language. Cells that a spreadsheet would run as a formula get a leading quote.
+
+Separator and encoding are chosen for the spreadsheet programs of the people who use
+the board: a semicolon (Excel with Dutch regional settings, where the comma is the
+decimal sign, splits only on the list separator ";"), and UTF-8 with a byte order
+mark (without it Excel reads the file as Windows-1252 and mangles é, ë, €)."""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from server.exports import catalog
 from shared_schema.export_doc import ExportDocument
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+SEPARATOR = ";"
 BOM = "\ufeff"
 """So spreadsheet programs read the file as UTF-8."""
 
@@ -29,7 +35,7 @@ def render_csv(doc: ExportDocument) -> str:
     sections = {section.id: section for section in doc.sections}
     out = io.StringIO()
     out.write(BOM)
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv.writer(out, delimiter=SEPARATOR, lineterminator="\r\n")
     writer.writerow([catalog.text(lang, key) for key in columns])
     for item in doc.items:
         section = sections[item.section]

@@ -27,6 +27,7 @@ REPLACED: Final = CloseCode.REPLACED
 SLOW_CONSUMER: Final = CloseCode.SLOW_CONSUMER
 FLOOD: Final = CloseCode.FLOOD
 AGREEMENT: Final = CloseCode.AGREEMENT
+FACILITATOR_TAKEN: Final = CloseCode.FACILITATOR_TAKEN
 
 # error codes of the ``error`` message
 INVALID_JSON: Final = ErrorCode.INVALID_JSON

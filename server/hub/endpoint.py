@@ -37,6 +37,8 @@ from shared_schema.version import PROTOCOL_VERSION
 log = logging.getLogger("intervisiebord.hub")
 
 HELLO_TIMEOUT_S = 10.0
+_JOIN_CLOSE = {"removed": codes.REMOVED, "facilitator_taken": codes.FACILITATOR_TAKEN}
+"""Close code for a refused join (any other refusal: the session is closed)."""
 FLOOD_STRIKES = 50
 """Rate-limited messages in a row after which the connection is closed."""
 PRE_HELLO_FRAMES = 50
@@ -133,7 +135,7 @@ async def _welcome(
         room = await _admit(conn, hub, meta, via, hello)
         if room is None or via is None:
             return None
-        result = await room.join(hello.client_id, hello.name, via)
+        result = await room.join(hello.client_id, hello.name, via, hello.take_over)
     except Exception as exc:  # the store or backplane is away (Redis restarting)
         log.warning("join failed session=%s: %r", session_id[:8], exc)
         conn.send(_error(codes.UNAVAILABLE, "the board is not reachable; reconnect later"))
@@ -152,8 +154,9 @@ async def _welcome(
         )
     if isinstance(result, CoreRejected):
         conn.send(_error(result.code, result.reason))
-        closing = codes.REMOVED if result.code == "removed" else codes.SESSION_CLOSED
+        closing = _JOIN_CLOSE.get(result.code, codes.SESSION_CLOSED)
         conn.close(closing, result.reason)
+        hub.release(room)
         return None
     key = client_key(session_id, hello.client_id)
     pid = participant_id(session_id, key)

@@ -34,7 +34,7 @@ from typing import Literal
 from server import audit
 from server.attendance.recorder import Recorder
 from server.backplane.base import Backplane
-from server.core import reducer
+from server.core import reducer, roles
 from server.core.records import Join, Record, Sequenced
 from server.core.reducer import Actor, Scoped, admit, keeps_time, precheck
 from server.core.state import BoardState, client_key, encode_state, op_key, participant_id
@@ -160,19 +160,24 @@ class Room:
         member = self.state.participants.get(participant_id(self.session_id, key))
         return member is not None and not member.removed
 
-    async def join(self, client_id: str, name: str, via: str) -> reducer.Result | None:
-        """Sequence a Join when it would change something; wait until it is decided."""
+    async def join(self, client_id: str, name: str, via: str,
+                   take_over: bool | None = None) -> reducer.Result | None:
+        """Sequence a Join when it would change something; wait until it is decided.
+        A join the core answers without a change (a plain rejoin: None) or refuses
+        outright (``roles.join_answer``) is not sequenced."""
         key = client_key(self.session_id, client_id)
-        member = self.state.participants.get(participant_id(self.session_id, key))
-        if member is not None and member.name == name and not member.removed:
-            return None
-        decided = self._joins.expect(key)
         # a group member's key may bring the presenter role from the meeting's plan
         kind: Literal["facilitator", "presenter", "participant"] = (
             "facilitator" if via == "facilitator" else "presenter" if via == "presenter"
             else "participant"
         )
-        join = Join(name=name, via=kind)
+        join = Join(name=name, via=kind, take_over=take_over)
+        early = roles.join_answer(self.state, join, participant_id(self.session_id, key))
+        if isinstance(early, reducer.Applied):
+            return None
+        if early is not None:
+            return early
+        decided = self._joins.expect(key)
         await self._backplane.publish(self.session_id, Record(client_id=key, op=join))
         return await asyncio.wait_for(decided, timeout=JOIN_WAIT_S)
 

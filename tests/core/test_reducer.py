@@ -1123,12 +1123,15 @@ def test_redefinitions_always_start_with_the_prefix() -> None:
     ok(room.send(BEN, AddItem, item_id="r2", section="redefinitions", text="My problem is time"))
     ok(room.send(BEN, AddItem, item_id="r3", section="redefinitions", text="mijn probleem is X"))
     texts = {i: room.state.items[i].text for i in ("r1", "r2", "r3")}
-    assert texts == {"r1": "Mijn probleem is te veel werk", "r2": "My problem is time",
+    assert texts == {"r1": "Mijn probleem is: te veel werk", "r2": "My problem is time",
                      "r3": "mijn probleem is X"}
-    put = ok(room.send(ANNA, EditItem, item_id="r1", text="geen grenzen"))
-    assert room.state.items["r1"].text == "Mijn probleem is geen grenzen"
+    put = ok(room.send(ANNA, EditItem, item_id="r1", text="dat ik geen grenzen stel"))
+    assert room.state.items["r1"].text == "Mijn probleem is dat ik geen grenzen stel"
     assert isinstance(put.changes[0].change, ItemPut)
-    assert put.changes[0].change.item.text == "Mijn probleem is geen grenzen"
+    assert put.changes[0].change.item.text == "Mijn probleem is dat ik geen grenzen stel"
+    # a sentence of its own follows a colon, never "Mijn probleem is ik weet niet"
+    ok(room.send(BEN, AddItem, item_id="r4", section="redefinitions", text="ik weet niet hoe"))
+    assert room.state.items["r4"].text == "Mijn probleem is: ik weet niet hoe"
     ok(room.send(FAC, SetStep, step=1))
     ok(room.send(ANNA, AddItem, item_id="q1", section="questions", text="Wat wil je?"))
     assert room.state.items["q1"].text == "Wat wil je?"

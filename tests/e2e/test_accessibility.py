@@ -17,8 +17,8 @@ from tests.support.server import ServerProcess
 BLOCKING = ("serious", "critical")
 SWITCH = {"nl": "English", "en": "Nederlands"}
 TEXTS = {
-    "nl": {"closed": "Deze sessie is gesloten", "join": "Meedoen aan de intervisie"},
-    "en": {"closed": "This session is closed", "join": "Join the intervision"},
+    "nl": {"closed": "Deze sessie is gesloten", "join": "Welkom bij de intervisie"},
+    "en": {"closed": "This session is closed", "join": "Welcome to the intervision session"},
 }
 _axe = Axe()
 

@@ -54,7 +54,7 @@ def test_keyboard_only(browser: Browser, web: ServerProcess, people: list[Person
     tab_to(fac.page, ".step-controls .btn-primary")
     fac.page.keyboard.press("Enter")
     expect(part.page.locator("#step-title")).to_have_text("Casus kiezen", timeout=SEEN_WITHIN_MS)
-    expect(part.page.locator("#announcer")).to_contain_text("Stap 2: Casus kiezen")
+    expect(part.page.locator("#announcer")).to_contain_text("Begin van de sessie: Casus kiezen")
     fac.write("cases", "Een casus om op te stemmen")
     part.expect_item("Een casus om op te stemmen")
     tab_to(part.page, "button[data-action=vote][data-delta='1']")

@@ -32,6 +32,7 @@ from tests.hub.test_methods_play import (
     Final,
     Step,
     Table,
+    with_carried_case,
 )
 from tests.support import http
 from tests.support.client import BoardClient, run
@@ -50,21 +51,35 @@ def step_titles(client: BoardClient) -> list[str]:
     return [s["title"]["nl"] for s in client.welcome["method"]["steps"]]
 
 
+def section_titles(client: BoardClient) -> dict[str, str]:
+    assert client.welcome is not None
+    return {s["id"]: s["title"]["nl"] for s in client.welcome["method"]["sections"]}
+
+
+def parts(items: list[dict[str, Any]]) -> list[str]:
+    """The report's parts: the sections that hold items, in the order of their first
+    item's step (the report groups by what it holds)."""
+    first: dict[str, int] = {}
+    for item in items:
+        first[item["section"]] = min(first.get(item["section"], 999), item["step"])
+    return sorted(first, key=lambda section: first[section])
+
+
 def names_by_pid(client: BoardClient) -> dict[str, str]:
     return {pid: p["name"] for pid, p in client.participants.items()}
 
 
-def check_markdown(md: str, items: list[dict[str, Any]], titles: list[str],
+def check_markdown(md: str, items: list[dict[str, Any]], titles: dict[str, str],
                    names: dict[str, str]) -> None:
-    chunks: dict[int, str] = {}
-    for number, title in enumerate(titles, start=1):
-        start = md.index(f"\n## {number}. {title}\n")
+    chunks: dict[str, str] = {}
+    for section in parts(items):
+        start = md.index(f"\n## {titles[section]}\n")
         end = md.find("\n## ", start + 1)
-        chunks[number - 1] = md[start:end if end >= 0 else len(md)]
+        chunks[section] = md[start:end if end >= 0 else len(md)]
     for item in items:
-        chunk = chunks[item["step"]]
+        chunk = chunks[item["section"]]
         lines = [line for line in chunk.splitlines() if item["text"] in line]
-        assert len(lines) == 1, (item["id"], item["text"], titles[item["step"]])
+        assert len(lines) == 1, (item["id"], item["text"], titles[item["section"]])
         line = lines[0]
         if item.get("rating"):
             assert RATING_NL[item["rating"]] in line, line
@@ -77,21 +92,23 @@ def check_markdown(md: str, items: list[dict[str, Any]], titles: list[str],
         assert names[item["author"]] in line, line
 
 
-def check_pdf(pdf_bytes: bytes, items: list[dict[str, Any]], titles: list[str],
+def check_pdf(pdf_bytes: bytes, items: list[dict[str, Any]], titles: dict[str, str],
               names: dict[str, str]) -> None:
     assert pdf_bytes.startswith(b"%PDF-")
     reader = pypdf.PdfReader(io.BytesIO(pdf_bytes))
     text = flat(" ".join(page.extract_text() for page in reader.pages))
-    starts = []
-    position = 0
-    for number, title in enumerate(titles, start=1):
-        position = text.index(f"{number}. {title}", position)
-        starts.append(position)
-    starts.append(len(text))
+    starts: dict[str, int] = {}
+    position = text.index("Deelnemers:")  # the parts follow the summary and the facts
+    order = parts(items)
+    for section in order:
+        position = text.index(flat(titles[section]), position)
+        starts[section] = position
+    ends = {section: starts[order[n + 1]] if n + 1 < len(order) else len(text)
+            for n, section in enumerate(order)}
     for item in items:
-        begin, end = starts[item["step"]], starts[item["step"] + 1]
+        begin, end = starts[item["section"]], ends[item["section"]]
         where = text.find(flat(item["text"]), begin, end)
-        assert where >= 0, (item["id"], item["text"], titles[item["step"]])
+        assert where >= 0, (item["id"], item["text"], titles[item["section"]])
         tail = text[where + len(flat(item["text"])): where + len(flat(item["text"])) + 60]
         if item.get("rating"):
             assert tail.lstrip(" —").startswith(RATING_NL[item["rating"]]), (item["id"], tail)
@@ -102,12 +119,14 @@ def check_pdf(pdf_bytes: bytes, items: list[dict[str, Any]], titles: list[str],
 
 def check_csv(body: bytes, items: list[dict[str, Any]], titles: list[str],
               names: dict[str, str]) -> None:
-    rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
+    # a UTF-8 BOM and semicolons: what Dutch Excel opens as columns
+    assert body.startswith("\ufeff".encode())
+    rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
     assert len(rows) == len(items)
-    by_text = {row["tekst"]: row for row in rows}
-    assert len(by_text) == len(rows)
+    by_key = {(row["stap"], row["tekst"]): row for row in rows}
+    assert len(by_key) == len(rows)
     for item in items:
-        row = by_text[item["text"]]
+        row = by_key[(f"{item['step'] + 1}. {titles[item['step']]}", item["text"])]
         assert row["stap"] == f"{item['step'] + 1}. {titles[item['step']]}"
         assert row["waardering"] == RATING_WORD_NL.get(item.get("rating") or "", "")
         assert row["stemmen"] == str(item.get("votes", 0))
@@ -163,7 +182,7 @@ def play_close_export(server: ServerProcess, method: str, steps: list[Step], fin
         await table.join()
         await table.play([*FRAME_BEFORE, *steps, *FRAME_AFTER])
         await table.close()
-        await table.check_final({**FRAME_FINAL, **final})
+        await table.check_final({**FRAME_FINAL, **with_carried_case(final)})
         fac = table.clients["fac"]
         items = sorted(fac.items.values(), key=lambda i: i["seq"])
         titles, names = step_titles(fac), names_by_pid(fac)
@@ -176,8 +195,9 @@ def play_close_export(server: ServerProcess, method: str, steps: list[Step], fin
             assert answer.status == 200, (fmt, answer.body[:200])
             disposition = answer.headers["content-disposition"]
             assert disposition.startswith("attachment;") and f".{fmt}" in disposition
-        check_markdown(exports["md"].body.decode(), items, titles, names)
-        check_pdf(exports["pdf"].body, items, titles, names)
+        sections = section_titles(fac)
+        check_markdown(exports["md"].body.decode(), items, sections, names)
+        check_pdf(exports["pdf"].body, items, sections, names)
         check_csv(exports["csv"].body, items, titles, names)
         doc = exports["json"].json()
         check_json(doc, items, names)

@@ -67,6 +67,8 @@ class BoardClient:
         self.unavailable: set[int] = set()
         self.reconnected_at: list[float] = []
         self.close_code: int | None = None
+        self.take_over: bool | None = None
+        """Sent in the hello when set (the facilitator link while someone else leads)."""
         self._cond = asyncio.Condition()
         self._reader: asyncio.Task[None] | None = None
 
@@ -77,6 +79,8 @@ class BoardClient:
                                            max_size=2**22, compression=None)
         hello: dict[str, Any] = {"type": "hello", "protocol": PROTOCOL, "token": self.token,
                                  "name": self.name, "client_id": self.client_id}
+        if self.take_over is not None:
+            hello["take_over"] = self.take_over
         if resume:
             hello["resume"] = {"epoch": self.epoch, "last_seq": self.seq}
         _open.add(self)

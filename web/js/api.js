@@ -69,8 +69,10 @@ export async function fetchExport(sessionId, format, token) {
   });
   if (!response.ok) throw await failure(response);
   const disposition = response.headers.get("content-disposition") ?? "";
-  const match = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(disposition);
-  const filename = match ? decodeURIComponent(match[1]) : `intervisiebord.${format}`;
+  // the UTF-8 name (filename*) when there is one: it keeps the session title as typed
+  const star = /filename\*=UTF-8''([^;]+)/i.exec(disposition);
+  const plain = /filename="?([^";]+)"?/i.exec(disposition);
+  const filename = star ? decodeURIComponent(star[1]) : plain ? plain[1] : `intervisiebord.${format}`;
   return { blob: await response.blob(), filename };
 }
 

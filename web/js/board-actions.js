@@ -21,6 +21,8 @@ import { roundSpeakers } from "./facilitation.js";
 /** The longest item text and display name the board sends. */
 const MAX_TEXT = 2000;
 const MAX_NAME = 60;
+/** First words that carry a prefix's sentence on ("Mijn probleem is dat ..."). */
+const CONTINUES = new Set(["dat", "hoe", "wat", "waarom", "of", "om", "that", "how", "what", "why", "whether", "to"]);
 
 /**
  * What the element read from the control that was used.
@@ -45,6 +47,7 @@ const MAX_NAME = 60;
  * @typedef {{kind: "download", format: string}
  *   | {kind: "copy", text: string}
  *   | {kind: "join", name: string}
+ *   | {kind: "reconnect", takeOver: boolean}
  *   | {kind: "focus-after-render", selector: string}
  *   | {kind: "focus-near", item: string}
  *   | {kind: "focus-item", item: string}
@@ -182,6 +185,11 @@ export const ACTIONS = {
 
   // -- everyone -------------------------------------------------------------------------
   ready: click((_, { model }) => send({ type: "set_ready", ready: !model?.board.you_ready })),
+  "move-start": click(({ data }) => ({ view: { moving: data.item ?? null } })),
+  "move-cancel": click(() => ({ view: { moving: null } })),
+  "focus-field": click(() => ({ effects: [{ kind: "focus-after-render", selector: "form.add-form textarea:not([disabled])" }] })),
+  "take-over": click(() => ({ view: { roleTaken: false }, effects: [{ kind: "reconnect", takeOver: true }] })),
+  "join-without-role": click(() => ({ effects: [{ kind: "reconnect", takeOver: false }] })),
   join: {
     on: "submit",
     build: ({ fields }) => {
@@ -237,5 +245,8 @@ export function followToggle(model) {
  */
 export function withPrefix(prefix, text) {
   const stem = prefix.replace(/\s*(\.\.\.|…)\s*$/, "").trim();
-  return text.toLowerCase().startsWith(stem.toLowerCase()) ? text : `${stem} ${text}`;
+  if (text.toLowerCase().startsWith(stem.toLowerCase())) return text;
+  // as the server joins them (server/core/items.py, join_prefix)
+  const first = (text.trim().split(/\s+/)[0] ?? "").toLowerCase();
+  return CONTINUES.has(first) ? `${stem} ${text}` : `${stem}: ${text}`;
 }

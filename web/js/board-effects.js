@@ -28,6 +28,9 @@ export function carryOut(board, effect, source, sent) {
     case "join":
       board.join(effect.name);
       break;
+    case "reconnect":
+      board.connection?.restart(effect.takeOver);
+      break;
     case "focus-near": {
       // Before an item goes away, the focus moves to its neighbour.
       const el = itemElement(board, effect.item);
@@ -57,7 +60,10 @@ export function carryOut(board, effect, source, sent) {
       break;
     case "reset-add-form": {
       const area = source instanceof HTMLFormElement ? source.querySelector("textarea") : null;
-      if (sent && area) area.value = "";
+      if (sent && area) {
+        area.value = "";
+        board.attention.sent(source);
+      }
       area?.focus();
       break;
     }

@@ -23,7 +23,7 @@ export function rejectionNotice(code, op) {
  * @returns {Notice | null}
  */
 export function errorNotice(error, op) {
-  if (error.code === "hello_required") return null;
+  if (error.code === "hello_required" || error.code === "facilitator_taken") return null;
   if (error.code === "rate_limited" || error.code === "unavailable") return { kind: "info", text: explain(error.code) };
   return { kind: "error", text: op ? t("notice.rejected", { what: describe(op), why: explain(error.code) }) : explain(error.code) };
 }

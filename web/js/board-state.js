@@ -30,6 +30,8 @@
  * @property {Notice | null} notice
  * @property {Drag | null} drag
  * @property {string | null} invite the invite link this browser created, if any
+ * @property {boolean} roleTaken the facilitator role was taken over from this device
+ * @property {string | null} moving the note being placed by a click or tap (no dragging needed)
  * @property {boolean} prepOpen the case-preparation panel is open
  * @property {import("./prepare.js").Draft | null} prepDraft the preparation draft (this browser's only)
  * @property {Map<string, import("../types/protocol").Classified>} hints the server's
@@ -40,14 +42,14 @@
 
 /**
  * The view state changes an action may make.
- * @typedef {Partial<Pick<ViewState, "editing" | "confirm" | "notice" | "prepOpen">>} ViewChange
+ * @typedef {Partial<Pick<ViewState, "editing" | "confirm" | "notice" | "roleTaken" | "prepOpen" | "moving">>} ViewChange
  */
 
 /** @returns {ViewState} */
 export function initialView() {
   return {
     stage: "join", lastName: "", status: "connecting", endedCode: undefined, pendingCount: 0, editing: null,
-    confirm: null, notice: null, drag: null, invite: null, prepOpen: false, prepDraft: null, hints: new Map(),
+    confirm: null, notice: null, drag: null, invite: null, roleTaken: false, moving: null, prepOpen: false, prepDraft: null, hints: new Map(),
     agreement: undefined, joinError: null,
   };
 }

@@ -13,6 +13,20 @@ import { timerBox } from "./board-timer.js";
 /** @typedef {import("./model.js").Right} Right */
 
 /**
+ * Where a step stands, in words: "Stap 3 van 10" counts the method's own steps only;
+ * the frame's steps are the start or the close of the session.
+ * @param {BoardModel} model
+ * @param {number} index
+ */
+export function stepPlace(model, index) {
+  const steps = model.method.steps;
+  const own = steps.filter((s) => !s.frame);
+  const step = steps[index];
+  if (step?.frame) return t(steps.slice(0, index).some((s) => !s.frame) ? "board.frame_after" : "board.frame_before");
+  return t("board.step_of", { n: own.indexOf(step) + 1, total: own.length });
+}
+
+/**
  * The list of steps with the current one marked.
  * @param {BoardModel} model
  */
@@ -21,13 +35,14 @@ export function progress(model) {
   const current = model.board.step;
   const fac = model.isFacilitator;
   return h("nav", { class: "progress", "aria-label": t("board.steps") },
-    h("p", { class: "progress-count" }, t("board.step_of", { n: current + 1, total: steps.length })),
+    h("p", { class: "progress-count" }, stepPlace(model, current)),
     h("ol", { class: "steps" }, steps.map((step, index) => {
       const state = index < current ? "done" : index === current ? "current" : "todo";
-      const label = h("span", { class: "step-label" }, h("span", { class: "step-num", "aria-hidden": "true" }, index + 1), h("span", { class: "step-name" }, loc(step.title)));
+      const own = steps.slice(0, index + 1).filter((s) => !s.frame).length;
+      const label = h("span", { class: "step-label" }, step.frame ? null : h("span", { class: "step-num", "aria-hidden": "true" }, own), h("span", { class: "step-name" }, loc(step.title)));
       return h("li", { class: `step step-${state}${step.frame ? " step-frame" : ""}`, "data-key": `step-${index}`, "aria-current": index === current ? "step" : null, title: loc(step.title) },
         fac && index !== current
-          ? h("button", { type: "button", class: "step-jump", "data-action": "step", "data-step": String(index), "aria-label": t("control.goto_step", { n: index + 1, title: loc(step.title) }) }, label)
+          ? h("button", { type: "button", class: "step-jump", "data-action": "step", "data-step": String(index), "aria-label": t("control.goto_step", { where: stepPlace(model, index), title: loc(step.title) }) }, label)
           : label);
     })));
 }
@@ -38,12 +53,14 @@ export function progress(model) {
  */
 export function stepHead(model) {
   const step = model.step;
-  return h("section", { class: "step-head", "aria-labelledby": "step-title" },
+  // named by place and title: a section of the step may carry the same title
+  return h("section", { class: "step-head", "aria-labelledby": "step-place step-title" },
     h("div", { class: "step-text" },
-      h("p", { class: "eyebrow" }, t("board.step_n", { n: model.board.step + 1 }), step.frame ? ` · ${t("board.frame_step")}` : ""),
-      h("h2", { id: "step-title" }, loc(step.title)),
+      h("p", { class: "eyebrow", id: "step-place" }, stepPlace(model, model.board.step)),
+      h("h2", { id: "step-title", tabindex: "-1" }, loc(step.title)),
       h("p", { class: "instruction" }, loc(step.instruction)),
-      h("p", { class: "role-line" }, t("board.you_are", { role: t(`role.${model.role}`) }), myRights(model)),
+      h("p", { class: "role-line" }, t("board.you_are", { role: t(`role.${model.role}`) }), myRights(model),
+        writes(model) ? [" ", h("button", { type: "button", class: "btn-link", "data-action": "focus-field" }, t("board.to_field"))] : null),
       notesAside(model)),
     h("div", { class: "step-side" },
       timerBox(model),
@@ -72,6 +89,14 @@ function stepControls(model) {
   return h("div", { class: "step-controls" },
     h("button", { type: "button", class: "btn", "data-action": "step", "data-step": String(step - 1), disabled: step === 0 }, t("control.prev")),
     h("button", { type: "button", class: "btn btn-primary", "data-action": "step", "data-step": String(step + 1), disabled: step >= model.method.steps.length - 1 }, t("control.next")));
+}
+
+/**
+ * Whether the viewer may write in a section of this step.
+ * @param {BoardModel} model
+ */
+function writes(model) {
+  return (model.step.sections ?? []).some((s) => model.may("add", s.section));
 }
 
 /**

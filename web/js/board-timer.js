@@ -30,7 +30,30 @@ export function timerText(timer, now = Date.now()) {
  * @param {Timer} timer
  */
 export function timerOver(timer) {
-  return timer.running && timerText(timer) === t("timer.over");
+  return Boolean(timer.running) && timerText(timer) === t("timer.over");
+}
+
+/**
+ * Whether the timer runs, in words (nothing once it ran out: the face says so).
+ * @param {Timer} timer
+ */
+function stateText(timer) {
+  return timerOver(timer) ? "" : t(timer.running ? "timer.running" : "timer.paused");
+}
+
+/**
+ * Count the timer box down between renders; returns whether it ran out.
+ * @param {Element} box the element timerBox made
+ * @param {Timer} timer
+ */
+export function showTimer(box, timer) {
+  const face = box.querySelector("[data-timer]");
+  const state = box.querySelector("[data-timer-state]");
+  if (face) face.textContent = timerText(timer);
+  if (state) state.textContent = stateText(timer);
+  const over = timerOver(timer);
+  box.classList.toggle("is-over", over);
+  return over;
 }
 
 /**
@@ -42,6 +65,7 @@ export function timerBox(model) {
   return h("div", { class: `timer${timer.running ? " is-running" : ""}${timerOver(timer) ? " is-over" : ""}` },
     h("span", { class: "timer-label" }, t("timer.label")),
     h("span", { class: "timer-value", role: "timer", "aria-label": t("timer.label"), "data-timer": "" }, timerText(timer)),
+    h("span", { class: "timer-state", "data-timer-state": "" }, stateText(timer)),
     model.isFacilitator ? h("div", { class: "timer-controls", role: "group", "aria-label": t("timer.controls") },
       h("button", { type: "button", class: "btn btn-small", "data-action": "timer", "data-timer-action": timer.running ? "pause" : "start" }, t(timer.running ? "timer.pause" : "timer.start")),
       h("button", { type: "button", class: "btn btn-small btn-quiet", "data-action": "timer", "data-timer-action": "add" }, t("timer.add")),
@@ -52,15 +76,12 @@ export function timerBox(model) {
  * Count the step timer and the go-round's turn down on the page between renders.
  * @param {ParentNode} root
  * @param {import("./model.js").BoardModel} model
+ * @returns {boolean} whether the running step timer has run out
  */
 export function tickTimers(root, model) {
   const round = model.activeRound;
   const roundTimer = root.querySelector("[data-round-timer]");
   if (round && roundTimer) roundTimer.textContent = clock(roundSecondsLeft(round));
-  const face = root.querySelector("[data-timer]");
-  if (!face) return;
-  const timer = model.board.timer;
-  const text = timerText(timer);
-  face.textContent = text;
-  face.parentElement?.classList.toggle("is-over", timer.running && text === t("timer.over"));
+  const box = root.querySelector(".timer");
+  return box ? showTimer(box, model.board.timer) : false;
 }

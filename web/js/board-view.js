@@ -5,6 +5,7 @@
 
 import { h } from "./dom.js";
 import { explain, t } from "./i18n.js";
+import { CLOSE } from "./protocol.js";
 import { closedIntro, progress, stepHead } from "./board-steps.js";
 import { anonymousNote, leadPanel } from "./board-lead.js";
 import { peoplePanel } from "./board-people.js";
@@ -28,12 +29,13 @@ export function boardView(model, items, view) {
   if (view.stage === "join") return [brandHeader(), joinForm(view)];
   if (!model) {
     return [brandHeader(), h("main", { id: "main", class: "page narrow" },
-      banner(view), h("p", { class: "loading" }, t("board.connecting")))];
+      banner(view), view.status === "ended" ? null : h("p", { class: "loading" }, t("board.connecting")))];
   }
   const closed = model.board.closed;
   return [
     brandHeader(h("span", { class: "session-title" }, model.board.title), statusChip(view)),
     banner(view),
+    leadAway(model),
     h("main", { id: "main", class: `board${closed ? " is-closed" : ""}` },
       h("h1", { class: "sr-only" }, model.board.title),
       progress(model),
@@ -124,11 +126,35 @@ function banner(view) {
     return h("div", { class: "banner banner-warn", role: "status", "data-banner": "offline" },
       h("strong", {}, t("banner.offline_title")), " ", t("banner.offline_body", { n: view.pendingCount }));
   }
+  if (view.status === "ended" && view.endedCode === `close_${CLOSE.FACILITATOR_TAKEN}`) {
+    return h("div", { class: "banner banner-warn", role: "alert", "data-banner": "takeover" },
+      h("p", {}, h("strong", {}, t("takeover.title")), " ", t("takeover.body")),
+      h("div", { class: "banner-actions" },
+        h("button", { type: "button", class: "btn btn-primary", "data-action": "take-over" }, t("takeover.yes")),
+        h("button", { type: "button", class: "btn", "data-action": "join-without-role" }, t("takeover.no"))));
+  }
+  if (view.roleTaken) {
+    return h("div", { class: "banner banner-warn", role: "alert", "data-banner": "role-taken" },
+      h("p", {}, h("strong", {}, t("takeover.lost_title")), " ", t("takeover.lost_body")),
+      h("div", { class: "banner-actions" },
+        h("button", { type: "button", class: "btn", "data-action": "take-over" }, t("takeover.back"))));
+  }
   if (view.status === "ended") {
     return h("div", { class: "banner banner-error", role: "alert", "data-banner": "ended" },
       h("strong", {}, t("banner.ended_title")), " ", explain(view.endedCode ?? "unknown"));
   }
   return h("div", { class: "banner-slot", role: "status", "data-banner": "none" });
+}
+
+/**
+ * Everyone sees when the facilitator is gone (after the first presence frame).
+ * @param {BoardModel} model
+ */
+function leadAway(model) {
+  const lead = model.board.facilitator;
+  if (!lead || lead === model.me || model.board.closed || model.online.size === 0 || model.online.has(lead)) return null;
+  return h("div", { class: "banner banner-warn", role: "status", "data-banner": "lead-away" },
+    h("p", {}, h("strong", {}, t("lead.away_title")), " ", t("lead.away_body", { name: model.nameOf(lead) })));
 }
 
 /** @param {ViewState} view */
@@ -148,7 +174,7 @@ function noticeBox(view) {
  * @param {ViewState} view
  */
 function sectionsView(model, items, view) {
-  const ctx = { model, items, editing: view.editing, drag: view.drag, readOnly: model.board.closed, hints: view.hints };
+  const ctx = { model, items, editing: view.editing, drag: view.drag, moving: view.moving, readOnly: model.board.closed, hints: view.hints };
   if (model.board.closed) {
     const used = new Set([...items.values()].map((i) => i.section));
     const first = (/** @type {string} */ id) => {

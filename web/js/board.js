@@ -1,13 +1,13 @@
-// <iv-board>: the board page at /s/{id}#k={token}. Asks for a display name, connects,
-// and wires the parts together: connection -> model -> render (boardView, a pure
-// function of the model and the view state), and DOM events -> action table
-// (board-actions.js), keyboard shortcuts (board-keys.js) and note dragging
-// (board-drag.js) -> connection. The server is the authority; own ops show at once,
-// marked until answered.
+// <iv-board>: the board page at /s/{id}#k={token}. Asks for a name, connects, and wires
+// the parts: connection -> model -> render (boardView, pure), DOM events -> action table
+// (board-actions.js), keys (board-keys.js), note dragging (board-drag.js) -> connection;
+// board-attention.js looks after the viewer (announcements, focus, drafts). The server
+// is the authority; own ops show at once, marked until answered.
 
 import { ACTIONS, followToggle } from "./board-actions.js";
 import { carryOut } from "./board-effects.js";
-import { announce, eventNews } from "./board-announce.js";
+import { announce } from "./board-announce.js";
+import { Attention } from "./board-attention.js";
 import { NoteDrag } from "./board-drag.js";
 import { isFollowKey, keyOutcome } from "./board-keys.js";
 import { errorNotice, rejectionNotice } from "./board-notices.js";
@@ -35,6 +35,7 @@ import { ItemSecrets } from "./secrets.js";
 
 const TICK_MS = 1000;
 const NOTICE_MS = 8000;
+const ERROR_NOTICE_MS = 15000; // an error is about one attempt, not the board: it goes too
 
 export class BoardElement extends HTMLElement {
   constructor() {
@@ -48,7 +49,8 @@ export class BoardElement extends HTMLElement {
     /** @type {BoardModel | null} */
     this.model = null;
     this.view = initialView();
-    this.dragger = new NoteDrag(this);
+    this.attention = new Attention(this, this.view);
+    this.dragger = new NoteDrag(this, this.view);
     this.renderQueued = false;
     /** @type {number | undefined} */
     this.noticeTimer = undefined;
@@ -96,6 +98,7 @@ export class BoardElement extends HTMLElement {
   start(name) {
     const secrets = new ItemSecrets(this.sessionId, this.token);
     this.secrets = secrets;
+    this.attention.start(this.sessionId, this.token);
     this.connection = new BoardConnection(this.sessionId, this.token, name, {
       welcome: (welcome) => {
         if (this.model) this.model.rewelcome(welcome);
@@ -111,12 +114,11 @@ export class BoardElement extends HTMLElement {
       event: (event) => {
         const model = this.model;
         if (!model) return;
-        const before = model.board.step;
+        const was = this.attention.before(model);
         const spotlight = spotlightWatch(model);
         const fresh = model.apply(event);
-        if (model.board.step !== before) this.view.editing = null;
+        this.attention.after(model, fresh, was, this.connection?.pending ?? []);
         if (spotlight.moved(announce)) this.scrollToSpotlight = true;
-        for (const line of eventNews(model, fresh, before)) announce(line);
         this.scheduleRender();
       },
       answer: (answer, op) => {
@@ -138,7 +140,7 @@ export class BoardElement extends HTMLElement {
         this.scheduleRender();
       },
       presence: (presence) => {
-        if (this.model) this.model.online = new Set(presence.online);
+        if (this.model) this.attention.presence(this.model, this.model.setOnline(presence.online));
         this.scheduleRender();
       },
       status: (status, code) => {
@@ -165,7 +167,8 @@ export class BoardElement extends HTMLElement {
   showNotice(notice) {
     this.view.notice = notice;
     window.clearTimeout(this.noticeTimer);
-    if (notice.kind === "info") this.noticeTimer = window.setTimeout(() => { this.view.notice = null; this.scheduleRender(); }, NOTICE_MS);
+    const clear = () => { if (this.view.notice === notice) { this.view.notice = null; this.scheduleRender(); } };
+    this.noticeTimer = window.setTimeout(clear, notice.kind === "info" ? NOTICE_MS : ERROR_NOTICE_MS);
     this.scheduleRender();
   }
 
@@ -222,6 +225,7 @@ export class BoardElement extends HTMLElement {
     view.drag = this.dragger.current;
     view.prepDraft = view.prepOpen ? loadDraft(this.sessionId) : null;
     morphChildren(this, h("div", {}, boardView(this.model, this.items(), view)));
+    this.attention.rendered(active);
     const auto = this.querySelector("[data-autofocus]");
     if (auto instanceof HTMLTextAreaElement && active !== auto && !auto.dataset.focused) {
       auto.dataset.focused = "true";
@@ -237,7 +241,7 @@ export class BoardElement extends HTMLElement {
 
   /** Count the timers down between renders. */
   tick() {
-    if (this.model) tickTimers(this, this.model);
+    if (this.model) this.attention.timer(tickTimers(this, this.model));
   }
 
   // -- DOM events -> action table -> connection -----------------------------------------
@@ -331,6 +335,7 @@ export class BoardElement extends HTMLElement {
     const field = event.target;
     if (field instanceof HTMLElement && onDraftInput(this.sessionId, field)) return;
     if (field instanceof HTMLTextAreaElement) this.questions.typed(field);
+    this.attention.typed(field);
   }
 
   /** Bring the prepared case into the case-choice step: one add_item. */

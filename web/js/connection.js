@@ -40,6 +40,7 @@ const RESEND_DELAY_MS = 1000;
  * @property {string} client_id
  * @property {number} seq last client_seq used
  * @property {Op[]} pending ops without an answer, in order
+ * @property {boolean} [without_role] the person chose to enter without the facilitator role
  */
 
 export class BoardConnection {
@@ -68,6 +69,8 @@ export class BoardConnection {
     this.attempt = 0;
     /** @type {number | undefined} */
     this.retryTimer = undefined;
+    /** Take the facilitator role over with the next hello (asked once, never on a retry after a welcome). */
+    this.takeOver = false;
     window.addEventListener("online", () => this.retryNow());
   }
 
@@ -115,6 +118,8 @@ export class BoardConnection {
         client_id: this.clientId,
         resume: this.epoch ? { epoch: this.epoch, last_seq: this.lastSeq } : null,
       };
+      if (this.takeOver) hello.take_over = true;
+      else if (this.stored.without_role) hello.take_over = false;
       socket.send(JSON.stringify(hello));
     });
     socket.addEventListener("message", (message) => {
@@ -140,6 +145,23 @@ export class BoardConnection {
     this.retryTimer = window.setTimeout(() => this.connect(), delay);
   }
 
+  /**
+   * Connect again after the person answered the facilitator question: take the role
+   * over (once) or enter without it (remembered for this session and link).
+   * @param {boolean} takeOver
+   */
+  restart(takeOver) {
+    this.takeOver = takeOver;
+    this.stored.without_role = !takeOver;
+    this.save();
+    const socket = this.socket;
+    this.socket = null;
+    socket?.close();
+    this.status = "connecting";
+    this.attempt = 0;
+    this.connect();
+  }
+
   retryNow() {
     if (this.status === "offline" && this.socket === null) this.connect();
   }
@@ -160,6 +182,7 @@ export class BoardConnection {
         this.epoch = message.epoch;
         this.lastSeq = message.seq;
         this.welcomed = true;
+        this.takeOver = false;
         this.attempt = 0;
         this.setStatus("open");
         this.handlers.welcome(message);

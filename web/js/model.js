@@ -184,11 +184,32 @@ export class BoardModel {
   }
 
   /**
+   * The members online now (a presence frame); returns who was online before.
+   * @param {string[]} online
+   */
+  setOnline(online) {
+    const was = this.online;
+    this.online = new Set(online);
+    return was;
+  }
+
+  /**
    * @param {Right} right
    * @param {string} section
    */
   may(right, section) {
     return this.rolesWith(right, section).includes(this.role);
+  }
+
+  /**
+   * How many of the method's votes this viewer has left in `section` (the budget the
+   * server enforces with vote_budget, less the own votes it reported).
+   * @param {string} section
+   */
+  votesLeft(section) {
+    let used = 0;
+    for (const [id, n] of this.myVotes) if (this.items.get(id)?.section === section) used += n;
+    return Math.max(0, (this.method.vote_budget ?? 3) - used);
   }
 
   /**

@@ -21,10 +21,11 @@ export const CLOSE = Object.freeze({
   SLOW_CONSUMER: 4008,
   FLOOD: 4009,
   AGREEMENT: 4010,
+  FACILITATOR_TAKEN: 4011,
 });
 
 /** Close codes after which the client does not reconnect. */
-export const FINAL_CLOSE = Object.freeze(new Set([1008, 4002, 4003, 4004, 4005, 4006, 4007, 4010]));
+export const FINAL_CLOSE = Object.freeze(new Set([1008, 4002, 4003, 4004, 4005, 4006, 4007, 4010, 4011]));
 
 /** Codes of the `error` message. */
 export const ERROR = Object.freeze({
@@ -56,6 +57,8 @@ export const REJECT = Object.freeze({
   NOT_MEMBER: "not_member",
   REMOVED: "removed",
   VOTE_BUDGET: "vote_budget",
+  FACILITATOR_TAKEN: "facilitator_taken",
+  VOTING_CLOSED: "voting_closed",
 });
 
 /** Codes of the JSON API's error body. */

@@ -55,6 +55,11 @@ export function itemCard(def, item, ctx, extra, style) {
       actions.push(h("button", { type: "button", class: "btn btn-small", "data-action": "role", "data-pid": owner.id, "data-role": "presenter" }, t("people.make_presenter_named", { name: owner.name })));
     }
     if (canMove) {
+      const placing = ctx.moving === item.id;
+      const named = t("notes.move_named", { text: shorten(item.text) });
+      actions.push(placing
+        ? h("button", { type: "button", class: "btn btn-small btn-quiet", "data-action": "move-cancel", "data-item": item.id, "aria-pressed": "true", "aria-label": named }, t("notes.move"))
+        : h("button", { type: "button", class: "btn btn-small btn-quiet", "data-action": "move-start", "data-item": item.id, "aria-pressed": "false", "aria-label": named }, t("notes.move")));
       actions.push(h("label", { class: "color-pick" },
         h("span", { class: "sr-only" }, t("item.color")),
         h("select", { "data-action": "color", "data-item": item.id, "aria-label": t("item.color_of", { text: shorten(item.text) }) },
@@ -70,7 +75,7 @@ export function itemCard(def, item, ctx, extra, style) {
   if (spotlit) meta.push(h("span", { class: "flag flag-spotlight" }, t("spotlight.mark")));
   if (item.pending) meta.push(h("span", { class: "pending-mark" }, t("item.pending")));
   if (item.rating && (ro || !model.may("rate", def.id))) meta.push(h("span", { class: `rating-badge rating-${item.rating}`, title: t(`rating.${item.rating}`) }, h("span", { "aria-hidden": "true" }, t(`rating.short.${item.rating}`)), h("span", { class: "sr-only" }, t(`rating.${item.rating}`))));
-  if (item.chosen) meta.push(h("span", { class: "flag" }, t("item.chosen")));
+  if (item.chosen) meta.push(h("span", { class: "flag" }, t(def.kind === "redefinitions" ? "item.chosen_definition" : "item.chosen")));
   if (item.circled) meta.push(h("span", { class: "flag" }, t("item.circled")));
   if (def.kind === "cases" || model.may("vote", def.id)) {
     const sealed = state?.sealed && !state.revealed;
@@ -115,8 +120,9 @@ function ratingButtons(item) {
  */
 function voteButtons(item, ctx) {
   const mine = ctx.model.myVotes.get(item.id) ?? 0;
+  const spent = ctx.model.votesLeft(item.section) === 0;
   return h("div", { class: "vote-group", role: "group", "aria-label": t("vote.group", { text: shorten(item.text) }) },
-    h("button", { type: "button", class: "btn btn-small", "data-action": "vote", "data-item": item.id, "data-delta": "1", "aria-label": t("vote.add_named", { text: shorten(item.text) }) }, t("vote.add")),
+    h("button", { type: "button", class: "btn btn-small", "data-action": "vote", "data-item": item.id, "data-delta": "1", disabled: spent, "aria-label": t("vote.add_named", { text: shorten(item.text) }) }, t("vote.add")),
     h("span", { class: "my-votes" }, t("vote.mine", { n: mine })),
     h("button", { type: "button", class: "btn btn-small btn-quiet", "data-action": "vote", "data-item": item.id, "data-delta": "-1", disabled: mine === 0, "aria-label": t("vote.remove_named", { text: shorten(item.text) }) }, t("vote.remove")));
 }

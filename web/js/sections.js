@@ -8,7 +8,7 @@ import { h } from "./dom.js";
 import { loc, t } from "./i18n.js";
 import { isSpotlit, spotlightButton } from "./facilitation.js";
 import { passesFilter } from "./model.js";
-import { COLORS, itemCard } from "./section-items.js";
+import { COLORS, itemCard, shorten } from "./section-items.js";
 
 /** @typedef {import("./model.js").BoardModel} BoardModel */
 /** @typedef {import("./model.js").ViewItem} ViewItem */
@@ -28,6 +28,7 @@ const NOTE_ACTIONS_H = 120;
  * @property {Map<string, ViewItem>} items all items as shown
  * @property {string | null} editing id of the item being edited
  * @property {{id: string, x: number, y: number} | null} drag the note being dragged
+ * @property {string | null} [moving] the note being placed by a click or tap
  * @property {boolean} readOnly the closed board
  * @property {Map<string, import("../types/protocol").Classified>} [hints] the server's
  *   reading of the question being written, per add form (where the step asks for open
@@ -157,12 +158,9 @@ function sectionBody(def, items, ctx) {
     default: {
       if (lanes.length) return laneGrid(def, items, ctx, 1);
       const { model } = ctx;
-      const budget = !ctx.readOnly && model.may("vote", def.id)
-        ? model.method.vote_budget ?? 3
-        : null;
-      const used = items.reduce((sum, i) => sum + (model.myVotes.get(i.id) ?? 0), 0);
+      const voting = !ctx.readOnly && model.may("vote", def.id);
       return h("div", { class: "section-body" },
-        budget !== null ? h("p", { class: "hint votes-left" }, t("vote.left", { n: Math.max(0, budget - used), total: budget })) : null,
+        voting ? h("p", { class: "hint votes-left" }, t("vote.left", { n: model.votesLeft(def.id), total: model.method.vote_budget ?? 3 })) : null,
         itemList(def, items, ctx), addForm(def, ctx, {}));
     }
   }
@@ -228,17 +226,41 @@ function itemList(def, items, ctx) {
  */
 function canvas(def, items, ctx) {
   const bottom = Math.max(CANVAS_MIN_H, ...items.map((i) => i.y + NOTE_H + NOTE_ACTIONS_H));
+  const moving = ctx.moving ? items.find((i) => i.id === ctx.moving) : undefined;
   return h(
     "div", { class: "section-body" },
-    h("p", { class: "hint" }, t(ctx.model.may("add", def.id) ? "notes.hint" : "notes.hint_read")),
+    moving
+      ? h("p", { class: "hint placing-hint", role: "status" }, t("notes.placing", { text: shorten(moving.text) }), " ",
+        h("button", { type: "button", class: "btn btn-small", "data-action": "move-cancel" }, t("item.cancel")))
+      : h("p", { class: "hint", role: "status" }, t(ctx.model.may("move", def.id) ? "notes.hint" : "notes.hint_read")),
     h("div", { class: "canvas-scroll" },
-      h("ul", { class: "canvas", "data-list": def.id, "data-canvas": def.id, style: { height: `${bottom}px` } },
+      h("ul", { class: `canvas${moving ? " is-placing" : ""}`, "data-list": def.id, "data-canvas": def.id, style: { height: `${bottom}px` } },
         items.map((item) => {
           const pos = ctx.drag?.id === item.id ? ctx.drag : item;
           return itemCard(def, item, ctx, null, { left: `${Math.max(0, pos.x)}px`, top: `${Math.max(0, pos.y)}px` });
         }))),
     addForm(def, ctx, { notes: true, count: items.length }),
   );
+}
+
+/** Room kept below a note: others may see it taller (more buttons for their role). */
+const NOTE_GAP = 48;
+
+/**
+ * The place nearest to (x, y) where a note of `size` covers none of `others`: it goes
+ * down below whatever it would cover (so a moved note never hides under another).
+ * @param {{x: number, y: number}} at
+ * @param {{x: number, y: number, w: number, h: number}[]} others
+ * @param {{w: number, h: number}} size
+ */
+export function freeSpot(at, others, size) {
+  let { x, y } = at;
+  for (let tries = 0; tries < others.length + 1; tries += 1) {
+    const hit = others.find((o) => x < o.x + o.w && o.x < x + size.w && y < o.y + o.h && o.y < y + size.h);
+    if (!hit) break;
+    y = hit.y + hit.h + NOTE_GAP;
+  }
+  return { x: Math.max(0, Math.round(x)), y: Math.max(0, Math.round(y)) };
 }
 
 /**
@@ -295,7 +317,8 @@ function addForm(def, ctx, where) {
           h("select", { name: "color", disabled, "aria-label": t("item.color") }, COLORS.map((c) => h("option", { value: c }, t(`color.${c}`)))))
         : null,
       h("button", { type: "submit", class: "btn btn-primary btn-small", disabled }, t(where.parent ? "ideas.add_alternative" : "add.submit")),
-      h("span", { id: hintId, class: disabled || state?.hidden ? "hint" : "hint enter-hint" }, disabled ? t("add.locked") : state?.hidden ? t("add.hidden_hint") : t("add.enter_hint")),
+      h("span", { id: hintId, class: disabled || state?.hidden ? "hint" : "hint enter-hint" }, disabled ? t("add.locked") : state?.hidden ? t("add.hidden_hint")
+        : [h("span", { class: "keys-only" }, t("add.enter_hint")), h("span", { class: "touch-only" }, t("add.touch_hint"))]),
     ),
     openQuestions ? questionHint(`${key}-question`, reading) : null,
   );

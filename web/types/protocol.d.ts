@@ -129,6 +129,7 @@ export interface Hello {
   name: string;
   protocol: number;
   resume?: Resume | null;
+  take_over?: boolean | null;
   token: string;
   type: "hello";
 }
