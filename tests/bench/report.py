@@ -118,6 +118,7 @@ def targets(results: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
         else:
             rows.append((name, "–", "not measured"))
     rows += node_targets(results)
+    rows += affinity_targets(results)
     kill = _find(results, load="kill")
     name = "Hub killed: all clients converged within 3 s, 0 lost"
     if kill:
@@ -173,6 +174,32 @@ def node_targets(results: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
                      _verdict(ours["max_sustained_ops_s"] >= node["max_sustained_ops_s"],
                               "ours >= Node's" if ours["max_sustained_ops_s"]
                               >= node["max_sustained_ops_s"] else "ours < Node's")))
+    return rows
+
+
+def affinity_targets(results: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
+    """Session affinity: two hubs that each hold whole sessions cost at most 1.2x one
+    hub's CPU per delivery (Redis included) and hold p99 <= 20 ms at 1,600 ops/s."""
+    one = _find(results, system="intervisiebord", topology="one", load="A")
+    aff = _find(results, system="intervisiebord", topology="affinity", load="A")
+    spread = _find(results, system="intervisiebord", topology="two", load="A")
+    if not one or not aff:
+        return [("Two hubs with affinity: CPU per delivery <= 1.2x one hub's", "–",
+                 "not measured")]
+    rate = 1600.0
+    a, b = _step_at(aff, rate), _step_at(one, rate)
+    rows: list[tuple[str, str, str]] = []
+    if a and b and a["server_cpu_us_per_delivery"] and b["server_cpu_us_per_delivery"]:
+        x, y = a["server_cpu_us_per_delivery"], b["server_cpu_us_per_delivery"]
+        rr = _step_at(spread, rate) if spread else None
+        beside = f"; spread over both: {rr['server_cpu_us_per_delivery']:.1f} µs" if rr else ""
+        rows.append(("Two hubs with affinity at 1,600 ops/s: CPU per delivery <= 1.2x one "
+                     "hub's", f"{x:.1f} vs {y:.1f} µs = {x / y:.2f}x{beside}",
+                     _verdict(x / y <= 1.2, f"{x / y:.2f}x")))
+    if a:
+        rows.append(("Two hubs with affinity: p99 <= 20 ms at 1,600 ops/s",
+                     f"{_ms(a['p99_ms'])} ms", _verdict(a["p99_ms"] <= TARGET_P99_MS,
+                                                        f"{a['p99_ms'] - TARGET_P99_MS:+.1f} ms")))
     return rows
 
 

@@ -202,7 +202,8 @@ def assign(dep: systems.Deployment, rooms: list[RoomSpec], workers: int,
     members = [(r, i) for r, room in enumerate(rooms) for i in range(room.size)]
     per = -(-len(members) // workers)
     return [Assignment(dep.system, dep.ports, rooms, members[w * per:(w + 1) * per],
-                       reconnect=reconnect, seed=w) for w in range(workers)]
+                       reconnect=reconnect, seed=w, affinity=dep.topology == "affinity")
+            for w in range(workers)]
 
 
 def percentiles(latencies_us: array[int]) -> dict[str, float]:

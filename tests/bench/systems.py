@@ -32,7 +32,9 @@ PR_SET_PDEATHSIG = 1
 SYSTEMS = ("intervisiebord", "raw", "socketio", "node")
 NODE_PEER = ROOT / "tests" / "bench" / "peers" / "node"
 """Node's socket.io with its Redis adapter (``node``); scripts/bench installs it."""
-TOPOLOGIES = ("one", "two")
+TOPOLOGIES = ("one", "two", "affinity")
+"""``two``: each session's members spread over two hubs; ``affinity``: two hubs, each
+session's members all on one of them (as nginx's consistent hash places them)."""
 
 
 class Skipped(Exception):
@@ -196,7 +198,7 @@ def start(system: str, topology: str, hub_count: int = 2, extra_args: tuple[str,
     try:
         redis_url = ""
         count = 1
-        if topology == "two":
+        if topology in ("two", "affinity"):
             if system == "intervisiebord" and not server_supports_redis():
                 raise Skipped("skipped: server has no --redis-url")
             dep.redis = _start_redis(workdir)

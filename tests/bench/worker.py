@@ -12,6 +12,7 @@ import gc
 import os
 import random
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
@@ -42,6 +43,9 @@ class Assignment:
     members: list[tuple[int, int]]
     reconnect: bool = False
     seed: int = 0
+    affinity: bool = False
+    """Every member of a session on the same hub (as nginx's hash of the session id
+    places them), instead of spread over the hubs."""
 
 
 @dataclass
@@ -91,7 +95,7 @@ class Worker:
 
     def _member(self, room_index: int, index: int) -> Member:
         room = self.a.rooms[room_index]
-        hub = index % len(self.a.ports)
+        hub = (zlib.crc32(room.room_id.encode()) if self.a.affinity else index) % len(self.a.ports)
         args = (self.tally, self.a.ports, hub, room.room_id, room.size, index)
         match self.a.system:
             case "intervisiebord":
