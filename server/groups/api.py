@@ -658,13 +658,18 @@ async def edit_meeting(request: Request) -> Response:
     return await _edit_plan(request, access, spec.version, edit)
 
 
+def _version_param(request: Request) -> int:
+    """The record version a delete is based on (``?version=``), required."""
+    try:
+        return int(request.query_params.get("version", ""))
+    except ValueError as exc:
+        raise RuleError(400, Code.INVALID_REQUEST, "version is required") from exc
+
+
 @endpoint
 async def remove_meeting(request: Request) -> Response:
     access = await member_access(request)
-    try:
-        expected = int(request.query_params.get("version", ""))
-    except ValueError as exc:
-        raise RuleError(400, Code.INVALID_REQUEST, "version is required") from exc
+    expected = _version_param(request)
 
     def remove(plan: Plan) -> None:
         meeting = rules.meeting_of(plan, request.path_params["meeting_id"])
@@ -861,10 +866,7 @@ async def edit_question(request: Request) -> Response:
 @endpoint
 async def remove_question(request: Request) -> Response:
     access = await member_access(request)
-    try:
-        expected = int(request.query_params.get("version", ""))
-    except ValueError as exc:
-        raise RuleError(400, Code.INVALID_REQUEST, "version is required") from exc
+    expected = _version_param(request)
     qid = request.path_params["question_id"]
 
     def remove(record: Questions) -> None:

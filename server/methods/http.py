@@ -140,15 +140,24 @@ async def check(request: Request) -> Response:
         return _invalid(exc, body.language, body)
 
 
-async def preview_step(request: Request) -> Response:
-    """The method's own step ``step`` as each role sees it in a fresh session."""
+async def _checked(request: Request) -> tuple[MethodBody, Method] | Response:
+    """The request's method, checked by the loader; or the answer that refuses it (a
+    body that does not decode, or the loader's problems in the body's language)."""
     try:
         body = await _body(request, MethodBody)
-        method = _method_of(body)
+        return body, _method_of(body)
     except _Refused as refused:
         return refused.response
     except MethodError as exc:
         return _invalid(exc, body.language)
+
+
+async def preview_step(request: Request) -> Response:
+    """The method's own step ``step`` as each role sees it in a fresh session."""
+    checked = await _checked(request)
+    if isinstance(checked, Response):
+        return checked
+    body, method = checked
     if body.step >= len(method.steps):
         return http_error(400, HttpErrorCode.INVALID_REQUEST, "no such step")
     played = wrap_in_frame(method)
@@ -163,13 +172,8 @@ async def preview_step(request: Request) -> Response:
 
 
 async def export_edited(request: Request) -> Response:
-    try:
-        body = await _body(request, MethodBody)
-        return _toml_response(_method_of(body))
-    except _Refused as refused:
-        return refused.response
-    except MethodError as exc:
-        return _invalid(exc, body.language)
+    checked = await _checked(request)
+    return checked if isinstance(checked, Response) else _toml_response(checked[1])
 
 
 async def export_installed(request: Request) -> Response:
@@ -231,13 +235,10 @@ async def create_saved(request: Request) -> Response:
     if owner is None:
         return http_error(400, HttpErrorCode.METHOD_KEY_REQUIRED,
                           f"send a key of 32-128 characters in {KEY_HEADER}")
-    try:
-        body = await _body(request, MethodBody)
-        method = _method_of(body)
-    except _Refused as refused:
-        return refused.response
-    except MethodError as exc:
-        return _invalid(exc, body.language)
+    checked = await _checked(request)
+    if isinstance(checked, Response):
+        return checked
+    method = checked[1]
     now = int(time.time() * 1000)
     record = SavedMethod(id=new_id(), owner_kind="browser", owner=owner,
                          toml=method_to_toml(method), created_ms=now, updated_ms=now)
@@ -249,13 +250,10 @@ async def update_saved(request: Request) -> Response:
     record = await _visible(request, own=True)
     if record is None:
         return _json(_NOT_FOUND, 404)
-    try:
-        body = await _body(request, MethodBody)
-        method = _method_of(body)
-    except _Refused as refused:
-        return refused.response
-    except MethodError as exc:
-        return _invalid(exc, body.language)
+    checked = await _checked(request)
+    if isinstance(checked, Response):
+        return checked
+    body, method = checked
     if body.version != record.version:
         return http_error(409, HttpErrorCode.STALE_VERSION, STALE)
     updated = msgspec.structs.replace(record, toml=method_to_toml(method),
