@@ -28,6 +28,10 @@ class OpLog(Protocol):
     so deleting a session removes its log in the same transaction. Only the memory
     backplane calls it."""
 
+    def append_now(self, batch: dict[str, list[tuple[int, bytes]]]) -> bool:
+        """Append in one transaction without waiting: False, nothing written, when the
+        log cannot be written at once (then ``append_many``)."""
+
     async def append_many(self, batch: dict[str, list[tuple[int, bytes]]]) -> None: ...
 
     async def read_log(self, session_id: str, after_seq: int) -> list[tuple[int, bytes]]: ...

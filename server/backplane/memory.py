@@ -2,10 +2,11 @@
 
 Ops are sequenced in the order ``publish`` is called. A single flusher drains
 everything waiting into one SQLite transaction, then delivers in seq order; so an op
-reaches subscribers only after it is durable. Group commit without a timer (leader and
-followers): an op that finds no commit in flight is committed at once; ops that arrive
-while one runs wait for it and then share the next, so light load gets the lowest
-latency and heavy load the fewest transactions.
+reaches subscribers only after it is durable. Group commit without a timer: the
+flusher takes what the event loop's last turn published and appends it at once on
+the loop's own thread (``append_now``); only when the worker holds the file's lock is
+the batch handed to it, and what arrives meanwhile waits and shares the next commit.
+So light load gets the lowest latency and heavy load the fewest transactions.
 """
 
 from __future__ import annotations
@@ -94,7 +95,8 @@ class MemoryBackplane:
             rows[room].append((item.seq, encode_sequenced(item)))
             sequenced.append((room, item, future))
         try:
-            await self._store.append_many(rows)
+            if not self._store.append_now(rows):
+                await self._store.append_many(rows)
         except Exception as exc:
             for room, _, future in sequenced:
                 self._seq.pop(room, None)

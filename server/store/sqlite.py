@@ -4,9 +4,15 @@ WAL mode with ``synchronous=NORMAL``: a committed transaction survives a process
 kill (it is in the WAL, handed to the OS); only a power loss may drop the last
 commits. The close of a session is written with ``synchronous=FULL`` (fsync before
 it is acknowledged). Every call runs on one worker thread, in the order the calls
-were made, so the event loop never waits on the disk (SQLite's automatic WAL
-checkpoints take milliseconds) and the connection is only ever used by one thread
-at a time. Appends come in batches from the backplane's flusher.
+were made, and the worker's connection is only ever used by that thread.
+
+The one exception is ``append_now``: the memory backplane appends the log's batches
+on the event loop's thread through a second connection of its own, because handing
+each batch to the worker cost more CPU than the append itself. It never waits: when
+the worker holds the file's write lock it writes nothing and the caller queues the
+batch to the worker (``append_many``) instead. That connection never checkpoints (a
+checkpoint copies megabytes and fsyncs); it asks the worker for a passive checkpoint
+every ``CHECKPOINT_EVERY`` appends.
 
 Deletion leaves no copy of a session's bytes: ``secure_delete`` zeroes freed
 content, ``VACUUM`` rebuilds the file and ``wal_checkpoint(TRUNCATE)`` empties the
@@ -17,6 +23,7 @@ exists, so a late write cannot bring a deleted session back.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from pathlib import Path
 
 import msgspec
@@ -52,6 +59,9 @@ _UPSERT_SNAPSHOT = (
 
 log = logging.getLogger("intervisiebord.store")
 
+CHECKPOINT_EVERY = 500
+"""Log transactions on the event loop's connection between two passive checkpoints
+(about 2 MB of write-ahead log)."""
 
 _meta_encoder = msgspec.msgpack.Encoder()
 _meta_decoder = msgspec.msgpack.Decoder(SessionMeta)
@@ -64,6 +74,13 @@ class SqliteStore:
         self.path = path
         self._file = SqliteFile(path, SCHEMA, "sqlite")
         self._db = self._file.db
+        self._log = sqlite3.connect(path, isolation_level=None, check_same_thread=False,
+                                    timeout=0)
+        """The event loop's connection: ``append_now`` only, never waits on a lock."""
+        self._log.execute("PRAGMA synchronous=NORMAL")
+        self._log.execute("PRAGMA wal_autocheckpoint=0")
+        self._appends = 0
+        self._checkpoint_queued = False
 
     def _create_session(self, meta: SessionMeta, snapshot: bytes) -> None:
         with self._db:
@@ -104,6 +121,44 @@ class SqliteStore:
                     for seq, data in entries
                 ],
             )
+
+    def append_now(self, batch: dict[str, list[tuple[int, bytes]]]) -> bool:
+        """Append ``batch`` in one transaction on the caller's thread, if the file's
+        write lock is free at once; False, with nothing written, if it is not."""
+        log_db = self._log
+        try:
+            log_db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if exc.sqlite_errorcode in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+                return False
+            raise
+        try:
+            log_db.executemany(
+                _INSERT_OP,
+                [(room, seq, data, room) for room, entries in batch.items()
+                 for seq, data in entries],
+            )
+            log_db.execute("COMMIT")
+        except BaseException:
+            if log_db.in_transaction:
+                log_db.execute("ROLLBACK")
+            raise
+        self._appends += 1
+        if self._appends >= CHECKPOINT_EVERY and not self._checkpoint_queued:
+            self._appends = 0
+            self._checkpoint_queued = True
+            self._file.submit(self._checkpoint)
+        return True
+
+    def _checkpoint(self) -> None:
+        """On the worker: copy the write-ahead log into the file without blocking
+        writers (the event loop's appends go on meanwhile)."""
+        try:
+            self._db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        except sqlite3.Error as exc:
+            log.warning("%s: checkpoint failed: %r", self.path.name, exc)
+        finally:
+            self._checkpoint_queued = False
 
     def _read_log(self, session_id: str, after_seq: int) -> list[tuple[int, bytes]]:
         rows = self._db.execute(
@@ -188,6 +243,7 @@ class SqliteStore:
 
 
     async def close(self) -> None:
+        self._log.close()
         await self._file.close()
 
 

@@ -4,8 +4,9 @@ Every store that keeps its own file (sessions, attendance, groups, saved methods
 opens it here, so they share one set of invariants: WAL with ``synchronous=NORMAL``
 (a committed write survives a process kill), ``secure_delete`` on (a deleted row is
 overwritten, not left in a free page), every call on the file's own thread (the event
-loop never waits on the disk), and ``scrub`` after a deletion that must leave no
-trace (``VACUUM`` rebuilds the file, the WAL is cut to zero bytes).
+loop never waits on a lock, an fsync or a checkpoint; the sessions file's log appends
+are the one exception, see ``SqliteStore.append_now``), and ``scrub`` after a
+deletion that must leave no trace (``VACUUM`` rebuilds the file, the WAL is cut to zero bytes).
 """
 
 from __future__ import annotations
@@ -40,6 +41,11 @@ class SqliteFile:
     async def call(self, fn: Callable[..., T], *args: Any) -> T:
         """Run ``fn(*args)`` on the file's thread."""
         return await asyncio.get_running_loop().run_in_executor(self._worker, fn, *args)
+
+    def submit(self, fn: Callable[[], object]) -> None:
+        """Queue ``fn()`` on the file's thread without waiting for it (it logs its own
+        failures)."""
+        self._worker.submit(fn)
 
     def scrub(self) -> None:
         """On the file's thread, after a deletion: rebuild the file and cut the WAL to
