@@ -11,6 +11,7 @@ method and language then default to the export's.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Annotated, Literal
 
@@ -80,7 +81,9 @@ async def healthz(request: Request) -> Response:
     return _json({"status": "ok", "rooms": len(hub.rooms), "connections": connections,
                   "ops_applied": hub.counters.ops_applied,
                   "rooms_loaded": hub.counters.rooms_loaded,
-                  "backplane": hub.backplane.counters()})
+                  "backplane": hub.backplane.counters(),
+                  # the module of the running loop: "uvloop" or "asyncio"
+                  "event_loop": type(asyncio.get_running_loop()).__module__.split(".")[0]})
 
 
 def base_url(request: Request) -> str:

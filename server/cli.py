@@ -14,13 +14,19 @@ from server.hub.connection import Connection
 from server.retention import purge_attendance, purge_expired
 from server.store.sqlite import SqliteStore
 
+EVENT_LOOPS = ("auto", "uvloop", "asyncio")
+
 
 def uvicorn_config(settings: Settings) -> uvicorn.Config:
+    if settings.event_loop not in EVENT_LOOPS:
+        raise SystemExit(f"--event-loop: one of {', '.join(EVENT_LOOPS)}, "
+                         f"not {settings.event_loop!r}")
     return uvicorn.Config(
         create_app(settings),
         host=settings.host,
         port=settings.port,
         ws=Connection,  # message size, keepalive: from ``settings``; no compression
+        loop=settings.event_loop,
         log_level=settings.log_level,
         lifespan="on",
     )

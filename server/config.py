@@ -96,6 +96,13 @@ class Settings:
         },
     )
     log_level: str = field(default="info", metadata={"help": "debug, info, warning, error"})
+    event_loop: str = field(
+        default="auto",
+        metadata={
+            "help": "auto (uvloop, part of the install, where it can be imported), uvloop "
+            "or asyncio (the standard library's loop)"
+        },
+    )
     redis_url: str = field(
         default="",
         metadata={

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 import threading
 import urllib.request
 from pathlib import Path
@@ -35,7 +36,9 @@ def test_scripts_serve_runs_on_sqlite_with_no_external_service(tmp_path: Path) -
     try:
         assert started.wait(60), "".join(output)
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as response:
-            assert json.load(response)["status"] == "ok"
+            health = json.load(response)
+            assert health["status"] == "ok"
+            assert health["event_loop"] == "uvloop"  # installed from the lock, chosen by auto
         request = urllib.request.Request(
             f"http://127.0.0.1:{port}/api/sessions", method="POST",
             data=json.dumps({"title": "Proef", "method": "tienstappen"}).encode())
@@ -46,3 +49,12 @@ def test_scripts_serve_runs_on_sqlite_with_no_external_service(tmp_path: Path) -
         proc.terminate()
         proc.wait(15)
         reader.join(10)
+
+
+def test_serve_refuses_an_unknown_event_loop(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "server.cli", "serve", "--port", str(free_port()),
+         "--data-dir", str(tmp_path), "--event-loop", "tokio"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode != 0
+    assert "--event-loop: one of auto, uvloop, asyncio, not 'tokio'" in done.stderr

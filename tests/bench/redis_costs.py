@@ -50,8 +50,8 @@ SESSIONS = 200
 
 def record(n: int) -> Record:
     text = f"b 3 {n} {time.time_ns()}"  # as the benchmark's load generator writes
-    return Record(client_id="c-bench-0001", client_seq=n, ts_ms=int(time.time() * 1000),
-                  op=EditItem(client_seq=n, item_id="i-1", text=text))
+    return Record(client_id="c-bench-0001", op_key=f"{n:032x}",
+                  op=EditItem(client_seq=1, item_id="i-1", text=text))
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -243,7 +243,8 @@ def rate_step(gen: Generator, dep: systems.Deployment, rate: float, clients: int
     start_at = time.time() + START_DELAY_S
     stop_at = start_at + sizes.duration
     server_pids, gen_pids = dep.server_pids(), gen.pids()
-    cpu0 = cpu_seconds(server_pids)
+    redis_pids = [dep.redis.pid] if dep.redis is not None else []
+    cpu0, redis0 = cpu_seconds(server_pids), cpu_seconds(redis_pids)
     generated = gen.call("generate", {"rate": rate, "start_at": start_at, "stop_at": stop_at,
                                       "warmup": sizes.warmup})
     sent: dict[tuple[int, int], int] = {}
@@ -255,6 +256,7 @@ def rate_step(gen: Generator, dep: systems.Deployment, rate: float, clients: int
     drained: list[Result] = gen.call("drain", {"expected": expected,
                                                "timeout": sizes.drain_timeout})
     server_cpu = cpu_seconds(server_pids) - cpu0
+    redis_cpu = cpu_seconds(redis_pids) - redis0
     latencies: array[int] = array("q")
     for result in drained:
         latencies.frombytes(result.latencies_us)
@@ -277,6 +279,8 @@ def rate_step(gen: Generator, dep: systems.Deployment, rate: float, clients: int
         **percentiles(latencies), "samples": len(latencies),
         "server_cpu_us_per_delivery": 1e6 * server_cpu / deliveries if deliveries else None,
         "generator_cpu_us_per_delivery": 1e6 * gen_cpu / deliveries if deliveries else None,
+        "redis_cpu_us_per_delivery": (1e6 * redis_cpu / deliveries
+                                      if deliveries and redis_pids else None),
         "server_cpu_share": server_cpu / (sizes.duration + 1e-9),
         "generator_cpu_share": gen_cpu / (sizes.duration + 1e-9),
         "generator_lag_p99_ms": max(r.extra["lag_p99_ms"] for r in generated),
@@ -334,7 +338,9 @@ def _rates(dep: systems.Deployment, gen: Generator, load: str, count: int, size:
         print(f"  {system}/{topology} load {load} x{factor:.3g}: {step['ops_s']:.0f} ops/s "
               f"p50 {step['p50_ms']:.1f} p99 {step['p99_ms']:.1f} max {step['max_ms']:.1f} ms"
               f" server {step['server_cpu_us_per_delivery'] or 0:.0f} us/delivery"
-              f" errors {step['errors'] or 'none'}", flush=True)
+              + (f" (redis {step['redis_cpu_us_per_delivery']:.0f})"
+                 if step['redis_cpu_us_per_delivery'] is not None else "")
+              + f" errors {step['errors'] or 'none'}", flush=True)
         return step
 
     for k in range(sizes.max_steps):
