@@ -6,6 +6,7 @@ every hub that applies the same ops in the same seq order holds the same state.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 
 import msgspec
@@ -83,8 +84,10 @@ def step_key(step: int, section: str) -> str:
     return f"{step}:{section}"
 
 
+@functools.lru_cache(maxsize=16384)
 def participant_id(session_id: str, client_key: str) -> str:
-    """A stable pseudonym for a client in a session, shown to other members."""
+    """A stable pseudonym for a client in a session, shown to other members (a pure
+    function of its arguments, so remembered: every op asks for it twice)."""
     digest = hashlib.blake2b(f"{session_id}/{client_key}".encode(), digest_size=8)
     return digest.hexdigest()
 
@@ -107,9 +110,14 @@ def op_key(session_id: str, client_id: str, client_seq: int) -> str:
     order; a resend of the op (same client id and client_seq) gets the same key."""
     digest = hashlib.blake2b(
         f"{client_seq}".encode(), digest_size=16, key=client_id.encode()[:64],
-        person=b"op-key", salt=hashlib.blake2b(session_id.encode(), digest_size=16).digest(),
+        person=b"op-key", salt=_op_key_salt(session_id),
     )
     return digest.hexdigest()
+
+
+@functools.lru_cache(maxsize=4096)
+def _op_key_salt(session_id: str) -> bytes:
+    return hashlib.blake2b(session_id.encode(), digest_size=16).digest()
 
 
 def item_proof(session_id: str, item_id: str, secret: str) -> str:

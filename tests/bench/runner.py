@@ -237,6 +237,23 @@ def _connect(gen: Generator, dep: systems.Deployment, rooms: list[RoomSpec], siz
             "connect_s": max(a["seconds"] for a in answers), "setup_errors": errors}
 
 
+def hub_counters(dep: systems.Deployment) -> list[dict[str, Any]]:
+    """Each Intervisiebord hub's /healthz counters (ops applied, the backplane's);
+    cumulative since the hub started."""
+    if dep.system != "intervisiebord":
+        return []
+    found = []
+    for port in dep.ports:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as answer:
+                health = json.load(answer)
+        except (OSError, ValueError):
+            continue
+        found.append({"ops_applied": health.get("ops_applied"),
+                      **health.get("backplane", {})})
+    return found
+
+
 def rate_step(gen: Generator, dep: systems.Deployment, rate: float, clients: int,
               sizes: Sizes) -> dict[str, Any]:
     """One open-loop step: every client sends ``rate`` ops/s for ``sizes.duration``."""
@@ -256,6 +273,7 @@ def rate_step(gen: Generator, dep: systems.Deployment, rate: float, clients: int
     drained: list[Result] = gen.call("drain", {"expected": expected,
                                                "timeout": sizes.drain_timeout})
     server_cpu = cpu_seconds(server_pids) - cpu0
+    counters = hub_counters(dep)
     redis_cpu = cpu_seconds(redis_pids) - redis0
     latencies: array[int] = array("q")
     for result in drained:
@@ -286,6 +304,7 @@ def rate_step(gen: Generator, dep: systems.Deployment, rate: float, clients: int
         "generator_lag_p99_ms": max(r.extra["lag_p99_ms"] for r in generated),
         "generator_lag_max_ms": max(r.extra["lag_max_ms"] for r in generated),
         "errors": errors, "examples": examples, "generator_pids": len(gen_pids),
+        "hub_counters": counters,
     }
     step["sustained"] = (not errors and step["p99_ms"] <= P99_LIMIT_MS
                          and achieved >= RATE_TOLERANCE * target)

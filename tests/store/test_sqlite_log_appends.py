@@ -145,3 +145,67 @@ def test_the_worker_checkpoints_the_log_the_loop_writes(tmp_path: Path) -> None:
             await store.close()
 
     asyncio.run(main())
+
+
+def test_a_file_with_the_log_keyed_by_session_is_moved_over(tmp_path: Path) -> None:
+    """A data folder from before: its log rows are kept, in order, in the new table."""
+    path = tmp_path / "db.sqlite3"
+    db = sqlite3.connect(path)
+    db.executescript("""
+        CREATE TABLE sessions (id TEXT PRIMARY KEY, meta BLOB NOT NULL);
+        CREATE TABLE ops (session_id TEXT NOT NULL, seq INTEGER NOT NULL, data BLOB NOT NULL,
+                          PRIMARY KEY (session_id, seq)) WITHOUT ROWID;
+        CREATE TABLE snapshots (session_id TEXT PRIMARY KEY, seq INTEGER NOT NULL,
+                                data BLOB NOT NULL);
+    """)
+    meta, _ = session_meta("Casus")
+    db.execute("INSERT INTO sessions VALUES (?, ?)",
+               (meta.id, sqlite_store._meta_encoder.encode(meta)))
+    db.executemany("INSERT INTO ops VALUES (?, ?, ?)",
+                   [(meta.id, seq, f"op {seq}".encode()) for seq in (2, 1, 3)])
+    db.commit()
+    db.close()
+
+    async def main() -> None:
+        store = SqliteStore(path)
+        try:
+            assert await store.read_log(meta.id, 0) == [(1, b"op 1"), (2, b"op 2"),
+                                                        (3, b"op 3")]
+            assert store.append_now({meta.id: [(4, b"op 4")]})
+            assert await store.last_seq(meta.id) == 4
+            table = store._db.execute(
+                "SELECT sql FROM sqlite_master WHERE name = 'ops'").fetchone()[0]
+            assert "WITHOUT ROWID" not in table
+        finally:
+            await store.close()
+        reopened = SqliteStore(path)  # a second open moves nothing again
+        try:
+            assert [seq for seq, _ in await reopened.read_log(meta.id, 0)] == [1, 2, 3, 4]
+        finally:
+            await reopened.close()
+
+    asyncio.run(main())
+
+
+def test_ops_published_in_one_turn_share_one_commit(tmp_path: Path) -> None:
+    """Group commit without a timer: what one turn of the loop publishes is one
+    transaction; an op alone is committed at once (the counters in /healthz)."""
+    async def main() -> None:
+        store = SqliteStore(tmp_path / "db.sqlite3")
+        backplane = MemoryBackplane(store)
+        await backplane.start()
+        try:
+            meta, snapshot = session_meta("Casus")
+            await store.create_session(meta, snapshot)
+            await backplane.last_seq(meta.id)
+            assert await backplane.publish(meta.id, _record(1)) == 1
+            assert backplane.counters() == {"log_commits": 1, "log_ops": 1}
+            seqs = await asyncio.gather(*(backplane.publish(meta.id, _record(n))
+                                          for n in range(2, 12)))
+            assert seqs == list(range(2, 12))
+            assert backplane.counters() == {"log_commits": 2, "log_ops": 11}
+        finally:
+            await backplane.close()
+            await store.close()
+
+    asyncio.run(main())
