@@ -60,6 +60,9 @@ class RoomKeys(NamedTuple):
     """Tombstone of a deleted session, so no hub restores it from its replica."""
     channel: str
     """Pub/sub channel of the room's ops and ephemeral messages."""
+    hubs: str
+    """Sorted set of the hubs subscribed to the room, each scored with the Redis time
+    (ms) its registration lapses; an op is published only while another hub is in it."""
 
 
 def room_keys(prefix: str, room: str) -> RoomKeys:

@@ -16,6 +16,12 @@ Invariants:
   ``SSUBSCRIBE``, an unasked ``sunsubscribe`` after a failover or a slot move), the
   slot map is re-learnt, each affected room is subscribed where its slot lives now
   and re-read from the last seq delivered once that subscription is confirmed;
+- an op is published only while a hub other than its sender is registered for the
+  room (``hubs``, refreshed every watch interval, lapsing after ``HUB_TTL_MS``): with
+  session affinity a room's ops never make the trip back to the one hub that holds
+  it. The sender then delivers its own op from the script's answer. A hub registers
+  before it subscribes and reads, so every op sequenced after its registration is
+  published to it and every one before is in the log it reads;
 - a hub subscribes a room only while a local room object listens to it (one
   pub/sub connection per Redis node that serves such a room), and the
   subscription is confirmed before ``subscribe`` returns (so loading after it
@@ -40,6 +46,7 @@ import contextlib
 import hashlib
 import logging
 import math
+import secrets
 from collections import defaultdict
 from typing import Any
 
@@ -75,6 +82,10 @@ CLOSE_TIMEOUT_S = 2.0
 REDIRECTS = 5
 """MOVED answers an op may get (each re-learns the slot map) before it fails."""
 
+HUB_TTL_MS = 60_000
+"""How long a hub's registration for a room lasts unless renewed (every watch
+interval): a hub that died stops costing publishes after this long."""
+
 REPLICA_WAIT_MS = 1000
 """Default for how long an op waits for a replica's acknowledgement (``WAIT``)."""
 
@@ -95,22 +106,55 @@ if ARGV[5] == 'later' then
   return {seq, payload}
 end
 redis.call('SET', KEYS[5], seq)
-redis.call(ARGV[4], ARGV[3], payload)
-return {seq, ''}
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+local others = redis.call('ZCOUNT', KEYS[#KEYS], now, '+inf')
+local mine = redis.call('ZSCORE', KEYS[#KEYS], ARGV[#ARGV])
+if mine and tonumber(mine) >= now then others = others - 1 end
+if others > 0 then
+  redis.call(ARGV[4], ARGV[3], payload)
+  return {seq, '', 1}
+end
+return {seq, '', 0}
 """
-"""KEYS: seq, epoch, log, floor, confirmed. ARGV: expected epoch, msgpack Record,
-channel, PUBLISH or SPUBLISH, 'now' or 'later'. The payload is the msgpack of
-``Sequenced(seq, record)`` (a 2-array). 'now' confirms and publishes the op at once;
+"""KEYS: seq, epoch, log, floor, confirmed, hubs. ARGV: expected epoch, msgpack Record,
+channel, PUBLISH or SPUBLISH, 'now' or 'later', the sending hub's id. The payload is
+the msgpack of ``Sequenced(seq, record)`` (a 2-array). 'now' confirms the op at once
+and publishes it if another hub is registered (third answer: 1 if published);
 'later' returns the payload for ``CONFIRM_LUA`` once a replica holds the op."""
 
 CONFIRM_LUA = """
 if tonumber(ARGV[1]) > tonumber(redis.call('GET', KEYS[1]) or '0') then
   redis.call('SET', KEYS[1], ARGV[1])
 end
-redis.call(ARGV[3], ARGV[2], ARGV[4])
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+local others = redis.call('ZCOUNT', KEYS[#KEYS], now, '+inf')
+local mine = redis.call('ZSCORE', KEYS[#KEYS], ARGV[#ARGV])
+if mine and tonumber(mine) >= now then others = others - 1 end
+if others > 0 then
+  redis.call(ARGV[3], ARGV[2], ARGV[4])
+  return 1
+end
+return 0
+"""
+"""KEYS: confirmed, hubs. ARGV: seq, channel, PUBLISH or SPUBLISH, payload, the sending
+hub's id. 1 if published, 0 if no other hub is registered."""
+
+REGISTER_LUA = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+if ARGV[2] == '0' then
+  redis.call('ZREM', KEYS[1], ARGV[1])
+else
+  redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
 return 1
 """
-"""KEYS: confirmed. ARGV: seq, channel, PUBLISH or SPUBLISH, payload."""
+"""KEYS: hubs. ARGV: hub id, milliseconds the registration lasts (0: withdraw it).
+Redis's own clock, the one the publishing scripts read."""
 
 READ_LUA = """
 local upto = redis.call('GET', KEYS[2])
@@ -133,7 +177,8 @@ return redis.call('XTRIM', KEYS[3], 'MINID', (upto + 1) .. '-0')
 
 SCRIPTS = {name: (lua, hashlib.sha1(lua.encode(), usedforsecurity=False).hexdigest())
            for name, lua in (("publish", PUBLISH_LUA), ("confirm", CONFIRM_LUA),
-                             ("read", READ_LUA), ("trim", TRIM_LUA))}
+                             ("read", READ_LUA), ("trim", TRIM_LUA),
+                             ("register", REGISTER_LUA))}
 """Redis names a script by its SHA-1."""
 PUBLISH_SHA = SCRIPTS["publish"][1]
 CONFIRM_SHA = SCRIPTS["confirm"][1]
@@ -160,11 +205,14 @@ class NotReplicated(RuntimeError):
 
 
 class _Outgoing:
-    __slots__ = ("args", "future", "key", "redirects", "room")
+    __slots__ = ("args", "future", "key", "record", "redirects", "room")
 
     def __init__(self, room: str, key: str, args: tuple[Any, ...],
-                 future: asyncio.Future[int]) -> None:
+                 future: asyncio.Future[int], record: Record | None = None) -> None:
         self.room = room
+        self.record = record
+        """The op being sequenced (None for an ephemeral message): delivered here from
+        the answer when no other hub is registered and it is not published."""
         self.key = key
         """A key of the room: names the node the op goes to."""
         self.args = args
@@ -192,6 +240,8 @@ class RedisBackplane:
         self.replica_wait_ms = replica_wait_ms
         """0: never wait for a replica (then a failover may lose the last ops)."""
         self._cmd = connect(url, retries=1)
+        self.hub_id = secrets.token_hex(8)
+        """Names this hub in the rooms' ``hubs`` sets (new at every start)."""
         self._shards = Shards(url, self._cmd)
         self._verbs = SHARDED if self._shards.cluster else SINGLE
         self._subs: dict[str, dict[OnSequenced, OnEphemeral]] = defaultdict(dict)
@@ -221,6 +271,8 @@ class RedisBackplane:
         self.not_replicated = 0
         self.replica_waits = 0
         """Pipelines that ended with ``WAIT`` (a replica was there to wait for)."""
+        self.published_alone = 0
+        """Ops sequenced but not published: no other hub was registered for the room."""
         self.messages = 0
         """Pub/sub messages received (ops and ephemeral)."""
         self.messages_ops = 0
@@ -291,6 +343,9 @@ class RedisBackplane:
         confirmed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._confirm[channel] = confirmed
         try:
+            # registered first: every op sequenced from now on is published, and what
+            # came before is in the log the room reads once the subscription holds
+            await self._register(room, HUB_TTL_MS)
             await self._place(room)
             # if the connection is down, its listener subscribes every room once it is back
             await asyncio.wait_for(asyncio.shield(confirmed), SUBSCRIBE_TIMEOUT_S)
@@ -316,6 +371,8 @@ class RedisBackplane:
         channel = self.keys(room).channel
         self._confirm.pop(channel, None)
         self._homeless.discard(room)
+        with contextlib.suppress(RedisError, OSError):
+            await self._register(room, 0)
         listener = self._listeners.get(self._home.pop(room, "-"))
         if listener is not None:
             listener.rooms.discard(room)
@@ -573,16 +630,21 @@ class RedisBackplane:
                 # learns of replicas attached or gone, which decide about WAIT
                 with contextlib.suppress(RedisError, OSError):
                     await self._shards.refresh()
-            rooms = [room for room in self._epochs if room not in self._filling]
-            if not rooms:
+            subscribed = list(self._epochs)
+            if not subscribed:
                 continue
+            rooms = [room for room in subscribed if room not in self._filling]
             try:
-                # one GET per room, pipelined: the rooms' keys may live in different
-                # cluster slots, so no MGET across rooms
+                # per room one GET and the renewal of this hub's registration,
+                # pipelined: the rooms' keys may live in different cluster slots, so
+                # no MGET across rooms
                 pipe = self._cmd.pipeline(transaction=False)
                 for room in rooms:
                     pipe.get(self.keys(room).epoch)
-                found = await pipe.execute()
+                for room in subscribed:
+                    pipe.execute_command("EVAL", REGISTER_LUA, 1, self.keys(room).hubs,
+                                         self.hub_id, HUB_TTL_MS)
+                found = (await pipe.execute())[:len(rooms)]
             except (RedisError, OSError):
                 continue  # Redis is away; publishing answers ``unavailable`` meanwhile
             for room, epoch in zip(rooms, found, strict=True):
@@ -599,17 +661,19 @@ class RedisBackplane:
         if epoch is None:
             epoch = text(await self._cmd.get(keys.epoch))
         return await self._enqueue(room, keys.seq, (
-            "EVALSHA", PUBLISH_SHA, 5, keys.seq, keys.epoch, keys.log, keys.floor,
-            keys.confirmed, epoch, encode_record(record), keys.channel, self._verbs["publish"],
-        ))
+            "EVALSHA", PUBLISH_SHA, 6, keys.seq, keys.epoch, keys.log, keys.floor,
+            keys.confirmed, keys.hubs, epoch, encode_record(record), keys.channel,
+            self._verbs["publish"],
+        ), record)
 
     async def publish_ephemeral(self, room: str, data: bytes) -> None:
         channel = self.keys(room).channel
         await self._enqueue(room, channel, (self._verbs["publish"], channel, EPHEMERAL + data))
 
-    async def _enqueue(self, room: str, key: str, args: tuple[Any, ...]) -> int:
+    async def _enqueue(self, room: str, key: str, args: tuple[Any, ...],
+                       record: Record | None = None) -> int:
         future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-        self._outbox.append(_Outgoing(room, key, args, future))
+        self._outbox.append(_Outgoing(room, key, args, future, record))
         self._wake.set()
         return await future
 
@@ -702,8 +766,9 @@ class RedisBackplane:
             pipe = self._shards.plain(node).pipeline(transaction=False)
             for out, seq, payload in ops:
                 keys = self.keys(out.room)
-                pipe.execute_command("EVALSHA", CONFIRM_SHA, 1, keys.confirmed, seq,
-                                     keys.channel, self._verbs["publish"], payload)
+                pipe.execute_command("EVALSHA", CONFIRM_SHA, 2, keys.confirmed, keys.hubs,
+                                     seq, keys.channel, self._verbs["publish"], payload,
+                                     self.hub_id)
             try:
                 results = await pipe.execute(raise_on_error=False)
             except (RedisError, OSError) as exc:
@@ -716,6 +781,8 @@ class RedisBackplane:
                 elif isinstance(result, Exception):
                     self._fail([out], result)
                 elif not out.future.done():
+                    if int(result) == 0:
+                        self._deliver_own(out, seq)
                     out.future.set_result(seq)
             if not again:
                 return
@@ -745,7 +812,7 @@ class RedisBackplane:
         pipe = self._shards.plain(node).pipeline(transaction=False)
         for out in group:
             if out.args[0] == "EVALSHA":
-                pipe.execute_command(*out.args, mode)
+                pipe.execute_command(*out.args, mode, self.hub_id)
             else:
                 pipe.execute_command(*out.args)
         if mode == "later":
@@ -771,7 +838,16 @@ class RedisBackplane:
             self._on_lost(out.room)
             out.future.set_exception(EpochChanged(out.room))
         else:
+            if len(result) > 2 and int(result[2]) == 0:
+                self._deliver_own(out, int(result[0]))
             out.future.set_result(int(result[0]))
+
+    def _deliver_own(self, out: _Outgoing, seq: int) -> None:
+        """An op this hub sequenced that was not published (no other hub registered):
+        delivered to the local subscribers from here, in seq order."""
+        self.published_alone += 1
+        if out.record is not None:
+            self._offer(out.room, Sequenced(seq, out.record))
 
     # -- reading -----------------------------------------------------------------------
 
@@ -790,6 +866,10 @@ class RedisBackplane:
     async def _read_page(self, keys: RoomKeys, start: str) -> list[bytes]:
         reply = await self._script("read", [keys.log, keys.confirmed], [start, READ_PAGE])
         return [payload(fields) for _, fields in reply]
+
+    async def _register(self, room: str, ttl_ms: int) -> None:
+        """Register this hub for ``room`` for ``ttl_ms`` (0: withdraw)."""
+        await self._script("register", [self.keys(room).hubs], [self.hub_id, ttl_ms])
 
     async def _script(self, name: str, keys: list[str], args: list[Any]) -> Any:
         """Run one of ``SCRIPTS`` (loaded on first use, and again after a restart)."""
@@ -826,6 +906,7 @@ class RedisBackplane:
             "pubsub_connections": sum(lst.conn is not None for lst in self._listeners.values()),
             "resubscriptions": self.reconnects, "gaps_filled": self.gaps_filled,
             "replica_waits": self.replica_waits, "not_replicated": self.not_replicated,
+            "published_alone": self.published_alone,
         }
 
     def _spawn(self, coro: Any) -> None:

@@ -139,6 +139,46 @@ def test_two_redis_hubs_see_one_order(redis_url: str, redis_prefix: str,
 
 
 @pytest.mark.redis
+def test_redis_publishes_an_op_only_while_another_hub_listens(
+        redis_url: str, redis_prefix: str, tmp_path: Path) -> None:
+    """With the room on one hub (session affinity) its ops do not come back through
+    pub/sub; a second hub that subscribes gets every later op, the first hub's order
+    stays whole, and once it leaves the first hub is alone again."""
+    storage = Storage("redis", tmp_path, redis_url, redis_prefix)
+
+    async def main() -> None:
+        async with storage.open() as (store, hub1), storage.open() as (_, hub2):
+            assert isinstance(hub1, RedisBackplane) and isinstance(hub2, RedisBackplane)
+            meta, snapshot = session_meta()
+            await store.create_session(meta, snapshot)
+            one, two = Listener(), Listener()
+            await hub1.subscribe(meta.id, one.on_op, one.on_ephemeral)
+            for n in range(1, 11):
+                await hub1.publish(meta.id, record(n))
+            assert one.seqs() == list(range(1, 11))  # delivered from the answers
+            assert hub1.published_alone == 10 and hub1.messages_ops == 0
+
+            await hub2.subscribe(meta.id, two.on_op, two.on_ephemeral)
+            await asyncio.gather(*(hub1.publish(meta.id, record(n)) for n in range(11, 21)),
+                                 *(hub2.publish(meta.id, record(n, "c-hub-two-2"))
+                                   for n in range(1, 11)))
+            await one.until(lambda: len(one.ops) == 30)
+            await two.until(lambda: len(two.ops) == 20)
+            assert one.seqs() == list(range(1, 31))
+            assert two.ops == one.ops[10:]
+            assert hub1.published_alone == 10 and hub2.published_alone == 0
+
+            await hub2.unsubscribe(meta.id, two.on_op)
+            for n in range(21, 26):
+                await hub1.publish(meta.id, record(n))
+            assert one.seqs() == list(range(1, 36))
+            assert hub1.published_alone == 15
+            assert [item.seq for item in await hub1.read(meta.id, 0)] == list(range(1, 36))
+
+    asyncio.run(main())
+
+
+@pytest.mark.redis
 def test_redis_fills_gaps_after_a_dropped_subscription(tmp_path: Path) -> None:
     """Our own redis-server: CLIENT KILL TYPE pubsub drops the subscription while ops
     keep being published; the backplane re-reads the stream and misses nothing."""
