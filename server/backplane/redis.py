@@ -254,6 +254,9 @@ class RedisBackplane:
         self._queues: dict[str, list[_Outgoing]] = defaultdict(list)
         self._busy: set[str] = set()
         """Nodes with a pipeline in flight."""
+        self._wires: dict[str, Connection] = {}
+        """Per node the one connection its publishing pipelines go over (never two at
+        once: one pipeline in flight per node), outside the client's pool."""
         self._wake = asyncio.Event()
         self._listeners: dict[str, _Listener] = {}
         self._home: dict[str, str] = {}
@@ -316,6 +319,10 @@ class RedisBackplane:
         if tasks:
             await asyncio.wait(tasks, timeout=CLOSE_TIMEOUT_S)
         self._tasks = []
+        for wire in self._wires.values():
+            with contextlib.suppress(RedisError, OSError):
+                await wire.disconnect()
+        self._wires.clear()
         try:
             for listener in listeners:
                 if listener.conn is not None:
@@ -807,18 +814,32 @@ class RedisBackplane:
         self._wake.set()
 
     async def _pipeline(self, node: str, group: list[_Outgoing], mode: str) -> list[Any]:
-        """The group on one connection of its node; with ``mode`` 'later' a ``WAIT``
-        last, which counts the writes of that connection."""
-        pipe = self._shards.plain(node).pipeline(transaction=False)
-        for out in group:
-            if out.args[0] == "EVALSHA":
-                pipe.execute_command(*out.args, mode, self.hub_id)
-            else:
-                pipe.execute_command(*out.args)
+        """The group in one write on the node's publishing connection, the answers read
+        in order (an error answer in its command's place); with ``mode`` 'later' a
+        ``WAIT`` last, which counts the writes of that connection. A broken connection
+        raises (the group fails, nothing is retried: its clients resend) and is opened
+        again by the next pipeline."""
+        commands: list[tuple[Any, ...]] = [
+            (*out.args, mode, self.hub_id) if out.args[0] == "EVALSHA" else out.args
+            for out in group]
         if mode == "later":
-            pipe.execute_command("WAIT", 1, self.replica_wait_ms)
+            commands.append(("WAIT", 1, self.replica_wait_ms))
             self.replica_waits += 1
-        results: list[Any] = await pipe.execute(raise_on_error=False)
+        wire = self._wires.get(node)
+        if wire is None:
+            pool = self._shards.plain(node).connection_pool
+            wire = self._wires[node] = pool.make_connection()  # type: ignore[no-untyped-call]
+        results: list[Any] = []
+        try:
+            await wire.send_packed_command(wire.pack_commands(commands), check_health=False)
+            for _ in commands:
+                try:
+                    results.append(await wire.read_response())
+                except ResponseError as exc:
+                    results.append(exc)
+        except BaseException:
+            await wire.disconnect()
+            raise
         return results
 
     @staticmethod

@@ -126,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--topologies", default=",".join(systems.TOPOLOGIES),
                         help="comma-separated: one (one process), two (two + Redis, each "
                         "session spread over both), affinity (two + Redis, each session "
-                        "on one hub)")
+                        "on one hub), one-redis (one hub + Redis)")
     parser.add_argument("--loads", default=",".join(ALL_LOADS),
                         help="comma-separated: A, B, C, kill")
     for spec in dataclasses.fields(runner.Sizes):

@@ -14,6 +14,7 @@ import multiprocessing
 import secrets
 import time
 import urllib.request
+import zlib
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -188,12 +189,21 @@ def make_rooms(dep: systems.Deployment, count: int, size: int, prepare: bool
 
             async def one(session_id: str, token: str) -> None:
                 async with gate:
-                    await prepare_board_room(dep.ports[0], session_id, token)
+                    await prepare_board_room(home_port(dep, session_id), session_id, token)
 
             await asyncio.gather(*(one(s, f) for s, f, _ in created))
 
         asyncio.run(prepare_all())
     return [RoomSpec(s, size, invite) for s, _, invite in created]
+
+
+def home_port(dep: systems.Deployment, room_id: str) -> int:
+    """The hub a session's facilitator prepares it on: with affinity the one its
+    members go to (as nginx's hash places them; worker.py picks alike), so no other
+    hub keeps the room loaded; else the first."""
+    if dep.topology == "affinity":
+        return dep.ports[zlib.crc32(room_id.encode()) % len(dep.ports)]
+    return dep.ports[0]
 
 
 def assign(dep: systems.Deployment, rooms: list[RoomSpec], workers: int,

@@ -32,9 +32,11 @@ PR_SET_PDEATHSIG = 1
 SYSTEMS = ("intervisiebord", "raw", "socketio", "node")
 NODE_PEER = ROOT / "tests" / "bench" / "peers" / "node"
 """Node's socket.io with its Redis adapter (``node``); scripts/bench installs it."""
-TOPOLOGIES = ("one", "two", "affinity")
-"""``two``: each session's members spread over two hubs; ``affinity``: two hubs, each
-session's members all on one of them (as nginx's consistent hash places them)."""
+TOPOLOGIES = ("one", "two", "affinity", "one-redis")
+"""``one``: one process on its embedded default (SQLite); ``two``: each session's
+members spread over two hubs with Redis; ``affinity``: two hubs, each session's
+members all on one of them (as nginx's consistent hash places them); ``one-redis``:
+one hub with Redis, the scale-out deployment before a second hub is added."""
 
 
 class Skipped(Exception):
@@ -198,12 +200,12 @@ def start(system: str, topology: str, hub_count: int = 2, extra_args: tuple[str,
     try:
         redis_url = ""
         count = 1
-        if topology in ("two", "affinity"):
+        if topology in ("two", "affinity", "one-redis"):
             if system == "intervisiebord" and not server_supports_redis():
                 raise Skipped("skipped: server has no --redis-url")
             dep.redis = _start_redis(workdir)
             redis_url = f"redis://127.0.0.1:{dep.redis.port}/0"
-            count = hub_count
+            count = 1 if topology == "one-redis" else hub_count
         for index in range(count):
             port = free_port()
             dep.hubs.append(spawn(f"{system}{index}",
