@@ -75,6 +75,10 @@ RECONNECT_DELAYS_S = (0.0, 0.05, 0.1, 0.2, 0.5)
 TOPOLOGY_TICKS = 5
 """On a cluster, the slot map is re-learnt every this many watch intervals."""
 
+REGISTER_TICKS = 10
+"""A hub renews its registration for its rooms every this many watch intervals (10 s,
+well inside ``HUB_TTL_MS``)."""
+
 SUBSCRIBE_TIMEOUT_S = 10.0
 FILL_ATTEMPTS = 5
 """Reads of the stream for one gap before the room is reloaded instead."""
@@ -642,13 +646,13 @@ class RedisBackplane:
                 continue
             rooms = [room for room in subscribed if room not in self._filling]
             try:
-                # per room one GET and the renewal of this hub's registration,
-                # pipelined: the rooms' keys may live in different cluster slots, so
-                # no MGET across rooms
+                # per room one GET and, every REGISTER_TICKS, the renewal of this hub's
+                # registration, pipelined: the rooms' keys may live in different cluster
+                # slots, so no MGET across rooms
                 pipe = self._cmd.pipeline(transaction=False)
                 for room in rooms:
                     pipe.get(self.keys(room).epoch)
-                for room in subscribed:
+                for room in subscribed if ticks % REGISTER_TICKS == 0 else ():
                     pipe.execute_command("EVAL", REGISTER_LUA, 1, self.keys(room).hubs,
                                          self.hub_id, HUB_TTL_MS)
                 found = (await pipe.execute())[:len(rooms)]
