@@ -47,6 +47,7 @@ import hashlib
 import logging
 import math
 import secrets
+import zlib
 from collections import defaultdict
 from typing import Any
 
@@ -76,8 +77,8 @@ TOPOLOGY_TICKS = 5
 """On a cluster, the slot map is re-learnt every this many watch intervals."""
 
 REGISTER_TICKS = 10
-"""A hub renews its registration for its rooms every this many watch intervals (10 s,
-well inside ``HUB_TTL_MS``)."""
+"""A hub renews its registration for each of its rooms every this many watch
+intervals (10 s, well inside ``HUB_TTL_MS``)."""
 
 SUBSCRIBE_TIMEOUT_S = 10.0
 FILL_ATTEMPTS = 5
@@ -645,19 +646,27 @@ class RedisBackplane:
             if not subscribed:
                 continue
             rooms = [room for room in subscribed if room not in self._filling]
+            # each tick renews the registrations of a tenth of the rooms (each room
+            # every REGISTER_TICKS ticks), so no tick carries them all
+            renew = [room for room in subscribed
+                     if zlib.crc32(room.encode()) % REGISTER_TICKS == ticks % REGISTER_TICKS]
+            if not rooms and not renew:
+                continue
             try:
-                # per room one GET and, every REGISTER_TICKS, the renewal of this hub's
-                # registration, pipelined: the rooms' keys may live in different cluster
-                # slots, so no MGET across rooms
                 pipe = self._cmd.pipeline(transaction=False)
-                for room in rooms:
-                    pipe.get(self.keys(room).epoch)
-                for room in subscribed if ticks % REGISTER_TICKS == 0 else ():
+                if self.sharded:
+                    # the rooms' keys live in different cluster slots: one GET each
+                    for room in rooms:
+                        pipe.get(self.keys(room).epoch)
+                elif rooms:
+                    pipe.mget([self.keys(room).epoch for room in rooms])
+                for room in renew:
                     pipe.execute_command("EVAL", REGISTER_LUA, 1, self.keys(room).hubs,
                                          self.hub_id, HUB_TTL_MS)
-                found = (await pipe.execute())[:len(rooms)]
+                answers = await pipe.execute()
             except (RedisError, OSError):
                 continue  # Redis is away; publishing answers ``unavailable`` meanwhile
+            found = answers[:len(rooms)] if self.sharded else answers[0] if rooms else []
             for room, epoch in zip(rooms, found, strict=True):
                 expected = self._epochs.get(room)
                 if expected is not None and text(epoch) != expected:

@@ -179,6 +179,34 @@ def test_redis_publishes_an_op_only_while_another_hub_listens(
 
 
 @pytest.mark.redis
+def test_redis_watchdog_finds_a_changed_epoch_among_many_rooms(
+        redis_url: str, redis_prefix: str, tmp_path: Path) -> None:
+    """The watchdog reads every subscribed room's epoch at once each interval: the one
+    room whose epoch changed is reported lost, the others are not."""
+    storage = Storage("redis", tmp_path, redis_url, redis_prefix)
+
+    async def main() -> None:
+        async with storage.open() as (store, hub1):
+            assert isinstance(hub1, RedisBackplane)
+            lost: list[str] = []
+            told = asyncio.Event()
+            hub1.watch(lambda room: (lost.append(room), told.set()))
+            rooms = []
+            for _ in range(30):
+                meta, snapshot = session_meta()
+                await store.create_session(meta, snapshot)
+                listener = Listener()
+                await hub1.subscribe(meta.id, listener.on_op, listener.on_ephemeral)
+                rooms.append(meta.id)
+            async with redis.asyncio.Redis.from_url(redis_url) as admin:
+                await admin.set(hub1.keys(rooms[17]).epoch, "another epoch")
+            await asyncio.wait_for(told.wait(), TIMEOUT_S)
+            assert lost == [rooms[17]]
+
+    asyncio.run(main())
+
+
+@pytest.mark.redis
 def test_redis_fills_gaps_after_a_dropped_subscription(tmp_path: Path) -> None:
     """Our own redis-server: CLIENT KILL TYPE pubsub drops the subscription while ops
     keep being published; the backplane re-reads the stream and misses nothing."""
