@@ -94,6 +94,17 @@ interval): a hub that died stops costing publishes after this long."""
 REPLICA_WAIT_MS = 1000
 """Default for how long an op waits for a replica's acknowledgement (``WAIT``)."""
 
+OTHER_HUBS_LUA = """
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+local others = redis.call('ZCOUNT', KEYS[#KEYS], now, '+inf')
+local mine = redis.call('ZSCORE', KEYS[#KEYS], ARGV[#ARGV])
+if mine and tonumber(mine) >= now then others = others - 1 end
+"""
+"""Sets ``others``: the hubs registered in the ``hubs`` set (the script's last key)
+whose registration has not lapsed on Redis's clock, the sender (its last argument)
+not counted."""
+
 PUBLISH_LUA = """
 local current = redis.call('GET', KEYS[2])
 if current ~= ARGV[1] then
@@ -111,12 +122,7 @@ if ARGV[5] == 'later' then
   return {seq, payload}
 end
 redis.call('SET', KEYS[5], seq)
-local clock = redis.call('TIME')
-local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
-local others = redis.call('ZCOUNT', KEYS[#KEYS], now, '+inf')
-local mine = redis.call('ZSCORE', KEYS[#KEYS], ARGV[#ARGV])
-if mine and tonumber(mine) >= now then others = others - 1 end
-if others > 0 then
+""" + OTHER_HUBS_LUA + """if others > 0 then
   redis.call(ARGV[4], ARGV[3], payload)
   return {seq, '', 1}
 end
@@ -132,12 +138,7 @@ CONFIRM_LUA = """
 if tonumber(ARGV[1]) > tonumber(redis.call('GET', KEYS[1]) or '0') then
   redis.call('SET', KEYS[1], ARGV[1])
 end
-local clock = redis.call('TIME')
-local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
-local others = redis.call('ZCOUNT', KEYS[#KEYS], now, '+inf')
-local mine = redis.call('ZSCORE', KEYS[#KEYS], ARGV[#ARGV])
-if mine and tonumber(mine) >= now then others = others - 1 end
-if others > 0 then
+""" + OTHER_HUBS_LUA + """if others > 0 then
   redis.call(ARGV[3], ARGV[2], ARGV[4])
   return 1
 end

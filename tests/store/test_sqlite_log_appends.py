@@ -4,9 +4,13 @@ never losing a batch, checkpoints left to the worker."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 import threading
+from collections.abc import AsyncIterator
 from pathlib import Path
+
+import pytest
 
 from server.backplane.memory import MemoryBackplane
 from server.core.records import Record, Sequenced, decode_sequenced
@@ -20,53 +24,68 @@ def _record(n: int) -> Record:
     return Record(client_id="c-test-0001", op_key=f"k{n}", op=SetReady(client_seq=n, ready=True))
 
 
+@contextlib.asynccontextmanager
+async def _one_session(tmp_path: Path) -> AsyncIterator[tuple[SqliteStore, str]]:
+    """A store on a fresh file holding one session; closed afterwards."""
+    store = SqliteStore(tmp_path / "db.sqlite3")
+    try:
+        meta, snapshot = session_meta("Casus")
+        await store.create_session(meta, snapshot)
+        yield store, meta.id
+    finally:
+        await store.close()
+
+
+class _HeldLock:
+    """The file's write lock, taken on the store's worker thread and held there until
+    ``release`` (what a snapshot, a trim or a deletion does while it writes)."""
+
+    def __init__(self, store: SqliteStore) -> None:
+        self._store = store
+        self._locked, self._release = threading.Event(), threading.Event()
+        self._held: asyncio.Future[None] | None = None
+
+    def _hold(self) -> None:
+        self._store._db.execute("BEGIN IMMEDIATE")
+        self._locked.set()
+        self._release.wait(10)
+        self._store._db.execute("COMMIT")
+
+    async def take(self) -> None:
+        self._held = asyncio.get_running_loop().run_in_executor(self._store._file._worker,
+                                                                 self._hold)
+        assert await asyncio.to_thread(self._locked.wait, 10)
+
+    async def release(self) -> None:
+        self._release.set()
+        assert self._held is not None
+        await self._held
+
+
 def test_append_now_writes_nothing_while_the_worker_holds_the_lock(tmp_path: Path) -> None:
     async def main() -> None:
-        store = SqliteStore(tmp_path / "db.sqlite3")
-        try:
-            meta, snapshot = session_meta("Casus")
-            await store.create_session(meta, snapshot)
-            assert store.append_now({meta.id: [(1, b"one")]})
-
-            locked, release = threading.Event(), threading.Event()
-
-            def hold_lock() -> None:
-                store._db.execute("BEGIN IMMEDIATE")
-                locked.set()
-                release.wait(10)
-                store._db.execute("COMMIT")
-
-            held = asyncio.get_running_loop().run_in_executor(None, hold_lock)
-            assert await asyncio.to_thread(locked.wait, 10)
-            assert not store.append_now({meta.id: [(2, b"two")]})  # at once, not after 5 s
-            release.set()
-            await held
-            await store.append_many({meta.id: [(2, b"two")]})
-            assert await store.read_log(meta.id, 0) == [(1, b"one"), (2, b"two")]
-        finally:
-            await store.close()
+        async with _one_session(tmp_path) as (store, room):
+            assert store.append_now({room: [(1, b"one")]})
+            lock = _HeldLock(store)
+            await lock.take()
+            assert not store.append_now({room: [(2, b"two")]})  # at once, not after 5 s
+            append = asyncio.ensure_future(store.append_many({room: [(2, b"two")]}))
+            await lock.release()
+            await append  # queued behind the lock on the worker
+            assert await store.read_log(room, 0) == [(1, b"one"), (2, b"two")]
 
     asyncio.run(main())
 
 
 def test_a_failing_append_now_leaves_no_open_transaction(tmp_path: Path) -> None:
     async def main() -> None:
-        store = SqliteStore(tmp_path / "db.sqlite3")
-        try:
-            meta, snapshot = session_meta("Casus")
-            await store.create_session(meta, snapshot)
-            assert store.append_now({meta.id: [(1, b"one")]})
-            try:
-                store.append_now({meta.id: [(1, b"again")]})  # the same seq twice
-            except sqlite3.IntegrityError:
-                pass
-            else:
-                raise AssertionError("a duplicate seq was accepted")
+        async with _one_session(tmp_path) as (store, room):
+            assert store.append_now({room: [(1, b"one")]})
+            with pytest.raises(sqlite3.IntegrityError):
+                store.append_now({room: [(1, b"again")]})  # the same seq twice
             assert not store._log.in_transaction
-            assert store.append_now({meta.id: [(2, b"two")]})
-            assert await store.read_log(meta.id, 0) == [(1, b"one"), (2, b"two")]
-        finally:
-            await store.close()
+            assert store.append_now({room: [(2, b"two")]})
+            assert await store.read_log(room, 0) == [(1, b"one"), (2, b"two")]
 
     asyncio.run(main())
 
@@ -75,49 +94,38 @@ def test_the_backplane_delivers_every_op_in_order_around_a_held_lock(tmp_path: P
     """Ops published while the worker holds the file's lock go the worker's way and
     are delivered after it, in seq order, with those before and after them."""
     async def main() -> None:
-        store = SqliteStore(tmp_path / "db.sqlite3")
-        backplane = MemoryBackplane(store)
-        await backplane.start()
-        try:
-            meta, snapshot = session_meta("Casus")
-            await store.create_session(meta, snapshot)
-            seen: list[int] = []
-            await backplane.subscribe(meta.id, lambda item: seen.append(item.seq), lambda _: None)
-            assert [await backplane.publish(meta.id, _record(n)) for n in (1, 2)] == [1, 2]
+        async with _one_session(tmp_path) as (store, room):
+            backplane = MemoryBackplane(store)
+            await backplane.start()
+            try:
+                seen: list[int] = []
+                await backplane.subscribe(room, lambda item: seen.append(item.seq),
+                                          lambda _: None)
+                assert [await backplane.publish(room, _record(n)) for n in (1, 2)] == [1, 2]
 
-            locked, release = threading.Event(), threading.Event()
+                handed = asyncio.Event()
+                append_many = store.append_many
 
-            def hold_lock() -> None:
-                store._db.execute("BEGIN IMMEDIATE")
-                locked.set()
-                release.wait(10)
-                store._db.execute("COMMIT")
+                async def handed_to_worker(batch: dict[str, list[tuple[int, bytes]]]) -> None:
+                    handed.set()
+                    await append_many(batch)
 
-            handed = asyncio.Event()
-            append_many = store.append_many
-
-            async def handed_to_worker(batch: dict[str, list[tuple[int, bytes]]]) -> None:
-                handed.set()
-                await append_many(batch)
-
-            store.append_many = handed_to_worker  # type: ignore[method-assign]
-            held = asyncio.get_running_loop().run_in_executor(store._file._worker, hold_lock)
-            assert await asyncio.to_thread(locked.wait, 10)
-            waiting = [asyncio.ensure_future(backplane.publish(meta.id, _record(n)))
-                       for n in (3, 4, 5)]
-            await handed.wait()  # the lock was busy: the batch went the worker's way
-            assert seen == [1, 2] and not any(w.done() for w in waiting)
-            release.set()
-            assert await asyncio.gather(*waiting) == [3, 4, 5]
-            await held
-            assert await backplane.publish(meta.id, _record(6)) == 6
-            assert seen == [1, 2, 3, 4, 5, 6]
-            logged: list[Sequenced] = [decode_sequenced(data)
-                                       for _, data in await store.read_log(meta.id, 0)]
-            assert [item.seq for item in logged] == [1, 2, 3, 4, 5, 6]
-        finally:
-            await backplane.close()
-            await store.close()
+                store.append_many = handed_to_worker  # type: ignore[method-assign]
+                lock = _HeldLock(store)
+                await lock.take()
+                waiting = [asyncio.ensure_future(backplane.publish(room, _record(n)))
+                           for n in (3, 4, 5)]
+                await handed.wait()  # the lock was busy: the batch went the worker's way
+                assert seen == [1, 2] and not any(w.done() for w in waiting)
+                await lock.release()
+                assert await asyncio.gather(*waiting) == [3, 4, 5]
+                assert await backplane.publish(room, _record(6)) == 6
+                assert seen == [1, 2, 3, 4, 5, 6]
+                logged: list[Sequenced] = [decode_sequenced(data)
+                                           for _, data in await store.read_log(room, 0)]
+                assert [item.seq for item in logged] == [1, 2, 3, 4, 5, 6]
+            finally:
+                await backplane.close()
 
     asyncio.run(main())
 
@@ -126,23 +134,18 @@ def test_the_worker_checkpoints_the_log_the_loop_writes(tmp_path: Path) -> None:
     """The loop's connection never checkpoints; every CHECKPOINT_EVERY appends the
     worker copies the write-ahead log back, so it does not grow without bound."""
     async def main() -> None:
-        store = SqliteStore(tmp_path / "db.sqlite3")
-        try:
-            meta, snapshot = session_meta("Casus")
-            await store.create_session(meta, snapshot)
+        async with _one_session(tmp_path) as (store, room):
             wal = tmp_path / "db.sqlite3-wal"
             sizes = []
             for seq in range(1, 4 * sqlite_store.CHECKPOINT_EVERY + 1):
-                assert store.append_now({meta.id: [(seq, b"x" * 300)]})
+                assert store.append_now({room: [(seq, b"x" * 300)]})
                 if seq % sqlite_store.CHECKPOINT_EVERY == 0:
-                    await store.last_seq(meta.id)  # the worker ran what was queued before
+                    await store.last_seq(room)  # the worker ran what was queued before
                     sizes.append(wal.stat().st_size)
             # a checkpointed log is reused from its start: its file stops growing after
             # the first interval (without checkpoints it would grow by one each time)
             assert sizes[-1] < 1.5 * sizes[0], sizes
-            assert await store.last_seq(meta.id) == 4 * sqlite_store.CHECKPOINT_EVERY
-        finally:
-            await store.close()
+            assert await store.last_seq(room) == 4 * sqlite_store.CHECKPOINT_EVERY
 
     asyncio.run(main())
 
@@ -191,21 +194,18 @@ def test_ops_published_in_one_turn_share_one_commit(tmp_path: Path) -> None:
     """Group commit without a timer: what one turn of the loop publishes is one
     transaction; an op alone is committed at once (the counters in /healthz)."""
     async def main() -> None:
-        store = SqliteStore(tmp_path / "db.sqlite3")
-        backplane = MemoryBackplane(store)
-        await backplane.start()
-        try:
-            meta, snapshot = session_meta("Casus")
-            await store.create_session(meta, snapshot)
-            await backplane.last_seq(meta.id)
-            assert await backplane.publish(meta.id, _record(1)) == 1
-            assert backplane.counters() == {"log_commits": 1, "log_ops": 1}
-            seqs = await asyncio.gather(*(backplane.publish(meta.id, _record(n))
-                                          for n in range(2, 12)))
-            assert seqs == list(range(2, 12))
-            assert backplane.counters() == {"log_commits": 2, "log_ops": 11}
-        finally:
-            await backplane.close()
-            await store.close()
+        async with _one_session(tmp_path) as (store, room):
+            backplane = MemoryBackplane(store)
+            await backplane.start()
+            try:
+                await backplane.last_seq(room)
+                assert await backplane.publish(room, _record(1)) == 1
+                assert backplane.counters() == {"log_commits": 1, "log_ops": 1}
+                seqs = await asyncio.gather(*(backplane.publish(room, _record(n))
+                                              for n in range(2, 12)))
+                assert seqs == list(range(2, 12))
+                assert backplane.counters() == {"log_commits": 2, "log_ops": 11}
+            finally:
+                await backplane.close()
 
     asyncio.run(main())
