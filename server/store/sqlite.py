@@ -12,7 +12,12 @@ each batch to the worker cost more CPU than the append itself. It never waits: w
 the worker holds the file's write lock it writes nothing and the caller queues the
 batch to the worker (``append_many``) instead. That connection never checkpoints (a
 checkpoint copies megabytes and fsyncs); it asks the worker for a passive checkpoint
-every ``CHECKPOINT_EVERY`` appends.
+every ``CHECKPOINT_EVERY`` appends. A passive checkpoint never completes while appends
+go on, and a write-ahead log is reused from its start only after a complete one: so
+once the log holds more than ``WAL_RESTART_FRAMES`` frames, the worker follows with a
+restarting checkpoint of the few frames the passive one left. Meanwhile ``append_now``
+declines (the batches go to the worker, behind the checkpoint) rather than compete for
+the lock it waits for; the log file is then cut back to ``WAL_LIMIT_BYTES``.
 
 Deletion leaves no copy of a session's bytes: ``secure_delete`` zeroes freed
 content, ``VACUUM`` rebuilds the file and ``wal_checkpoint(TRUNCATE)`` empties the
@@ -77,6 +82,14 @@ CHECKPOINT_EVERY = 500
 """Log transactions on the event loop's connection between two passive checkpoints
 (about 2 MB of write-ahead log)."""
 
+WAL_RESTART_FRAMES = 4096
+"""Frames in the write-ahead log (16 MiB of 4 KiB pages) above which the worker's
+checkpoint restarts the log: under a sustained load it would otherwise grow without
+bound (measured: 567 MiB after 36,000 two-op commits)."""
+
+WAL_LIMIT_BYTES = 16 << 20
+"""What a restarted write-ahead log file is cut back to (``journal_size_limit``)."""
+
 _meta_encoder = msgspec.msgpack.Encoder()
 _meta_decoder = msgspec.msgpack.Decoder(SessionMeta)
 
@@ -94,8 +107,12 @@ class SqliteStore:
         """The event loop's connection: ``append_now`` only, never waits on a lock."""
         self._log.execute("PRAGMA synchronous=NORMAL")
         self._log.execute("PRAGMA wal_autocheckpoint=0")
+        for db in (self._db, self._log):
+            db.execute(f"PRAGMA journal_size_limit={WAL_LIMIT_BYTES}")
         self._appends = 0
         self._checkpoint_queued = False
+        self._restarting = False
+        """Set by the worker while it restarts the write-ahead log."""
 
     def _migrate(self) -> None:
         """A file from before the log was kept in write order: move its rows over."""
@@ -157,7 +174,10 @@ class SqliteStore:
 
     def append_now(self, batch: dict[str, list[tuple[int, bytes]]]) -> bool:
         """Append ``batch`` in one transaction on the caller's thread, if the file's
-        write lock is free at once; False, with nothing written, if it is not."""
+        write lock is free at once; False, with nothing written, if it is not or the
+        worker is restarting the write-ahead log."""
+        if self._restarting:
+            return False
         log_db = self._log
         try:
             log_db.execute("BEGIN IMMEDIATE")
@@ -185,9 +205,16 @@ class SqliteStore:
 
     def _checkpoint(self) -> None:
         """On the worker: copy the write-ahead log into the file without blocking
-        writers (the event loop's appends go on meanwhile)."""
+        writers (the event loop's appends go on meanwhile); restart a log grown past
+        ``WAL_RESTART_FRAMES``."""
         try:
-            self._db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            _, frames, _ = self._db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+            if frames > WAL_RESTART_FRAMES:
+                self._restarting = True
+                try:
+                    self._db.execute("PRAGMA wal_checkpoint(RESTART)")
+                finally:
+                    self._restarting = False
         except sqlite3.Error as exc:
             log.warning("%s: checkpoint failed: %r", self.path.name, exc)
         finally:

@@ -80,3 +80,18 @@ def test_two_hubs_with_redis_and_a_killed_hub(gen: Generator) -> None:
     result = run_kill(SIZES, gen=gen)
     _assert_correct(result)
     assert result["converged"] and result["lost"] == 0 and result["reconnects"] > 0, result
+
+
+def test_the_commit_cost_table_prints_a_row_per_batch_size(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """``python -m tests.bench.commitcost`` at tiny sizes: a row per ops-per-commit and
+    pause, every commit written."""
+    from tests.bench import commitcost
+
+    monkeypatch.setattr("sys.argv", ["commitcost", "--commits", "20", "--rows", "1,3"])
+    commitcost.main()
+    rows = [line for line in capsys.readouterr().out.splitlines()
+            if line.startswith("| ") and line[2].isdigit()]
+    assert [row.split("|")[1:3] for row in rows] == [
+        [" 1 ", " 0.0 ms "], [" 1 ", " 0.5 ms "], [" 3 ", " 0.0 ms "], [" 3 ", " 0.5 ms "]]
+    assert all(row.split("|")[-2].strip() == "0" for row in rows)  # nothing found locked
