@@ -106,7 +106,10 @@ def test_presence_list_over_two_hubs(tmp_path: Path) -> None:
                               client.client_id) == 204
                 await connect(client)
             await fenna.call("add_item", item_id="in", section="checkin", text=item_canary)
-            assert (await fenna.call("set_step", step=1))["type"] == "applied"
+            stepped = await fenna.call("set_step", step=1)
+            assert stepped["type"] == "applied"
+            # Anouk's hub prechecks her op against its replica: wait until it has the step
+            await anouk.until(lambda: anouk.seq >= stepped["seq"])
             outcome["start"] = now_ms()
             reply = await anouk.call("add_item", item_id="case", section="cases",
                                      text=case_canary)
