@@ -159,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
             "server_root": os.environ.get(systems.SERVER_ROOT_ENV, "")}
     notes = report.kept_notes(args.out)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(report.markdown(results, meta, notes))
+    args.out.write_text(report.markdown(results, meta, notes, args.plot.name))
     args.json.write_text(json.dumps({"meta": meta, "results": results}, indent=1, default=str))
     report.plot(results, args.plot)
     print(f"wrote {args.out}, {args.plot}, {args.json}")
