@@ -178,6 +178,85 @@ def test_redis_publishes_an_op_only_while_another_hub_listens(
     asyncio.run(main())
 
 
+async def redis_ms(admin: redis.asyncio.Redis) -> int:
+    """Redis's clock in milliseconds (the one registrations are scored with)."""
+    seconds, micros = await admin.time()
+    return int(seconds) * 1000 + int(micros) // 1000
+
+
+async def until_redis(admin: redis.asyncio.Redis,
+                      predicate: Callable[[], Coroutine[Any, Any, bool]]) -> None:
+    """Wait until ``predicate`` (a question to Redis) holds, asking every 20 ms: what
+    it waits for is Redis's clock and sorted set, which send no event."""
+    async def wait() -> None:
+        while not await predicate():  # noqa: ASYNC110 - nothing here to wait on
+            await asyncio.sleep(0.02)
+
+    await asyncio.wait_for(wait(), TIMEOUT_S)
+
+
+@pytest.mark.redis
+def test_redis_registrations_are_renewed_while_a_hub_lives_and_lapse_when_it_dies(
+        redis_url: str, redis_prefix: str, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A live hub renews its registration before it lapses, so it keeps getting the
+    room's ops past its first term; a hub that died without withdrawing stops
+    costing publishes once its term is over, and the next renewal clears it out."""
+    from server.backplane import redis as backplane_module
+
+    monkeypatch.setattr(backplane_module, "HUB_TTL_MS", 1000)
+    monkeypatch.setattr(backplane_module, "WATCH_INTERVAL_S", 0.03)  # renewal every 0.3 s
+    storage = Storage("redis", tmp_path, redis_url, redis_prefix)
+
+    async def main() -> None:
+        async with (storage.open() as (store, hub1), storage.open() as (_, hub2),
+                    redis.asyncio.Redis.from_url(redis_url) as admin):
+            assert isinstance(hub1, RedisBackplane) and isinstance(hub2, RedisBackplane)
+            meta, snapshot = session_meta()
+            await store.create_session(meta, snapshot)
+            hubs = hub1.keys(meta.id).hubs
+            one, two = Listener(), Listener()
+            await hub1.subscribe(meta.id, one.on_op, one.on_ephemeral)
+            await hub2.subscribe(meta.id, two.on_op, two.on_ephemeral)
+            first_term = await admin.zscore(hubs, hub2.hub_id)
+            assert first_term is not None
+
+            async def renewed_and_first_term_over() -> bool:
+                term = await admin.zscore(hubs, hub2.hub_id)
+                return (term is not None and term > first_term
+                        and await redis_ms(admin) > first_term)
+
+            await until_redis(admin, renewed_and_first_term_over)
+            await hub1.publish(meta.id, record(1))
+            await two.until(lambda: two.seqs() == [1])
+            assert hub1.published_alone == 0
+
+            # the second hub leaves (withdrawing); a third one's process was killed: its
+            # registration stays until its term is over
+            await hub2.unsubscribe(meta.id, two.on_op)
+            dead = "0123456789abcdef"
+            term_ms = await redis_ms(admin) + 300
+            await admin.zadd(hubs, {dead: term_ms})
+            await hub1.publish(meta.id, record(2))
+            assert hub1.published_alone == 0  # published: the dead hub's term runs
+
+            async def term_over() -> bool:
+                return await redis_ms(admin) > term_ms
+
+            await until_redis(admin, term_over)
+            await hub1.publish(meta.id, record(3))
+            assert hub1.published_alone == 1
+            assert one.seqs() == [1, 2, 3]
+
+            async def cleared() -> bool:
+                return await admin.zscore(hubs, dead) is None
+
+            await until_redis(admin, cleared)  # by the first hub's next renewal
+            assert await admin.zscore(hubs, hub1.hub_id) is not None
+
+    asyncio.run(main())
+
+
 @pytest.mark.redis
 def test_redis_watchdog_finds_a_changed_epoch_among_many_rooms(
         redis_url: str, redis_prefix: str, tmp_path: Path) -> None:
