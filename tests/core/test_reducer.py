@@ -8,6 +8,7 @@ import msgspec
 import pytest
 
 from server.core import errors
+from server.core.items import control_characters
 from server.core.records import Join, decode_record
 from server.core.reducer import (
     LOGGED_CLIENT_SEQ,
@@ -727,6 +728,19 @@ def test_item_texts_with_control_characters_are_refused(text: str, code: str | N
     else:
         rejected(added, code), rejected(edited, code)
         assert board_bytes(room.state) == before
+
+
+def test_every_control_character_but_tab_and_newline_is_refused_and_named() -> None:
+    """All of U+0000-U+00FF one by one: refused are exactly the C0 codes but tab and
+    newline, and DEL; the reason names the first one in the text."""
+    refused = {c for c in range(0x100) if c < 0x20 and c not in (0x09, 0x0A)} | {0x7F}
+    for code_point in range(0x100):
+        found = control_characters(f"ab{chr(code_point)}c\x01")
+        assert found is not None  # the trailing U+0001
+        first = code_point if code_point in refused else 0x01
+        assert found.reason.endswith(f"(U+{first:04X})")
+        alone = control_characters(chr(code_point))
+        assert (alone is not None) == (code_point in refused)
 
 
 DOMINANTE: Method = load_methods(framed=False)["dominante_ideeen"]
