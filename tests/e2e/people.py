@@ -13,6 +13,12 @@ SEEN_WITHIN_MS = 1000
 """How fast others' items must appear (acceptance: within a second)."""
 
 
+def join_form_ready(page: Page) -> None:
+    """Wait until the join form can be sent: its button is disabled until the page
+    knows whether the session asks for an agreement."""
+    expect(page.locator("form[data-action=join] button[type=submit]")).to_be_enabled()
+
+
 class Person:
     def __init__(self, browser: Browser, base: str, name: str, *,
                  viewport: dict[str, int] | None = None) -> None:
@@ -62,7 +68,7 @@ class Person:
     def accept_agreement(self) -> None:
         """Tick the session's agreement on the join form, if it has one (the form
         is ready once it knows)."""
-        expect(self.page.locator("form[data-action=join] button[type=submit]")).to_be_enabled()
+        join_form_ready(self.page)
         agree = self.page.locator("#join-agree")
         if agree.count():
             agree.check()

@@ -11,7 +11,7 @@ from pathlib import Path
 import pypdf
 from playwright.sync_api import Browser, expect
 
-from tests.e2e.people import PHONE, SEEN_WITHIN_MS, Person
+from tests.e2e.people import PHONE, SEEN_WITHIN_MS, Person, join_form_ready
 from tests.e2e.test_live import links
 from tests.support.server import ServerProcess
 
@@ -23,6 +23,7 @@ def open_link(person: Person, link: str) -> None:
     """Open a link and give a name, without expecting the board (a question may come)."""
     person.page.goto(link)
     person.page.locator("#join-name").fill(person.name)
+    join_form_ready(person.page)
     person.page.locator("#join-name").press("Enter")
 
 
@@ -238,6 +239,7 @@ def test_words_and_numbers_read_well(
     # the facilitator is welcomed, not asked to "join"
     expect(fac.page.locator("h1")).to_have_text("Welkom bij de intervisie")
     fac.page.locator("#join-name").fill("Fenna")
+    join_form_ready(fac.page)
     fac.page.locator("#join-name").press("Enter")
     expect(fac.page.locator(".progress-count")).to_have_text("Begin van de sessie")
     # a field's label is not its button's
@@ -267,6 +269,7 @@ def test_words_and_numbers_read_well(
         phone = phone_context.new_page()
         phone.goto(invite_link)
         phone.locator("#join-name").fill("Anna")
+        join_form_ready(phone)
         phone.locator("#join-name").press("Enter")
         hint = phone.locator("section[data-section=redefinitions] .enter-hint")
         expect(hint.locator(".touch-only")).to_be_visible()
@@ -352,6 +355,7 @@ def test_notes_move_without_dragging_on_a_phone_too_and_never_hide(
         phone = phone_context.new_page()
         phone.goto(invite_link)
         phone.locator("#join-name").fill("Bo")
+        join_form_ready(phone)
         phone.locator("#join-name").press("Enter")
         note = phone.locator("li.note", has_text="Vaker nee zeggen")
         expect(note).to_have_css("position", "absolute")
