@@ -97,7 +97,7 @@ def control_characters(text: str) -> Rejected | None:
     """Item texts hold no control characters but tab and newline: NUL, the other C0
     codes and DEL are refused, not cleaned (the author sees what was stored). The
     first one found is named. (A regular expression: a loop over the characters cost
-    8 µs for a 128-character text, checked twice per op.)"""
+    4 µs for a 128-character text, the pattern 0.5 µs; a text is checked twice per op.)"""
     found = _CONTROL.search(text)
     if found is None:
         return None
