@@ -19,6 +19,14 @@ def join_form_ready(page: Page) -> None:
     expect(page.locator("form[data-action=join] button[type=submit]")).to_be_enabled()
 
 
+def send_join(page: Page, name: str) -> None:
+    """Give a name on the join form of a session without an agreement and send it
+    with Enter, once the form can be sent (an Enter before that does nothing)."""
+    page.locator("#join-name").fill(name)
+    join_form_ready(page)
+    page.locator("#join-name").press("Enter")
+
+
 class Person:
     def __init__(self, browser: Browser, base: str, name: str, *,
                  viewport: dict[str, int] | None = None) -> None:

@@ -20,7 +20,7 @@ from typing import Any
 
 from playwright.sync_api import Browser, Page, WebSocket, expect
 
-from tests.e2e.people import PHONE, SEEN_WITHIN_MS, Person, join_form_ready
+from tests.e2e.people import PHONE, SEEN_WITHIN_MS, Person, send_join
 from tests.e2e.test_accessibility import violations
 from tests.support.server import ServerProcess
 
@@ -256,9 +256,7 @@ def test_prepared_case_stays_in_the_browser_until_brought_in(
     expect(anna.page.get_by_label("Ze is urgent: ik zit er nu mee.")).not_to_be_checked()
 
     # joining: the name goes to the server, the draft does not
-    anna.page.locator("#join-name").fill("Anna")
-    join_form_ready(anna.page)
-    anna.page.locator("#join-name").press("Enter")
+    send_join(anna.page, "Anna")
     expect(anna.page.locator(".status-open")).to_be_visible()
     fac.join(facilitator_link)
     ben.join(invite_link)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pypdf
 from playwright.sync_api import Browser, expect
 
-from tests.e2e.people import PHONE, SEEN_WITHIN_MS, Person, join_form_ready
+from tests.e2e.people import PHONE, SEEN_WITHIN_MS, Person, send_join
 from tests.e2e.test_live import links
 from tests.support.server import ServerProcess
 
@@ -22,9 +22,7 @@ LEADS = ".step-controls .btn-primary"
 def open_link(person: Person, link: str) -> None:
     """Open a link and give a name, without expecting the board (a question may come)."""
     person.page.goto(link)
-    person.page.locator("#join-name").fill(person.name)
-    join_form_ready(person.page)
-    person.page.locator("#join-name").press("Enter")
+    send_join(person.page, person.name)
 
 
 # -- 1. one person on two devices ---------------------------------------------------------
@@ -238,9 +236,7 @@ def test_words_and_numbers_read_well(
     fac.page.goto(facilitator_link)
     # the facilitator is welcomed, not asked to "join"
     expect(fac.page.locator("h1")).to_have_text("Welkom bij de intervisie")
-    fac.page.locator("#join-name").fill("Fenna")
-    join_form_ready(fac.page)
-    fac.page.locator("#join-name").press("Enter")
+    send_join(fac.page, "Fenna")
     expect(fac.page.locator(".progress-count")).to_have_text("Begin van de sessie")
     # a field's label is not its button's
     checkin = fac.section("checkin")
@@ -268,9 +264,7 @@ def test_words_and_numbers_read_well(
     try:
         phone = phone_context.new_page()
         phone.goto(invite_link)
-        phone.locator("#join-name").fill("Anna")
-        join_form_ready(phone)
-        phone.locator("#join-name").press("Enter")
+        send_join(phone, "Anna")
         hint = phone.locator("section[data-section=redefinitions] .enter-hint")
         expect(hint.locator(".touch-only")).to_be_visible()
         expect(hint.locator(".keys-only")).to_be_hidden()
@@ -354,9 +348,7 @@ def test_notes_move_without_dragging_on_a_phone_too_and_never_hide(
     try:
         phone = phone_context.new_page()
         phone.goto(invite_link)
-        phone.locator("#join-name").fill("Bo")
-        join_form_ready(phone)
-        phone.locator("#join-name").press("Enter")
+        send_join(phone, "Bo")
         note = phone.locator("li.note", has_text="Vaker nee zeggen")
         expect(note).to_have_css("position", "absolute")
         hint = phone.locator("section[data-section=alternatives] .hint").first
