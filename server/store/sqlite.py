@@ -17,7 +17,12 @@ go on, and a write-ahead log is reused from its start only after a complete one:
 once the log holds more than ``WAL_RESTART_FRAMES`` frames, the worker follows with a
 restarting checkpoint of the few frames the passive one left. Meanwhile ``append_now``
 declines (the batches go to the worker, behind the checkpoint) rather than compete for
-the lock it waits for; the log file is then cut back to ``WAL_LIMIT_BYTES``.
+the lock it waits for; the log file is then cut back to ``WAL_LIMIT_BYTES``. While
+a checkpoint waits for the worker, ``append_now`` takes at most ``CHECKPOINT_EVERY``
+more appends and then declines until it ran: so the log stays bounded even when the
+loop's thread keeps the worker from running (a thread that releases the interpreter
+lock only briefly, as a busy loop appending does, can hold it off for hundreds of
+appends).
 
 Deletion leaves no copy of a session's bytes: ``secure_delete`` zeroes freed
 content, ``VACUUM`` rebuilds the file and ``wal_checkpoint(TRUNCATE)`` empties the
@@ -111,6 +116,8 @@ class SqliteStore:
             db.execute(f"PRAGMA journal_size_limit={WAL_LIMIT_BYTES}")
         self._appends = 0
         self._checkpoint_queued = False
+        self._behind = 0
+        """Appends made since the queued checkpoint was asked for."""
         self._restarting = False
         """Set by the worker while it restarts the write-ahead log."""
 
@@ -176,7 +183,7 @@ class SqliteStore:
         """Append ``batch`` in one transaction on the caller's thread, if the file's
         write lock is free at once; False, with nothing written, if it is not or the
         worker is restarting the write-ahead log."""
-        if self._restarting:
+        if self._restarting or self._behind >= CHECKPOINT_EVERY:
             return False
         log_db = self._log
         try:
@@ -197,8 +204,11 @@ class SqliteStore:
                 log_db.execute("ROLLBACK")
             raise
         self._appends += 1
-        if self._appends >= CHECKPOINT_EVERY and not self._checkpoint_queued:
+        if self._checkpoint_queued:
+            self._behind += 1
+        elif self._appends >= CHECKPOINT_EVERY:
             self._appends = 0
+            self._behind = 0
             self._checkpoint_queued = True
             self._file.submit(self._checkpoint)
         return True
@@ -218,6 +228,7 @@ class SqliteStore:
         except sqlite3.Error as exc:
             log.warning("%s: checkpoint failed: %r", self.path.name, exc)
         finally:
+            self._behind = 0
             self._checkpoint_queued = False
 
     def _read_log(self, session_id: str, after_seq: int) -> list[tuple[int, bytes]]:
