@@ -150,6 +150,40 @@ def test_the_worker_checkpoints_the_log_the_loop_writes(tmp_path: Path) -> None:
     asyncio.run(main())
 
 
+def test_appends_wait_for_a_checkpoint_a_whole_interval_late(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With a checkpoint asked for and the worker busy elsewhere (holding no lock),
+    the loop's connection takes one more interval of appends, then declines until the
+    checkpoint ran; what it declined goes to the worker and nothing is lost."""
+    every = 10
+    monkeypatch.setattr(sqlite_store, "CHECKPOINT_EVERY", every)
+
+    async def main() -> None:
+        async with _one_session(tmp_path) as (store, room):
+            busy, release = threading.Event(), threading.Event()
+
+            def occupied() -> None:
+                busy.set()
+                release.wait(10)
+
+            held = asyncio.get_running_loop().run_in_executor(store._file._worker, occupied)
+            assert await asyncio.to_thread(busy.wait, 10)
+            seq = 0
+            for _ in range(2 * every):  # the first interval asks for the checkpoint
+                seq += 1
+                assert store.append_now({room: [(seq, b"x")]}), seq
+            assert not store.append_now({room: [(seq + 1, b"x")]})
+            declined = asyncio.ensure_future(store.append_many({room: [(seq + 1, b"x")]}))
+            release.set()
+            await held
+            await declined  # behind the checkpoint on the worker
+            assert store.append_now({room: [(seq + 2, b"x")]})
+            logged = await store.read_log(room, 0)
+            assert [s for s, _ in logged] == list(range(1, seq + 3))
+
+    asyncio.run(main())
+
+
 def test_the_log_stays_bounded_while_appends_never_pause(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A passive checkpoint never completes while appends go on; past
