@@ -181,8 +181,9 @@ class SqliteStore:
 
     def append_now(self, batch: dict[str, list[tuple[int, bytes]]]) -> bool:
         """Append ``batch`` in one transaction on the caller's thread, if the file's
-        write lock is free at once; False, with nothing written, if it is not or the
-        worker is restarting the write-ahead log."""
+        write lock is free at once; False, with nothing written, if it is not, if the
+        worker is restarting the write-ahead log, or if a checkpoint asked for has
+        waited a whole ``CHECKPOINT_EVERY`` appends."""
         if self._restarting or self._behind >= CHECKPOINT_EVERY:
             return False
         log_db = self._log
