@@ -85,8 +85,7 @@ class MemoryBackplane:
             # one more turn of the loop: what the members' messages of this turn publish
             # shares the commit (no timer: with nothing else ready the turn is immediate).
             # Measured by the hub's counters, one hub at 1,600 ops/s: 1.31-1.33 ops per
-            # commit with this turn, 1.23 without (an earlier measurement of another
-            # kind gave 2.0 against 1.4; the benchmark's counters never showed that)
+            # commit with this turn, 1.23 without
             await asyncio.sleep(0)
             self._wake.clear()
             batch, self._waiting = self._waiting, []

@@ -116,8 +116,6 @@ class SqliteStore:
             db.execute(f"PRAGMA journal_size_limit={WAL_LIMIT_BYTES}")
         self._appends = 0
         self._checkpoint_queued = False
-        self._behind = 0
-        """Appends made since the queued checkpoint was asked for."""
         self._restarting = False
         """Set by the worker while it restarts the write-ahead log."""
 
@@ -184,7 +182,8 @@ class SqliteStore:
         write lock is free at once; False, with nothing written, if it is not, if the
         worker is restarting the write-ahead log, or if a checkpoint asked for has
         waited a whole ``CHECKPOINT_EVERY`` appends."""
-        if self._restarting or self._behind >= CHECKPOINT_EVERY:
+        # a queued checkpoint counts the appends made since it was asked for
+        if self._restarting or (self._checkpoint_queued and self._appends >= CHECKPOINT_EVERY):
             return False
         log_db = self._log
         try:
@@ -205,11 +204,8 @@ class SqliteStore:
                 log_db.execute("ROLLBACK")
             raise
         self._appends += 1
-        if self._checkpoint_queued:
-            self._behind += 1
-        elif self._appends >= CHECKPOINT_EVERY:
+        if self._appends >= CHECKPOINT_EVERY and not self._checkpoint_queued:
             self._appends = 0
-            self._behind = 0
             self._checkpoint_queued = True
             self._file.submit(self._checkpoint)
         return True
@@ -229,7 +225,6 @@ class SqliteStore:
         except sqlite3.Error as exc:
             log.warning("%s: checkpoint failed: %r", self.path.name, exc)
         finally:
-            self._behind = 0
             self._checkpoint_queued = False
 
     def _read_log(self, session_id: str, after_seq: int) -> list[tuple[int, bytes]]:
