@@ -178,6 +178,7 @@ def delete(state: BoardState, item_id: str) -> list[Scoped]:
         owner = state.hidden.pop(item_id)
         audience = frozenset({owner}) if owner else frozenset()
     state.votes.pop(item_id, None)
+    state.sealed_votes.pop(item_id, None)
     state.private_ratings.pop(item_id, None)
     changes = [Scoped(ItemRemoved(item_id=item_id), audience)]
     if audience is not None:

@@ -102,13 +102,34 @@ def _choose(state: BoardState, op: ChooseItem, item: Item) -> list[Scoped]:
 
 
 def _vote(state: BoardState, op: Vote, pid: str, item: Item) -> list[Scoped]:
+    """A vote given while sealed stays out of the public total until the reveal; an
+    open vote moves the public total only by what was public: taking back a vote takes
+    an open one first, else a sealed one without touching the total."""
     by_pid = state.votes.setdefault(op.item_id, {})
     by_pid[pid] = by_pid.get(pid, 0) + op.delta
     mine = Scoped(VotePut(item_id=item.id, mine=by_pid[pid]), frozenset({pid}))
+    sealed = state.sealed_votes.setdefault(op.item_id, {})
     if section_sealed(state, item.section):
+        sealed[pid] = sealed.get(pid, 0) + op.delta
+        _drop_empty(state.sealed_votes, op.item_id, pid)
         return [mine]
-    item.votes = sum(by_pid.values())
+    if op.delta < 0 and by_pid[pid] < sealed.get(pid, 0):
+        sealed[pid] = by_pid[pid]
+        _drop_empty(state.sealed_votes, op.item_id, pid)
+        return [mine]
+    _drop_empty(state.sealed_votes, op.item_id, pid)
+    item.votes += op.delta
     return [item_put(state, item), mine]
+
+
+def _drop_empty(sealed_votes: dict[str, dict[str, int]], item_id: str, pid: str) -> None:
+    by_pid = sealed_votes.get(item_id)
+    if by_pid is None:
+        return
+    if by_pid.get(pid, 1) <= 0:
+        del by_pid[pid]
+    if not by_pid:
+        del sealed_votes[item_id]
 
 
 def unseal(state: BoardState, section: str, already_sent: set[str]) -> list[Scoped]:
@@ -118,6 +139,7 @@ def unseal(state: BoardState, section: str, already_sent: set[str]) -> list[Scop
         if item.section != section or item.id in state.hidden:
             continue
         private = state.private_ratings.pop(item.id, None)
+        state.sealed_votes.pop(item.id, None)
         total = sum(state.votes.get(item.id, {}).values())
         if private is None and total == item.votes:
             continue

@@ -45,7 +45,10 @@ class BoardState(msgspec.Struct, kw_only=True):
     ``proofs`` maps ids of items without author to the ``item_proof`` of the secret
     their author's client chose; nothing maps it to a member.
     ``private_ratings`` and the vote totals of sealed sections are not copied into
-    the items until the facilitator reveals the section.
+    the items until the facilitator reveals the section. ``votes`` holds every vote
+    per item and member; ``sealed_votes`` the part of it given while sealed and not
+    yet revealed, so ``item.votes`` (the public total) is ``votes`` minus
+    ``sealed_votes`` in every step, a later open vote on the same section included.
     ``participant_export``: whether invite-link members may download the exports.
     ``spotlight``, ``not_following`` and ``round`` lead the meeting
     (``server.core.facilitation``); ``rounds`` keeps every finished round (who spoke,
@@ -70,6 +73,7 @@ class BoardState(msgspec.Struct, kw_only=True):
     hidden: dict[str, str | None] = msgspec.field(default_factory=dict)
     ready: list[str] = msgspec.field(default_factory=list)
     votes: dict[str, dict[str, int]] = msgspec.field(default_factory=dict)
+    sealed_votes: dict[str, dict[str, int]] = msgspec.field(default_factory=dict)
     private_ratings: dict[str, PrivateRating] = msgspec.field(default_factory=dict)
     timer: Timer = msgspec.field(default_factory=Timer)
     marks: dict[str, Mark] = msgspec.field(default_factory=dict)
@@ -78,6 +82,9 @@ class BoardState(msgspec.Struct, kw_only=True):
     not_following: list[str] = msgspec.field(default_factory=list)
     round: Round | None = None
     rounds: list[Round] = msgspec.field(default_factory=list)
+    member_of: dict[str, str] = msgspec.field(default_factory=dict)
+    """Group meetings: participant id -> the ``member_tag`` of the key they entered
+    with (never sent to a client)."""
 
 
 def step_key(step: int, section: str) -> str:
@@ -89,6 +96,15 @@ def participant_id(session_id: str, client_key: str) -> str:
     """A stable pseudonym for a client in a session, shown to other members (a pure
     function of its arguments, so remembered: every op asks for it twice)."""
     digest = hashlib.blake2b(f"{session_id}/{client_key}".encode(), digest_size=8)
+    return digest.hexdigest()
+
+
+def member_tag(session_id: str, member_key_hash: str) -> str:
+    """The session's own one-way name for a group member key (given as its stored
+    hash): the log and the board never hold the hash that other sessions share."""
+    digest = hashlib.blake2b(
+        f"{session_id}/{member_key_hash}".encode(), digest_size=16, person=b"member-tag"
+    )
     return digest.hexdigest()
 
 

@@ -309,6 +309,114 @@ def test_votes_stay_private_until_reveal(server: ServerProcess) -> None:
     run(scenario)
 
 
+TWO_ROUNDS = """\
+id = "twee_rondes"
+vote_budget = 2
+
+[name]
+nl = "Twee rondes"
+en = "Two rounds"
+
+[summary]
+nl = "Eerst blind stemmen, dan open."
+en = "A blind vote first, then an open one."
+
+[[sections]]
+id = "ideas"
+kind = "ideas"
+[sections.title]
+nl = "Ideeen"
+en = "Ideas"
+
+[[steps]]
+id = "blind"
+minutes = 5
+[steps.title]
+nl = "Blind"
+en = "Blind"
+[steps.instruction]
+nl = "Stem in stilte."
+en = "Vote in silence."
+[[steps.sections]]
+section = "ideas"
+add = ["participant", "facilitator"]
+vote = ["participant", "facilitator"]
+hide_ratings = true
+
+[[steps]]
+id = "open"
+minutes = 5
+[steps.title]
+nl = "Open"
+en = "Open"
+[steps.instruction]
+nl = "Stem open."
+en = "Vote openly."
+[[steps.sections]]
+section = "ideas"
+vote = ["participant", "facilitator"]
+"""
+
+
+def test_sealed_votes_stay_out_of_a_later_open_vote(tmp_path: Path) -> None:
+    """Votes given in a sealed step and never revealed stay out of the public total
+    when a later step votes openly on the same section, also when taken back."""
+    folder = tmp_path / "methods"
+    folder.mkdir()
+    (folder / "twee.toml").write_text(TWO_ROUNDS, encoding="utf-8")
+    server = ServerProcess(tmp_path / "data", None, "--methods-dir", str(folder)).start()
+    try:
+        async def scenario() -> None:
+            facilitator, (anna, bert, piet) = await _members(
+                server, ["Anna", "Bert", "Piet"], method="twee_rondes", step=None)
+            assert facilitator.welcome is not None
+            ids = [s["id"] for s in facilitator.welcome["method"]["steps"]]
+            blind, open_ = ids.index("blind"), ids.index("open")
+            _ok(await facilitator.call("set_step", step=blind))
+            await _synced(facilitator, anna, bert, piet)
+            assert piet.sections["ideas"]["sealed"] is True
+            _ok(await anna.add("ideas", "Vaker samen lunchen"))
+            await _synced(facilitator, anna, bert, piet)
+            (x,) = facilitator.items
+            _ok(await anna.call("vote", item_id=x, delta=1))
+            _ok(await bert.call("vote", item_id=x, delta=1))
+
+            _ok(await facilitator.call("set_step", step=open_))
+            await _synced(facilitator, anna, bert, piet)
+            assert piet.sections["ideas"]["sealed"] is False
+            _ok(await piet.call("vote", item_id=x, delta=1))
+            await _synced(facilitator, anna, bert, piet)
+            for client in (facilitator, anna, bert, piet):
+                assert client.items[x]["votes"] == 1, client.name
+            # Anna takes back her sealed vote: the public total must not move
+            before = {c.name: len(c.messages) for c in (facilitator, bert, piet)}
+            _ok(await anna.call("vote", item_id=x, delta=-1))
+            await _synced(facilitator, anna, bert, piet)
+            for client in (facilitator, bert, piet):
+                later = client.messages[before[client.name]:]
+                assert not _changes_in(later, "item_put"), (client.name, later)
+            for client in (facilitator, anna, bert, piet):
+                for obj in _dicts(client.messages):
+                    if obj.get("id") == x:
+                        assert obj.get("votes", 0) <= 1, f"{client.name} saw {obj}"
+            late = await _joiner(server, bert, "Laat")
+            assert late.items[x]["votes"] == 1
+
+            _ok(await facilitator.call("set_step", step=blind))
+            _ok(await facilitator.call("reveal_section", section="ideas"))
+            for client in (facilitator, anna, bert, piet, late):
+                await client.until(_votes(client, {x: 2}))  # Bert's sealed one and Piet's
+
+        run(scenario)
+    finally:
+        server.stop()
+
+
+def _changes_in(messages: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
+    return [change for msg in messages if msg["type"] == "event"
+            for change in msg["changes"] if change["type"] == kind]
+
+
 # -- 4. timer ---------------------------------------------------------------------------------
 
 
