@@ -22,7 +22,7 @@ from typing import Any
 
 from server.attendance.record import SessionFacts
 from server.attendance.store import AttendanceStore
-from server.core.records import Join, RoundTimeout
+from server.core.records import Expel, Join, RoundTimeout
 from shared_schema.client import CloseSession, Op, SetStep
 from shared_schema.server import Change, ParticipantPut
 
@@ -120,8 +120,8 @@ class Recorder:
             self._last_beat = now_ms()
             self._spawn(self.store.hub_seen(self.hub_id, self._last_beat))
 
-    def applied(self, session_id: str, op: Op | Join | RoundTimeout, ts_ms: int, step_before: int,
-                step_after: int, changes: Iterable[Change]) -> None:
+    def applied(self, session_id: str, op: Op | Join | RoundTimeout | Expel, ts_ms: int,
+                step_before: int, step_after: int, changes: Iterable[Change]) -> None:
         """A sequenced op this hub applied: the start (the first step after the
         check-in), the close, and every role a member held."""
         if isinstance(op, SetStep) and step_before == 0 and step_after > 0:

@@ -23,6 +23,16 @@ class Join(msgspec.Struct, tag_field="type", tag="join", kw_only=True):
     take_over: bool | None = None
     """With the facilitator link while someone else holds the role: None asks
     (refused with ``facilitator_taken``), True takes the role, False enters without it."""
+    member: str | None = None
+    """In a group meeting: the ``member_tag`` of the group member key the client
+    entered with, so the group can remove everyone who entered with that key."""
+
+
+class Expel(msgspec.Struct, tag_field="type", tag="expel", kw_only=True):
+    """Internal op: the group removed the member whose key has ``member`` as its
+    ``member_tag``; every participant who entered with that key is removed."""
+
+    member: str
 
 
 class RoundTimeout(msgspec.Struct, tag_field="type", tag="round_timeout", kw_only=True):
@@ -51,7 +61,7 @@ class Record(msgspec.Struct, kw_only=True):
     """
 
     client_id: str
-    op: Op | Join | RoundTimeout
+    op: Op | Join | RoundTimeout | Expel
     op_key: str = ""
     ts_ms: int = 0
     role: Role | None = None

@@ -29,7 +29,7 @@ from server.core import (
     session,
     steps,
 )
-from server.core.records import Join, RoundTimeout
+from server.core.records import Expel, Join, RoundTimeout
 from server.core.results import (
     ANONYMOUS,
     Applied,
@@ -101,11 +101,13 @@ class Actor:
     proof: str | None = None
 
 
-def apply(state: BoardState, op: Op | Join | RoundTimeout, actor: Actor) -> Result:
+def apply(state: BoardState, op: Op | Join | RoundTimeout | Expel, actor: Actor) -> Result:
     """Apply one sequenced op; see the module docstring for the invariants."""
     state.seq = actor.seq
     if isinstance(op, RoundTimeout):
         return Applied(facilitation.timeout(state, op.number, op.turn, actor.ts_ms))
+    if isinstance(op, Expel):
+        return Applied(roles.expel(state, op.member))
     if actor.op_key and (seen := _seen(state, actor.op_key)):
         return seen
     result: Applied | Rejected

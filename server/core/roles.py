@@ -78,9 +78,28 @@ def join(state: BoardState, op: Join, pid: str) -> Applied | Rejected:
         member.name = op.name
         if not takes:
             changes.append(Scoped(ParticipantPut(participant=member)))
+    if op.member is not None:
+        state.member_of[pid] = op.member
     if takes:
         changes.extend(set_role(state, pid, "facilitator"))
     return Applied(changes)
+
+
+def expel(state: BoardState, member: str) -> list[Scoped]:
+    """Remove every participant who entered with the group member key ``member``
+    names (the group removed that member); their rejoin is refused like any removal."""
+    changes: list[Scoped] = []
+    for pid, tag in state.member_of.items():
+        participant = state.participants.get(pid)
+        if tag != member or participant is None or participant.removed:
+            continue
+        changes.extend(set_role(state, pid, "participant"))
+        participant.removed = True
+        if pid in state.ready:
+            state.ready.remove(pid)
+        changes += [Scoped(ParticipantPut(participant=participant)),
+                    Scoped(ReadySet(count=len(state.ready)))]
+    return changes
 
 
 def join_answer(state: BoardState, op: Join, pid: str) -> Applied | Rejected | None:
@@ -97,7 +116,9 @@ def join_answer(state: BoardState, op: Join, pid: str) -> Applied | Rejected | N
     if _claims_role(state, op, pid) and op.take_over is None:
         return Rejected(RejectCode.FACILITATOR_TAKEN,
                         "someone else leads this session; take over or join without the role")
-    if unchanged and not _takes_role(state, op, pid):
+    if unchanged and not _takes_role(state, op, pid) and (
+        op.member is None or state.member_of.get(pid) == op.member
+    ):
         return Applied([])
     return None
 

@@ -26,7 +26,7 @@ from starlette.routing import Route
 from server import audit
 from server.api import base_url, open_session
 from server.attendance.catalog import text as attendance_text
-from server.core.state import decode_state
+from server.core.state import decode_state, member_tag
 from server.exports.document import build_document
 from server.groups import rules
 from server.groups.calendar import calendar_file
@@ -472,7 +472,8 @@ async def remove_member(request: Request) -> Response:
         removed.append(member.key_hash)
 
     await _update_group(request, access, remove)
-    # the removed member's key no longer opens any board of the group
+    # the removed member's key no longer opens any board of the group, and whoever
+    # entered a board with it is removed there (their open connections close)
     _, plan = await _plan(_store(request), access.gid)
     sessions = request.app.state.store
     for meeting in plan.meetings:
@@ -480,6 +481,7 @@ async def remove_member(request: Request) -> Response:
         if meta is not None and removed[0] in meta.member_roles:
             del meta.member_roles[removed[0]]
             await sessions.update_session(meta)
+            await request.app.state.hub.expel(meta, member_tag(meta.id, removed[0]))
     await _reassign(request, access.gid)
     return Response(status_code=204)
 
@@ -640,8 +642,7 @@ async def edit_meeting(request: Request) -> Response:
 
     def edit(plan: Plan) -> None:
         meeting = rules.meeting_of(plan, request.path_params["meeting_id"])
-        if meeting.closed:
-            raise RuleError(409, Code.MEETING_CLOSED, "this meeting has taken place")
+        rules.check_plannable(meeting)
         if isinstance(spec.starts, str):
             meeting.starts = spec.starts
         if isinstance(spec.minutes, int):
@@ -688,7 +689,10 @@ def board_link(session_id: str, gid: str, meeting_id: str) -> str:
 @endpoint
 async def start_meeting(request: Request) -> Response:
     """Open the meeting's board (once; later calls enter the same board). Members enter
-    with their member key; the plan's facilitator and presenter get their roles."""
+    with their member key; the plan's facilitator and presenter get their roles when
+    the board opens. Later calls only let in members who joined since, as
+    participants: a role on an open board changes only on the board. A closed
+    board is not entered again (its exports stay)."""
     access = await member_access(request)
     store, sessions = _store(request), request.app.state.store
     mid = request.path_params["meeting_id"]
@@ -702,8 +706,11 @@ async def start_meeting(request: Request) -> Response:
             meta = await sessions.get_session(meeting.session_id)
             if meta is None:
                 raise RuleError(410, Code.MEETING_DELETED, "this meeting's board was deleted")
-            if meta.member_roles != roles:
-                meta.member_roles = roles
+            if meta.closed_ms is not None:  # the plan may not know it yet
+                raise RuleError(409, Code.MEETING_CLOSED, "this meeting has taken place")
+            joined = {key: "participant" for key in roles if key not in meta.member_roles}
+            if joined:
+                meta.member_roles.update(joined)
                 await sessions.update_session(meta)
             return _answer({"session_id": meeting.session_id,
                             "board": board_link(meeting.session_id, access.gid, mid)})

@@ -63,6 +63,15 @@ def may_start(member: Member, meeting: Meeting) -> bool:
     return not member.removed and not meeting.closed
 
 
+def check_plannable(meeting: Meeting) -> None:
+    """Only a meeting whose board has not opened is planned: once open, its roles live
+    on the board (the facilitator hands them on there), and a closed one is history."""
+    if meeting.closed:
+        raise RuleError(409, Code.MEETING_CLOSED, "this meeting has taken place")
+    if meeting.session_id is not None:
+        raise RuleError(409, Code.MEETING_STARTED, "a started meeting keeps its plan")
+
+
 def may_follow_up(member: Member, action: Action) -> bool:
     """Only an action's owner writes its follow-up note."""
     return not member.removed and action.owner == member.id

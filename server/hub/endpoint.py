@@ -19,7 +19,7 @@ from server.core.facilitation import notes, public_method
 from server.core.questions import classify
 from server.core.reducer import Applied
 from server.core.reducer import Rejected as CoreRejected
-from server.core.state import client_key, participant_id
+from server.core.state import client_key, member_tag, participant_id
 from server.core.visibility import board_view
 from server.hub import codes
 from server.hub.connection import Connection, Disconnected
@@ -135,7 +135,9 @@ async def _welcome(
         room = await _admit(conn, hub, meta, via, hello)
         if room is None or via is None:
             return None
-        result = await room.join(hello.client_id, hello.name, via, hello.take_over)
+        tag = (member_tag(session_id, token_hash(hello.token))
+               if is_member_key(meta, hello.token) else None)
+        result = await room.join(hello.client_id, hello.name, via, hello.take_over, tag)
     except Exception as exc:  # the store or backplane is away (Redis restarting)
         log.warning("join failed session=%s: %r", session_id[:8], exc)
         conn.send(_error(codes.UNAVAILABLE, "the board is not reachable; reconnect later"))

@@ -148,6 +148,15 @@ class Hub:
         room.snapshot()
         await room.drain()
 
+    async def expel(self, meta: SessionMeta, member: str) -> None:
+        """Remove from the session everyone who entered with the group member key that
+        ``member`` (its ``member_tag``) names; their connections close on every hub."""
+        room = await self.room(meta)
+        try:
+            await room.expel(member)
+        finally:
+            self.release(room)
+
     async def evict(self, session_id: str, code: int, reason: str) -> None:
         """Drop the session's room from this process after it was deleted: close its
         connections with ``code``, stop its timers and wait for its background writes

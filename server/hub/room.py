@@ -35,7 +35,7 @@ from server import audit
 from server.attendance.recorder import Recorder
 from server.backplane.base import Backplane
 from server.core import reducer, roles
-from server.core.records import Join, Record, Sequenced
+from server.core.records import Expel, Join, Record, Sequenced
 from server.core.reducer import Actor, Scoped, admit, keeps_time, precheck
 from server.core.state import BoardState, client_key, encode_state, op_key, participant_id
 from server.hub import codes
@@ -161,7 +161,8 @@ class Room:
         return member is not None and not member.removed
 
     async def join(self, client_id: str, name: str, via: str,
-                   take_over: bool | None = None) -> reducer.Result | None:
+                   take_over: bool | None = None,
+                   member: str | None = None) -> reducer.Result | None:
         """Sequence a Join when it would change something; wait until it is decided.
         A join the core answers without a change (a plain rejoin: None) or refuses
         outright (``roles.join_answer``) is not sequenced."""
@@ -171,7 +172,7 @@ class Room:
             "facilitator" if via == "facilitator" else "presenter" if via == "presenter"
             else "participant"
         )
-        join = Join(name=name, via=kind, take_over=take_over)
+        join = Join(name=name, via=kind, take_over=take_over, member=member)
         early = roles.join_answer(self.state, join, participant_id(self.session_id, key))
         if isinstance(early, reducer.Applied):
             return None
@@ -180,6 +181,15 @@ class Room:
         decided = self._joins.expect(key)
         await self._backplane.publish(self.session_id, Record(client_id=key, op=join))
         return await asyncio.wait_for(decided, timeout=JOIN_WAIT_S)
+
+    async def expel(self, member: str) -> None:
+        """Sequence the removal of everyone who entered with the group member key that
+        ``member`` (a ``member_tag``) names, and wait until this replica applied it:
+        every hub then closes their connections (``removed``)."""
+        record = Record(client_id="", op=Expel(member=member))
+        seq = await self._backplane.publish(self.session_id, record)
+        self.on_sequenced(Sequenced(seq, record), fill=False)
+        await self.applied(seq)
 
     async def submit(self, member: Member, op: Op) -> None:
         """Precheck ``op`` against this replica, sequence it, and wait until this replica

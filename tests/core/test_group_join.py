@@ -4,11 +4,14 @@ facilitator and presenter get their roles and the one before them steps down."""
 from __future__ import annotations
 
 import pytest
+from msgspec.json import encode
 
-from server.core.records import Join
-from server.core.reducer import Actor, Applied, apply
-from server.core.state import new_state, participant_id
+from server.core.records import Expel, Join
+from server.core.reducer import Actor, Applied, Rejected, apply
+from server.core.state import member_tag, new_state, participant_id
+from server.core.visibility import board_view
 from server.methods.loader import load_methods
+from shared_schema.server import ParticipantPut
 
 
 @pytest.mark.parametrize(("joins", "expected"), [
@@ -31,3 +34,35 @@ def test_join_roles_from_the_plan(joins: list[tuple[str, str]], expected: dict[s
     assert roles == expected
     presenters = [p.id for p in state.participants.values() if p.role == "presenter"]
     assert state.presenter == (presenters[0] if presenters else None)
+
+
+def test_expel_removes_everyone_who_entered_with_the_member_key() -> None:
+    """The group removed a member: every participant who entered with their key (two
+    devices here) is removed and steps down from a role; others stay; a rejoin is
+    refused; the tag never reaches a client."""
+    sid = "s" * 32
+    state = new_state(sid, "Groep", "nl", load_methods([])["tienstappen"])
+    sem, other = member_tag(sid, "hash-sem"), member_tag(sid, "hash-anouk")
+    joins = [("phone", "facilitator", sem), ("laptop", "participant", sem),
+             ("anouk", "participant", other), ("guest", "participant", None)]
+    for seq, (who, via, tag) in enumerate(joins, start=1):
+        result = apply(state, Join(name=who, via=via, member=tag),  # type: ignore[arg-type]
+                       Actor(f"key-{who}", "", seq, 0))
+        assert isinstance(result, Applied), result
+    pid = {who: participant_id(sid, f"key-{who}") for who, _, _ in joins}
+    assert state.facilitator == pid["phone"]
+    assert all(tag not in encode(board_view(state, p)).decode() for p in pid.values()
+               for tag in (sem, other))
+    result = apply(state, Expel(member=sem), Actor("", "", 5, 0))
+    assert isinstance(result, Applied)
+    removed = {s.change.participant.id for s in result.changes
+               if isinstance(s.change, ParticipantPut) and s.change.participant.removed}
+    assert removed == {pid["phone"], pid["laptop"]}
+    assert state.facilitator is None
+    assert [p for p in state.participants.values() if not p.removed] == [
+        state.participants[pid["anouk"]], state.participants[pid["guest"]]]
+    again = apply(state, Join(name="phone", via="participant", member=sem),
+                  Actor("key-phone", "", 6, 0))
+    assert isinstance(again, Rejected) and again.code == "removed"
+    unknown = apply(state, Expel(member=member_tag(sid, "hash-nobody")), Actor("", "", 7, 0))
+    assert unknown == Applied([])

@@ -264,22 +264,77 @@ def test_meeting_roles_look_back_and_private_questions(server: ServerProcess) ->
     assert private in texts
 
 
-def test_a_removed_member_cannot_enter_the_meeting(server: ServerProcess) -> None:
+def test_a_removed_member_is_put_out_of_the_open_boards(server: ServerProcess) -> None:
+    """Removing a member closes their open connections (4004) on every board of the
+    group they entered, the others see them removed, and their key opens nothing."""
     group = group_of_five(server)
-    fenna, sem = group.people[0], group.people[4]
+    fenna, anouk, sem = group.people[0], group.people[1], group.people[4]
     plan = plan_series(group, fenna, count=2)
-    meeting_id = plan["meetings"][0]["id"]
+    first, second = plan["meetings"][0]["id"], plan["meetings"][1]["id"]
 
     async def scenario() -> None:
-        client = await enter(group, meeting_id, sem)
-        await client.close()
+        sem_first = await enter(group, first, sem)
+        sem_second = await enter(group, second, sem)
+        anouk_first = await enter(group, first, anouk)
+        sem_pid = str(sem_first.welcome["participant_id"]) if sem_first.welcome else ""
         assert group.call(fenna, "DELETE", f"/members/{sem.member_id}").status == 204
-        late = BoardClient(server.ws_base, client.url.rsplit("/", 1)[1], sem.key, sem.name)
-        try:
-            await late.connect()
-            raise AssertionError("a removed member entered")
-        except ConnectionError:
-            pass
+        for client in (sem_first, sem_second):
+            await client.until(lambda c=client: c.close_code is not None)  # type: ignore[misc]
+            assert client.close_code == 4004
+        await anouk_first.until(
+            lambda: anouk_first.participants.get(sem_pid, {}).get("removed") is True)
+        secret = "NA-VERWIJDEREN-GESCHREVEN"
+        assert (await anouk_first.add("checkin", secret))["type"] == "applied"
+        assert not any(secret in json.dumps(m) for m in sem_first.messages)
+        for session_client in (sem_first, sem_second):
+            late = BoardClient(server.ws_base, session_client.url.rsplit("/", 1)[1], sem.key,
+                               sem.name, client_id=session_client.client_id)
+            try:
+                await late.connect()
+                raise AssertionError("a removed member entered")
+            except ConnectionError:
+                pass
+        await anouk_first.close()
+
+    run(scenario)
+
+
+def test_roles_of_a_started_meeting_change_only_on_its_board(server: ServerProcess) -> None:
+    """Once a meeting's board is open the plan no longer hands out its roles: a member
+    cannot name themselves facilitator and re-enter with that role; a member who
+    joined the group since enters as a participant."""
+    group = group_of_five(server)
+    plan = plan_series(group, group.people[0], count=2)
+    meeting = plan["meetings"][0]
+    plain = next(p for p in group.people
+                 if p.member_id not in (meeting["facilitator"], meeting["presenter"]))
+
+    async def scenario() -> None:
+        fac = await enter(group, meeting["id"], group.by_id(meeting["facilitator"]))
+        first = await enter(group, meeting["id"], plain)
+        assert first.welcome is not None and first.welcome["role"] == "participant"
+        await first.close()
+        version = group.view(plain)["plan"]["version"]
+        for role in ("facilitator", "presenter"):
+            answer = group.call(plain, "PATCH", f"/plan/meetings/{meeting['id']}",
+                                {"version": version, role: plain.member_id})
+            assert (answer.status, answer.json()["code"]) == (409, "meeting_started"), role
+        moved = group.call(plain, "PATCH", f"/plan/meetings/{meeting['id']}",
+                           {"version": version, "minutes": 30})
+        assert (moved.status, moved.json()["code"]) == (409, "meeting_started")
+        assert group.view(plain)["plan"]["version"] == version, "nothing changed"
+        again = await enter(group, meeting["id"], plain)
+        assert again.welcome is not None and again.welcome["role"] == "participant"
+        assert again.board["facilitator"] == fac.welcome["participant_id"]  # type: ignore[index]
+        newcomer = group.join("Nieuw")
+        late = await enter(group, meeting["id"], newcomer)
+        assert late.welcome is not None and late.welcome["role"] == "participant"
+        # the facilitator closes the board; a start call after it changes no key
+        assert (await fac.call("close_session"))["type"] == "applied"
+        answer = group.call(plain, "POST", f"/meetings/{meeting['id']}/start")
+        assert (answer.status, answer.json()["code"]) == (409, "meeting_closed")
+        for client in (fac, again, late):
+            await client.close()
 
     run(scenario)
 
