@@ -27,7 +27,7 @@ from server.exports.pdf import (
     latin1,
     unicode_font,
 )
-from server.exports.table import BOM, FORMULA_START
+from server.exports.table import BOM, FORMULA_START, SEPARATOR
 
 
 def _cell(value: str) -> str:
@@ -36,12 +36,14 @@ def _cell(value: str) -> str:
 
 
 def render_csv(plist: PresenceList) -> str:
+    """Semicolon-separated with a BOM, as the board's table export: what Dutch
+    spreadsheet programs open in columns."""
     lang = plist.language
     columns = ["col_date", "col_method", "col_name", "col_roles", "col_from", "col_to",
                "col_minutes", "col_periods", "col_confirmed", "col_agreement"]
     out = io.StringIO()
     out.write(BOM)
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv.writer(out, delimiter=SEPARATOR, lineterminator="\r\n")
     writer.writerow([text(lang, key) for key in columns])
     for line in plist.lines:
         confirmed = line.confirmation

@@ -3,6 +3,8 @@ safe for spreadsheets, PDFs with and without the DejaVu fonts."""
 
 from __future__ import annotations
 
+import csv
+import io
 from typing import Literal
 
 import pytest
@@ -51,9 +53,11 @@ def test_durations(ms: int, nl: str, en: str) -> None:
 
 def test_csv_cells_never_run_as_formulas() -> None:
     table = render_csv(plist())
-    assert table.startswith("\ufeffdatum,methode,naam")
-    assert "'=HYPERLINK" in table and ",=HYPERLINK" not in table
-    assert "Fenna,begeleider" in table
+    assert table.startswith("\ufeffdatum;methode;naam")
+    assert "'=HYPERLINK" in table and ";=HYPERLINK" not in table
+    assert "Fenna;begeleider" in table
+    rows = list(csv.reader(io.StringIO(table.removeprefix("\ufeff")), delimiter=";"))
+    assert len({len(row) for row in rows}) == 1, "every row has every column"
 
 
 @pytest.mark.parametrize("fonts", ["system", None])
