@@ -40,6 +40,33 @@ def download_text(page: Page, button: str) -> str:
     return pdf_text(Path(path).read_bytes())
 
 
+def test_the_agreement_follows_the_session_language(browser: Browser, web: ServerProcess,
+                                                    people: list[Person]) -> None:
+    """The default agreement is the session's language: picked on the form, or the
+    page's language when switched with the form untouched; the pick survives renders."""
+    fac = Person(browser, web.base, "Fenna")
+    people.append(fac)
+    fac.open_start()
+    area, select = fac.page.locator("#agreement"), fac.page.locator("#language")
+    expect(area).to_have_value(re.compile(re.escape(TEXTS["nl"]["default"])))
+    select.select_option("en")
+    expect(area).to_have_value(re.compile(re.escape(TEXTS["en"]["default"])))
+    fac.page.locator("#method").select_option(index=1)  # another render
+    expect(select).to_have_value("en")
+    expect(area).to_have_value(re.compile(re.escape(TEXTS["en"]["default"])))
+    fac.page.locator("#title").fill("Team Noord")
+    fac.page.locator("form[data-key=create] button[type=submit]").click()
+    expect(fac.page.locator("[data-created]")).to_be_visible()
+    fac.page.goto(fac.page.locator("#facilitator-link").input_value())
+    expect(fac.page.locator("[data-agreement] .agreement-text")).to_have_text(
+        re.compile(re.escape(TEXTS["en"]["default"])))
+    # a fresh form: switching the page to English takes the session language along
+    choose_language(fac, "en")
+    expect(fac.page.locator("#language")).to_have_value("en")
+    expect(fac.page.locator("#agreement")).to_have_value(
+        re.compile(re.escape(TEXTS["en"]["default"])))
+
+
 @pytest.mark.parametrize("lang", ["nl", "en"])
 def test_agreement_and_attendance_panel(browser: Browser, web: ServerProcess,
                                         people: list[Person], screenshots: Path,

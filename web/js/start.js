@@ -31,6 +31,13 @@ export class StartElement extends HTMLElement {
     /** @type {string} the agreement at the door, the default text in the session's language until edited */
     this.agreementText = "";
     this.agreementEdited = false;
+    /** @type {string | null} the session language picked here; null: the page's language */
+    this.language = null;
+  }
+
+  /** The session's language: the one picked, else the page's. */
+  sessionLanguage() {
+    return this.language ?? lang();
   }
 
   async connectedCallback() {
@@ -43,9 +50,12 @@ export class StartElement extends HTMLElement {
         this.agreementEdited = true;
       }
     });
-    window.addEventListener("iv-langchange", () => this.render());
+    window.addEventListener("iv-langchange", () => {
+      if (this.language === null && !this.agreementEdited) this.loadAgreement(lang());
+      this.render();
+    });
     this.render();
-    this.loadAgreement(lang());
+    this.loadAgreement(this.sessionLanguage());
     try {
       this.methods = await listMethods();
       if (!this.methods.some((m) => m.id === this.method) && this.methods.length) this.method = this.methods[0].id;
@@ -91,8 +101,8 @@ export class StartElement extends HTMLElement {
             h("p", { class: "hint" }, h("a", { href: "/methods/edit", "data-editor-link": "" }, t("start.make_method"))),
             h("label", { for: "language" }, t("start.language")),
             h("select", { id: "language", name: "language" },
-              h("option", { value: "nl", selected: lang() === "nl" }, "Nederlands"),
-              h("option", { value: "en", selected: lang() === "en" }, "English")),
+              h("option", { value: "nl", selected: this.sessionLanguage() === "nl" }, "Nederlands"),
+              h("option", { value: "en", selected: this.sessionLanguage() === "en" }, "English")),
             h("p", { class: "hint" }, t("start.language_hint")),
             h("label", { class: "check" },
               h("input", { type: "checkbox", id: "agreement-on", name: "agreement_on", checked: this.agreementOn }),
@@ -137,8 +147,9 @@ export class StartElement extends HTMLElement {
       this.method = target.value;
       this.render();
     }
-    if (target instanceof HTMLSelectElement && target.name === "language" && !this.agreementEdited) {
-      this.loadAgreement(target.value);
+    if (target instanceof HTMLSelectElement && target.name === "language") {
+      this.language = target.value;
+      if (!this.agreementEdited) this.loadAgreement(target.value);
     }
     if (target instanceof HTMLInputElement && target.name === "agreement_on") {
       this.agreementOn = target.checked;
@@ -153,7 +164,10 @@ export class StartElement extends HTMLElement {
   async loadAgreement(language) {
     try {
       const response = await fetch(`/api/agreement/${language === "en" ? "en" : "nl"}`);
-      if (response.ok && !this.agreementEdited) this.agreementText = (await response.json()).text;
+      // a slower answer for a language no longer chosen does not overwrite the text
+      if (response.ok && !this.agreementEdited && language === this.sessionLanguage()) {
+        this.agreementText = (await response.json()).text;
+      }
     } catch {
       // the server's default applies when the text stays empty
     }
