@@ -56,8 +56,13 @@ def test_one_session_over_two_hubs(tmp_path: Path, redis_kind: str) -> None:
                                                             "y": 2 * n})])
                                    for n, m in enumerate(members)))
             total = start + len(members) * (OPS_EACH + 1)
-            for client in everyone:
-                await client.until(lambda client=client: client.seq == total)
+            try:
+                for client in everyone:
+                    await client.until(lambda client=client: client.seq == total)
+            except TimeoutError:
+                raise AssertionError(f"not all at seq {total}: " + ", ".join(
+                    f"{c.name} seq={c.seq} close={c.close_code} gaps={c.gaps} "
+                    f"errors={c.errors[-3:]}" for c in everyone)) from None
 
             def timeline(client: BoardClient) -> list[str]:
                 return [json.dumps(m, sort_keys=True) for m in client.messages
