@@ -116,6 +116,9 @@ CASE_SECTIONS = ("case",)
 case into ``case``); without one, the case chosen in the vote stands in."""
 TAKEAWAY_KINDS = ("evaluation",)
 TAKEAWAY_SECTIONS = ("takeaways", "reflection", "presenter_reflection")
+NOT_TAKEAWAYS = ("checkout",)
+"""The frame's check-out (tops and tips on the meeting) is evaluation-kind, but says
+how the meeting went, not what the presenter takes away from the case."""
 
 
 def _summary(doc: ExportDocument) -> tuple[tuple[str, str], ...]:
@@ -137,6 +140,7 @@ def _summary(doc: ExportDocument) -> tuple[tuple[str, str], ...]:
     presenter = {p.name for p in doc.participants if p.role == "presenter"}
     takeaways = [i.text for i in doc.items
                  if (kinds.get(i.section) in TAKEAWAY_KINDS or i.section in TAKEAWAY_SECTIONS)
+                 and i.section not in NOT_TAKEAWAYS
                  and i.author is not None and i.author in presenter]
     if presenter:
         lines.append((catalog.text(lang, "sum_takeaways"), "\n".join(takeaways) or none))

@@ -151,3 +151,16 @@ def test_follow_up_defaults_to_the_exports_method_and_title(client: TestClient) 
     with client:
         answer = client.post("/api/sessions", json={"from_export": doc, "carry": ["ideas"]})
         assert answer.status_code == 201, answer.json()
+
+
+def test_the_check_out_is_not_what_the_presenter_takes_away() -> None:
+    """The frame's check-out is evaluation-kind too, but the summary's takeaways hold
+    only what the presenter wrote in the method's own evaluation."""
+    doc = closed_board()
+    assert "checkout" in {s.id for s in doc.sections}
+    own = next(i for i in doc.items if i.section == "evaluation")
+    doc.items.append(msgspec.structs.replace(own, id="c1", section="checkout",
+                                             text="Top: fijne sfeer"))
+    summary = dict(build_report(doc).summary)
+    takeaways = summary[catalog.text("nl", "sum_takeaways")]
+    assert "HYPERLINK" in takeaways and "fijne sfeer" not in takeaways
