@@ -49,6 +49,13 @@ def link_kind(meta: SessionMeta | None, token: str, *, retired: bool = False) ->
     return None
 
 
+def exports_when_off(via: LinkKind) -> bool:
+    """Whether a holder of this kind of link may export while the facilitator has
+    switched participant export off: only the facilitator link (a member key the plan
+    made facilitator counts as one)."""
+    return via == LinkKind.FACILITATOR
+
+
 def is_member_key(meta: SessionMeta | None, token: str) -> bool:
     """Whether ``token`` is a group member's key of this (group meeting) session."""
     return meta is not None and token_hash(token) in meta.member_roles

@@ -125,6 +125,10 @@ class Welcome(_Msg, tag="welcome"):
     notes: list[Localized | None] | None = None
     """The facilitator notes per step, for the facilitator only (else null); the
     ``method`` never carries them."""
+    link_exports: bool = False
+    """Whether the link this client entered with exports the closed board even while
+    participant export is off (the facilitator link); otherwise the board's
+    ``participant_export`` decides."""
 
 
 class Event(_Msg, tag="event"):

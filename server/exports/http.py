@@ -29,7 +29,7 @@ from server.exports.report import build_report
 from server.exports.table import render_csv
 from server.http_access import session_link
 from server.http_errors import http_error, not_found
-from server.links import LinkKind
+from server.links import LinkKind, exports_when_off
 from server.retention import delete_session
 from server.store.base import Store
 from shared_schema.codes import HttpErrorCode
@@ -90,7 +90,7 @@ async def export(request: Request) -> Response:
         return not_found()
     if not state.closed or meta.closed_ms is None:
         return http_error(409, HttpErrorCode.NOT_CLOSED, "the session is not closed yet")
-    if via in (LinkKind.PARTICIPANT, LinkKind.PRESENTER) and not state.participant_export:
+    if not exports_when_off(via) and not state.participant_export:
         return http_error(403, HttpErrorCode.EXPORT_DISABLED,
                           "the facilitator switched participant export off")
     doc = build_document(state, meta.created_ms, meta.closed_ms)

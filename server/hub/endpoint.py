@@ -26,7 +26,7 @@ from server.hub.connection import Connection, Disconnected
 from server.hub.hub import Hub
 from server.hub.member import Member
 from server.hub.room import Room
-from server.links import LinkKind, is_member_key, link_kind
+from server.links import LinkKind, exports_when_off, is_member_key, link_kind
 from server.store.base import SessionMeta
 from server.tokens import is_session_id, token_hash
 from shared_schema.client import Classify, Hello
@@ -182,6 +182,7 @@ async def _welcome(
         board=board_view(room.state, pid) if replay is None else None,
         method=public_method(room.state.method),
         notes=notes(room.state.method) if participant.role == "facilitator" else None,
+        link_exports=exports_when_off(via),
     )
     conn.send(encoder.encode(welcome))
     for frame in replay or ():

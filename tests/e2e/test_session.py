@@ -215,9 +215,13 @@ def test_whole_tienstappen_session(browser: Browser, web: ServerProcess,
     fac.click("Deelnemers mogen exporteren: aan")
     expect(fac.page.get_by_role("button", name="Deelnemers mogen exporteren: uit")
            ).to_be_visible(timeout=SEEN)
-    part.page.locator(".export-panel button", has_text="CSV").click()
-    expect(part.page.locator("[data-export-status]")).to_have_text(
-        "De begeleider heeft export voor deelnemers uitgezet.")
+    # the participant's panel offers nothing it would refuse (the server refuses it
+    # too: tests/exports/test_access.py); the facilitator's panel keeps every format
+    expect(part.page.locator(".export-panel [data-action=export]")).to_have_count(0)
+    expect(part.page.locator("[data-export-off]")).to_have_text(
+        re.compile("^De begeleider heeft export voor deelnemers uitgezet"))
+    expect(fac.page.locator(".export-panel [data-action=export]")).to_have_count(4)
+    part.screenshot(screenshots, "board-closed-export-off")
     with fac.page.expect_download() as download:
         fac.page.locator(".export-panel button", has_text="CSV").click()
     assert download.value.suggested_filename.endswith(".csv")

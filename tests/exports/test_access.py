@@ -45,6 +45,9 @@ def test_export_and_delete_access(server: ServerProcess) -> None:
     async def scenario() -> None:
         fac, anouk = await seat(server, session)
         await checked_in(fac, [anouk], ["Goed geslapen", "Moe maar blij"])
+        # the welcome says which link exports whatever the switch: the facilitator's
+        assert fac.welcome is not None and fac.welcome["link_exports"] is True
+        assert anouk.welcome is not None and anouk.welcome["link_exports"] is False
         # before the close: 409 for both links; bad tokens: one 404 for every case
         for token in (session.facilitator_token, session.invite_token):
             answer = http.export(server, session.id, token, "md")
@@ -76,6 +79,7 @@ def test_export_and_delete_access(server: ServerProcess) -> None:
         await anouk.close()
         await late.connect()
         assert late.board["participant_export"] is False and late.board["closed"] is True
+        assert late.welcome is not None and late.welcome["link_exports"] is False
         # delete: the invite link may not; the facilitator may, once
         for token in (session.invite_token, "wrong", None):
             answer = http.delete(server, session.id, token)

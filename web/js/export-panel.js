@@ -13,9 +13,11 @@ export const FORMATS = /** @type {const} */ (["pdf", "md", "csv", "json"]);
 export function exportPanel(model) {
   return h("section", { class: "export-panel", "aria-labelledby": "export-title", "data-key": "export" },
     h("h2", { id: "export-title" }, t("export.title")),
-    h("p", { class: "hint" }, t("export.body")),
-    h("div", { class: "export-buttons" },
-      FORMATS.map((format) => h("button", { type: "button", class: "btn", "data-action": "export", "data-format": format }, t(`export.${format}`)))),
+    model.mayExport ? [
+      h("p", { class: "hint" }, t("export.body")),
+      h("div", { class: "export-buttons" },
+        FORMATS.map((format) => h("button", { type: "button", class: "btn", "data-action": "export", "data-format": format }, t(`export.${format}`)))),
+    ] : h("p", { class: "hint", "data-export-off": "" }, t("export.off")),
     h("p", { class: "export-status", role: "status", "data-export-status": "", "data-keep": "" }),
     model.board.anonymous ? h("p", { class: "hint" }, t("export.anonymous")) : null,
     ...(model.role === "facilitator" ? exportToggle(model) : []));

@@ -63,7 +63,14 @@ export class BoardModel {
     /** The facilitator notes per step: sent only while this viewer leads. */
     /** @type {(Localized | null)[]} */
     this.notes = welcome.notes ?? [];
+    /** Whether this client's link exports even while participant export is off. */
+    this.linkExports = welcome.link_exports ?? false;
     if (welcome.board) this.load(welcome.board);
+  }
+
+  /** Whether the server lets this client export the closed board now (as it said). */
+  get mayExport() {
+    return this.linkExports || (this.board.participant_export ?? true);
   }
 
   /** @param {Board} board */
@@ -85,6 +92,7 @@ export class BoardModel {
     this.me = welcome.participant_id;
     this.seq = welcome.seq;
     if (welcome.notes) this.notes = welcome.notes;
+    this.linkExports = welcome.link_exports ?? false;
     if (!welcome.recovered && welcome.board) this.load(welcome.board);
   }
 

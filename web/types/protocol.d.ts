@@ -441,6 +441,7 @@ export interface VotePut {
 export interface Welcome {
   board: Board | null;
   epoch: string;
+  link_exports?: boolean;
   method: Method;
   notes?: Array<Localized | null> | null;
   participant_id: string;
