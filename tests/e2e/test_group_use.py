@@ -110,13 +110,17 @@ def test_case_vote_closes_on_reveal_and_the_case_flows_into_the_method(
     expect(notice).to_have_count(0)
 
     # 7: the reveal closes the vote, on the server: no "+ stem", a late vote is refused
+    anna_vote = anna.item("Een lastige ouder").locator("[data-action=vote][data-delta='1']")
+    anna_vote.click()
+    expect(anna.item("Een lastige ouder").locator(".my-votes")).to_have_text("jouw stemmen: 1")
     fac.click("Onthul Casussen en hun vraag")
     expect(anna.page.locator("[data-action=vote]")).to_have_count(0, timeout=SEEN_WITHIN_MS)
     anna.page.evaluate(f"""() => document.querySelector('iv-board').send(
         {{type: "vote", item_id: "{item_id}", delta: 1}})""")
     expect(anna.page.locator("[data-notice=error]")).to_contain_text(
         "De stemmen zijn al onthuld; stemmen kan niet meer.")
-    expect(fac.item("Een lastige ouder").locator(".votes")).to_have_text("0 stemmen")
+    expect(fac.item("Een lastige ouder").locator(".votes")).to_have_text("1 stem")
+    expect(fac.item("Mijn team luistert niet").locator(".votes")).to_have_text("3 stemmen")
 
     # the facilitator names the presenter; the method starts with her case in place
     fac.page.get_by_role("button", name="Maak Anna inbrenger").first.click()

@@ -9,7 +9,7 @@ import { h, morphChildren } from "./dom.js";
 import { Conflict, forget, GroupClient, identity, joinGroup, remember } from "./group-api.js";
 import { joinForm, manageCard, seriesForm } from "./group-forms.js";
 import { archiveCard, lookbackView, meetingsList, membersCard, nextMeeting, questionsCard, when } from "./group-view.js";
-import { explain, t } from "./i18n.js";
+import { explain, t, tn } from "./i18n.js";
 import { brandHeader, copyField, copyText } from "./shell.js";
 
 /** @typedef {import("./group-api.js").GroupView} GroupView */
@@ -121,7 +121,7 @@ export class GroupElement extends HTMLElement {
       h("main", { id: "main", class: "page group-page" },
         h("div", { class: "group-head" },
           h("h1", {}, data.group.name),
-          h("p", { class: "lead" }, t("group.summary", { members: data.group.members.length, weeks: data.group.cadence_weeks, minutes: data.group.minutes })),
+          h("p", { class: "lead" }, t("group.summary", { members: tn("group.members", data.group.members.length), cadence: tn("group.cadence", data.group.cadence_weeks), minutes: data.group.minutes })),
           h("p", { class: "muted" }, t("group.you_are", { name: data.me.name }))),
         h("div", { class: "notice-slot", role: "status", "aria-live": "polite" },
           this.notice ? h("div", { class: `notice notice-${this.notice.kind}` }, h("p", {}, this.notice.text)) : null),

@@ -48,6 +48,18 @@ export function t(key, vars = {}) {
 }
 
 /**
+ * The text for a count `n`: the catalog's `key.one` (or another plural form of the
+ * language) where it has one, else `key`; `{n}` is filled in.
+ * @param {string} key
+ * @param {number} n
+ * @param {Record<string, string | number>} [vars]
+ */
+export function tn(key, n, vars = {}) {
+  const form = `${key}.${new Intl.PluralRules(current).select(n)}`;
+  return t(form in catalog ? form : key, { ...vars, n });
+}
+
+/**
  * Whether the current catalog has `key`.
  * @param {string} key
  */

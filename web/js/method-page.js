@@ -3,7 +3,7 @@
 // fields their paths name, with a summary linking to each.
 
 import { h } from "./dom.js";
-import { loc, t } from "./i18n.js";
+import { loc, t, tn } from "./i18n.js";
 import { ancestors } from "./method-draft.js";
 import { fieldId } from "./method-fields.js";
 import { methodFields, previewPanel, sectionsFields, stepsFields } from "./method-form.js";
@@ -84,7 +84,7 @@ export function toolbar(editor) {
     h("p", { class: "editor-status", role: "status", "aria-live": "polite" },
       editor.status || (editor.dirty ? t("editor.unsaved") : ""),
       " ",
-      editor.valid ? h("span", { class: "ok" }, t("editor.valid")) : editor.problems.length ? h("span", { class: "form-error" }, t("editor.problems", { n: editor.problems.length })) : null),
+      editor.valid ? h("span", { class: "ok" }, t("editor.valid")) : editor.problems.length ? h("span", { class: "form-error" }, tn("editor.problems", editor.problems.length)) : null),
     editor.importOpen ? h("div", { class: "import-panel stack", id: "ed-import", "data-key": "import" },
       h("label", { for: "ed-import-text" }, t("editor.import_label")),
       h("textarea", { id: "ed-import-text", rows: "8", "data-import": "", spellcheck: "false", "data-anchor": "$" }, editor.importText),

@@ -4,7 +4,7 @@
 
 import { h } from "./dom.js";
 import { isSpotlit, spotlightButton } from "./facilitation.js";
-import { t } from "./i18n.js";
+import { t, tn } from "./i18n.js";
 
 /** @typedef {import("./model.js").ViewItem} ViewItem */
 /** @typedef {import("./sections.js").Ctx} Ctx */
@@ -79,7 +79,7 @@ export function itemCard(def, item, ctx, extra, style) {
   if (item.circled) meta.push(h("span", { class: "flag" }, t("item.circled")));
   if (def.kind === "cases" || model.may("vote", def.id)) {
     const sealed = state?.sealed && !state.revealed;
-    meta.push(h("span", { class: "votes" }, sealed ? t("vote.sealed_total") : t("vote.total", { n: item.votes })));
+    meta.push(h("span", { class: "votes" }, sealed ? t("vote.sealed_total") : tn("vote.total", item.votes)));
   }
   const canNavigate = !ro;
   return h(
