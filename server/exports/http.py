@@ -112,9 +112,11 @@ def disposition(title: str, fallback: str, closed: str, extension: str) -> str:
     """An attachment named after the session: "Intervisie team Noord 2027-01-16.pdf"
     (``filename*``, RFC 6266/5987, for browsers that read UTF-8), with a plain ASCII
     form in ``filename`` for the rest; the link kind's word when the title has no
-    usable character."""
+    usable character. A title that ends with that date already (a group meeting's
+    board is named after its day) does not get it twice."""
     cleaned = " ".join("".join(c if c.isalnum() or c in " -_.,()" else " " for c in title).split())
     cleaned = cleaned.strip(" .")[:80] or fallback
+    cleaned = cleaned.removesuffix(closed).rstrip(" -_.,") or fallback
     ascii_name = unicodedata.normalize("NFKD", cleaned).encode("ascii", "ignore").decode()
     ascii_name = "-".join(ascii_name.replace(",", " ").split()) or fallback
     full = f"{cleaned} {closed}.{extension}"

@@ -184,4 +184,9 @@ def test_group_year_plan_meeting_and_look_back(browser: Browser, web: ServerProc
     with member.page.expect_download() as report:
         member.page.locator(".archive button", has_text="MD").click()
     assert "geen nee zeg" in Path(report.value.path()).read_text(encoding="utf-8")
+    # named as typed (the UTF-8 name), no day twice (the board is named after its
+    # planned day; the day it closed follows when that is another)
+    name = report.value.suggested_filename
+    days = re.findall(r"\d{4}-\d{2}-\d{2}", name)
+    assert name.startswith("Intervisie team Noord ") and len(days) == len(set(days)), name
     member.screenshot(screenshots, "group-lookback")

@@ -64,6 +64,12 @@ def test_file_named_after_the_session() -> None:
     assert "filename*=UTF-8''Intervisie%20team%20Noord%20zorg%202027-01-16.pdf" in header
     assert 'filename="intervisie-2027-01-16.csv"' in disposition("?!", "intervisie",
                                                                     "2027-01-16", "csv")
+    # a group meeting's board is named after its day: the date is not doubled
+    header = disposition("Team Noord 2027-01-16", "intervisie", "2027-01-16", "pdf")
+    assert 'filename="Team-Noord-2027-01-16.pdf"' in header
+    assert "filename*=UTF-8''Team%20Noord%202027-01-16.pdf" in header
+    assert 'filename="intervisie-2027-01-16.md"' in disposition("2027-01-16", "intervisie",
+                                                                   "2027-01-16", "md")
 
 
 def test_csv_opens_as_columns_in_dutch_excel() -> None:

@@ -68,12 +68,20 @@ export async function fetchExport(sessionId, format, token) {
     headers: { authorization: `Bearer ${token}` },
   });
   if (!response.ok) throw await failure(response);
+  return { blob: await response.blob(), filename: filenameOf(response, `intervisiebord.${format}`) };
+}
+
+/**
+ * The name the server gives a download: the UTF-8 name (`filename*`) when there is
+ * one, as it keeps the title as typed; else the plain ASCII one; else `fallback`.
+ * @param {Response} response
+ * @param {string} fallback
+ */
+export function filenameOf(response, fallback) {
   const disposition = response.headers.get("content-disposition") ?? "";
-  // the UTF-8 name (filename*) when there is one: it keeps the session title as typed
   const star = /filename\*=UTF-8''([^;]+)/i.exec(disposition);
   const plain = /filename="?([^";]+)"?/i.exec(disposition);
-  const filename = star ? decodeURIComponent(star[1]) : plain ? plain[1] : `intervisiebord.${format}`;
-  return { blob: await response.blob(), filename };
+  return star ? decodeURIComponent(star[1]) : plain ? plain[1] : fallback;
 }
 
 // -- the method editor ----------------------------------------------------------------

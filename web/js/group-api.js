@@ -2,7 +2,7 @@
 // browser (member id, name, member key). The key travels only in the Authorization
 // header; links carry it after the #, which the browser never sends.
 
-import { HttpError } from "./api.js";
+import { filenameOf, HttpError } from "./api.js";
 
 /** @typedef {{id: string, name: string, manager: boolean}} GroupMember */
 /** @typedef {{id: string, starts: string, minutes: number, method: string, facilitator: string | null, presenter: string | null, facilitator_fixed: boolean, presenter_fixed: boolean, session_id: string | null, closed: boolean, status: "planned" | "open" | "closed"}} Meeting */
@@ -207,7 +207,5 @@ export class GroupClient {
  * @returns {Promise<{blob: Blob, filename: string}>}
  */
 async function fileOf(response) {
-  const disposition = response.headers.get("content-disposition") ?? "";
-  const match = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(disposition);
-  return { blob: await response.blob(), filename: match ? decodeURIComponent(match[1]) : "intervisiebord" };
+  return { blob: await response.blob(), filename: filenameOf(response, "intervisiebord") };
 }
