@@ -135,9 +135,10 @@ def test_group_year_plan_meeting_and_look_back(browser: Browser, web: ServerProc
     for person in everyone:
         expect(person.page.locator("#closed-title")).to_be_visible(timeout=LIVE)
 
-    # Meeting 2's look-back on the group page, for every member.
+    # Meeting 2's look-back on the group page (the closed board links back to it).
     for person in everyone:
-        person.page.goto(f"{web.base}/g/{group_id}")
+        person.page.locator("[data-group-link]").click()
+        expect(person.page).to_have_url(f"{web.base}/g/{group_id}")
         look = person.page.locator(".lookback")
         expect(look.locator(".redefinition")).to_have_text(
             "Mijn probleem is dat ik geen nee zeg.", timeout=LIVE)

@@ -117,9 +117,11 @@ function myRights(model) {
  * @param {BoardModel} model
  */
 export function closedIntro(model) {
+  const group = new URLSearchParams(location.hash.slice(1)).get("g");  // a group meeting
   return h("section", { class: "step-head closed-head", "aria-labelledby": "closed-title" },
     h("div", { class: "step-text" },
       h("h2", { id: "closed-title" }, t("closed.title")),
-      h("p", { class: "instruction" }, t("closed.body"))),
+      h("p", { class: "instruction" }, t("closed.body")),
+      group ? h("p", {}, h("a", { class: "btn", href: `/g/${encodeURIComponent(group)}`, "data-group-link": "" }, t("closed.to_group"))) : null),
     exportPanel(model));
 }
