@@ -119,6 +119,9 @@ def test_agreement_and_attendance_panel(browser: Browser, web: ServerProcess,
     part.accept_agreement()
     part.page.locator("#join-name").press("Enter")
     expect(part.page.locator(".step-head")).to_be_visible()
+    # the facilitator's panel follows who came in, with no step taken and no reload
+    expect(fac.page.locator("iv-attendance .attendance-lead .hint").first).to_have_text(
+        re.compile(r"^0 \w+ 2 "))
 
     # the panel: present, confirm
     for person in (fac, part):

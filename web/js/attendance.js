@@ -5,7 +5,7 @@
 // record. The facilitator's session deletion (after the close) asks whether the
 // attendance goes too. The server decides every right; this shows what it answers.
 
-import { HttpError } from "./api.js";
+import { filenameOf, HttpError } from "./api.js";
 import { h, morphChildren, tagOf } from "./dom.js";
 import { meetingMember } from "./group-api.js";
 import { explain, lang, t } from "./i18n.js";
@@ -89,6 +89,9 @@ export async function acceptAgreement(sessionId, token, clientId) {
   if (!response.ok) throw await failure(response);
 }
 
+/** How long a burst of board or presence changes waits before the record reloads. */
+const RELOAD_DELAY_MS = 400;
+
 /** The downloads, by button: the file the server names `<name>.<extension>`. */
 const FILES = /** @type {Record<string, [string, string]>} */ ({
   certificate: ["certificate", "pdf"],
@@ -114,7 +117,7 @@ function periods(line) {
 
 export class AttendanceElement extends HTMLElement {
   static get observedAttributes() {
-    return ["data-closed", "data-role", "data-step"];
+    return ["data-closed", "data-role", "data-step", "data-online"];
   }
 
   constructor() {
@@ -127,6 +130,8 @@ export class AttendanceElement extends HTMLElement {
     this.message = null;
     this.gone = false;
     this.busy = false;
+    /** @type {number | undefined} */
+    this.reloadTimer = undefined;
   }
 
   get sessionId() {
@@ -147,8 +152,12 @@ export class AttendanceElement extends HTMLElement {
     this.load();
   }
 
+  /** A change of the board (or of who is online) reloads the record; changes that come
+   * close together share one request. */
   attributeChangedCallback() {
-    if (this.isConnected) this.load();
+    if (!this.isConnected) return;
+    window.clearTimeout(this.reloadTimer);
+    this.reloadTimer = window.setTimeout(() => this.load(), RELOAD_DELAY_MS);
   }
 
   /**
@@ -221,12 +230,10 @@ export class AttendanceElement extends HTMLElement {
   async download([name, extension]) {
     const fmt = `${name}.${extension}`;
     const response = await this.call(`/${fmt}`);
-    const disposition = response.headers.get("content-disposition") ?? "";
-    const match = /filename="?([^";]+)"?/i.exec(disposition);
     const url = URL.createObjectURL(await response.blob());
     const link = document.createElement("a");
     link.href = url;
-    link.download = match ? match[1] : fmt;
+    link.download = filenameOf(response, fmt);
     document.body.append(link);
     link.click();
     link.remove();

@@ -111,7 +111,7 @@ function joinForm(view) {
  * @param {BoardModel} model
  */
 function attendancePanel(model) {
-  return h("iv-attendance", { "data-key": "attendance", "data-keep": "", "data-session": model.board.session_id, "data-closed": String(model.board.closed), "data-role": model.role, "data-step": String(model.board.step) });
+  return h("iv-attendance", { "data-key": "attendance", "data-keep": "", "data-session": model.board.session_id, "data-closed": String(model.board.closed), "data-role": model.role, "data-step": String(model.board.step), "data-online": [...model.online].sort().join(" ") });
 }
 
 /** @param {ViewState} view */
