@@ -10,6 +10,7 @@ configured extra folder, or save one in the editor.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Iterable
 from functools import cache
@@ -30,11 +31,19 @@ FRAME_FILE = Path(__file__).with_name("frame.toml")
 T = TypeVar("T")
 
 
+_TOML_PLACE = re.compile(r"\(at line (\d+), column (\d+)\)$")
+
+
 def read_toml(text: str, source: str) -> dict[str, Any]:
+    """The file's tables; a syntax error names its line and column (the parser's own
+    English wording stays out of the message, which is in the reader's language)."""
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise MethodError(source, [Problem("$", "invalid_toml", {"detail": str(exc)})]) from exc
+        place = _TOML_PLACE.search(str(exc))
+        problem = (Problem("$", "invalid_toml", {"line": place[1], "column": place[2]})
+                   if place else Problem("$", "invalid_toml_end", {}))
+        raise MethodError(source, [problem]) from exc
 
 
 def _convert(raw: object, kind: type[T], source: str) -> T:

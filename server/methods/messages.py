@@ -14,7 +14,10 @@ from shared_schema.board import Language
 TEXTS: Final[dict[Language, dict[str, str]]] = {
     "nl": {
         "invalid": "Ongeldige waarde: {detail}",
-        "invalid_toml": "Geen geldige TOML: {detail}",
+        "invalid_toml": "Geen geldige TOML: kijk op regel {line}, rond teken {column}.",
+        "invalid_toml_end": (
+            "Geen geldige TOML: de tekst houdt op voordat een waarde of tabel af is."
+        ),
         "missing_field": "Dit veld ontbreekt.",
         "unknown_field": "Dit veld bestaat niet in een methode.",
         "invalid_choice": "'{value}' is geen toegestane keuze.",
@@ -53,7 +56,8 @@ TEXTS: Final[dict[Language, dict[str, str]]] = {
     },
     "en": {
         "invalid": "Invalid value: {detail}",
-        "invalid_toml": "This is not valid TOML: {detail}",
+        "invalid_toml": "This is not valid TOML: look at line {line}, near character {column}.",
+        "invalid_toml_end": "This is not valid TOML: the text ends before a value or table does.",
         "missing_field": "This field is missing.",
         "unknown_field": "A method has no such field.",
         "invalid_choice": "'{value}' is not one of the allowed choices.",

@@ -369,6 +369,30 @@ def test_invalid_edit_shows_the_loaders_message_and_saves_nothing(
     assert author.problems == []
 
 
+def test_text_that_is_no_toml_imports_nothing_and_says_where(
+    saved_tienstappen: tuple[Author, str, dict[str, Any]],
+) -> None:
+    author, saved_id, before = saved_tienstappen
+    author.problems.clear()
+    page = author.page
+    page.goto(f"{author.base}/methods/edit?saved={saved_id}")
+    expect(page.locator(".editor-status .ok")).to_be_visible(timeout=CHECKED_MS)
+    page.get_by_role("button", name="TOML importeren").click()
+    page.locator("#ed-import-text").fill('id = "x"\nname = { nl = "A" en = "B" }\n')
+    page.get_by_role("button", name="Importeren", exact=True).click()
+    error = page.locator("[data-import-error]")
+    expect(error).to_have_text(re.compile("^Geen geldige TOML: kijk op regel 2"))
+    expect(page.locator(".editor-status")).to_contain_text("Niet geïmporteerd")
+    expect(page.locator(".editor-status")).not_to_contain_text("Geïmporteerd,")
+    expect(page.locator("#ed-import-text")).to_be_focused()
+    expect(page.locator("#ed-import-text")).to_have_attribute("aria-describedby",
+                                                              "ed-import-error")
+    # the method on screen is untouched: still valid, still the saved copy
+    expect(page.locator(".editor-status .ok")).to_be_visible()
+    assert saved_copy(page, saved_id) == before
+    assert author.problems == []
+
+
 # -- acceptance 5 ----------------------------------------------------------------------
 
 

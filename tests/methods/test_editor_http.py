@@ -177,7 +177,16 @@ def test_shipped_method_imported_and_exported_gives_the_same_data(client: TestCl
 def test_import_of_broken_toml_names_the_place(client: TestClient) -> None:
     answer = client.post("/api/methods/check", json={"toml": 'id = "half', "language": "en"})
     assert answer.status_code == 422
-    assert answer.json()["problems"][0]["code"] == "invalid_toml"
+    assert answer.json()["problems"][0]["code"] == "invalid_toml_end"
+    assert "data" not in answer.json(), "nothing was read, so nothing is loaded"
+    broken = 'id = "x"\nvote_budget = 3\nname = { nl = "A" en = "B" }\n'
+    for language, words in (("nl", ["regel 3", "teken"]), ("en", ["line 3", "character"])):
+        answer = client.post("/api/methods/check", json={"toml": broken, "language": language})
+        [problem] = answer.json()["problems"]
+        assert problem["code"] == "invalid_toml" and problem["path"] == "$"
+        assert all(word in problem["message"] for word in words), problem
+        if language == "nl":  # the parser's English wording stays out
+            assert "Expected" not in problem["message"] and "Invalid" not in problem["message"]
 
 
 def test_methods_belong_to_the_browser_key(client: TestClient) -> None:

@@ -191,7 +191,7 @@ def test_broken_method_is_refused_naming_the_field(
 
 def test_invalid_toml_is_refused(tmp_path: Path) -> None:
     (tmp_path / "kapot.toml").write_text('id = "half', encoding="utf-8")
-    with pytest.raises(MethodError, match="not valid TOML"):
+    with pytest.raises(MethodError, match="not valid TOML: the text ends"):
         load_methods([tmp_path], framed=False)
 
 

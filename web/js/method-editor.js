@@ -54,6 +54,8 @@ export class MethodEditorElement extends HTMLElement {
     this.previewStale = false;
     this.importOpen = false;
     this.importText = "";
+    /** @type {string | null} why the pasted text could not be read at all (shown at the text) */
+    this.importError = null;
     /** @type {WeakMap<object, string>} stable keys of steps, sections and lanes */
     this.uids = new WeakMap();
     this.nextUid = 1;

@@ -74,17 +74,25 @@ export async function importToml(editor) {
     editor.draft = method;
     editor.importOpen = false;
     editor.importText = "";
+    editor.importError = null;
     editor.dirty = true;
     editor.status = t("editor.imported");
     editor.scheduleCheck(0);
   } catch (error) {
     if (error instanceof MethodInvalid) {
-      // a file that is TOML is loaded as read, so its problems can be fixed here
-      if (error.data) {
-        editor.draft = error.data;
-        editor.importOpen = false;
-        editor.dirty = true;
+      if (!error.data) {
+        // not TOML at all: nothing is loaded; the reason stands at the pasted text
+        editor.importError = error.problems.map((p) => p.message).join(" ");
+        editor.status = t("editor.import_failed");
+        editor.render();
+        document.getElementById("ed-import-text")?.focus();
+        return;
       }
+      // a file that is TOML is loaded as read, so its problems can be fixed here
+      editor.draft = error.data;
+      editor.importOpen = false;
+      editor.importError = null;
+      editor.dirty = true;
       editor.problems = error.problems;
       editor.valid = false;
       editor.openProblems();
