@@ -68,11 +68,49 @@ def frame() -> Frame:
     return load_frame()
 
 
+LOCALIZED_KEYS = frozenset({"name", "summary", "title", "instruction", "prefix",
+                            "facilitator_notes"})
+"""The keys whose values are texts in both languages (``Localized``)."""
+
+
+def _blank_texts(raw: object, path: str = "$") -> list[str]:
+    """The paths of every empty text in both languages anywhere in ``raw``, so a new
+    method hears of all its empty fields at once (type checks stop at the first)."""
+    found: list[str] = []
+    if isinstance(raw, dict):
+        for key, value in raw.items():
+            here = f"{path}.{key}"
+            if key in LOCALIZED_KEYS and isinstance(value, dict):
+                found += [f"{here}.{lang}" for lang in ("nl", "en") if value.get(lang) == ""]
+            else:
+                found += _blank_texts(value, here)
+    elif isinstance(raw, list):
+        for index, value in enumerate(raw):
+            found += _blank_texts(value, f"{path}[{index}]")
+    return found
+
+
+def _filled(raw: object, blanks: set[str], path: str = "$") -> object:
+    """``raw`` with a stand-in for every blank text (checked further as if filled)."""
+    if isinstance(raw, dict):
+        return {k: "-" if f"{path}.{k}" in blanks else _filled(v, blanks, f"{path}.{k}")
+                for k, v in raw.items()}
+    if isinstance(raw, list):
+        return [_filled(v, blanks, f"{path}[{i}]") for i, v in enumerate(raw)]
+    return raw
+
+
 def check_method(raw: object, source: str = "<method>") -> Method:
     """Decode and check method data (a parsed TOML document), unframed; raises
-    ``MethodError`` with every problem the cross-checks find."""
-    method = _convert(raw, Method, source)
-    problems = rules.check(method, frame())
+    ``MethodError`` with every empty text, then the first type problem or every
+    problem the cross-checks find."""
+    blanks = [Problem(path, "too_short", {}) for path in _blank_texts(raw)]
+    try:
+        method = _convert(_filled(raw, {p.path for p in blanks}) if blanks else raw,
+                          Method, source)
+    except MethodError as exc:
+        raise MethodError(source, [*blanks, *exc.problems]) from exc
+    problems = [*blanks, *rules.check(method, frame())]
     if problems:
         raise MethodError(source, problems)
     return method

@@ -369,6 +369,31 @@ def test_invalid_edit_shows_the_loaders_message_and_saves_nothing(
     assert author.problems == []
 
 
+def test_a_new_method_names_its_empty_fields_when_asked(
+    browser: Browser, web: ServerProcess, people: list[Person],
+) -> None:
+    """A new, empty method shows no error before anything is typed; a field the author
+    empties says so at once; a save names every empty field together."""
+    author = Author(browser, web.base, "Fenna")
+    people.append(author)
+    page = author.page
+    page.goto(web.base + "/methods/edit?new")
+    expect(field(page, "$.name.nl")).to_be_visible()
+    expect(page.locator(".editor-status")).to_contain_text("meldingen", timeout=CHECKED_MS)
+    expect(page.locator(".field-error")).to_have_count(0)
+    field(page, "$.name.nl").fill("Mijn methode")
+    field(page, "$.name.nl").fill("")
+    field(page, "$.name.nl").blur()
+    expect(problem(page, "$.name.nl")).to_have_count(1, timeout=CHECKED_MS)
+    expect(page.locator(".field-error")).to_have_count(1)
+    page.get_by_role("button", name="Opslaan").click()
+    expect(page.locator(".editor-status")).to_contain_text("Niet opgeslagen")
+    for path in ("$.name.nl", "$.name.en", "$.summary.nl", "$.summary.en",
+                 "$.steps[0].title.nl", "$.steps[0].instruction.en"):
+        expect(problem(page, path)).to_have_count(1)
+    assert author.problems == []
+
+
 def test_text_that_is_no_toml_imports_nothing_and_says_where(
     saved_tienstappen: tuple[Author, str, dict[str, Any]],
 ) -> None:

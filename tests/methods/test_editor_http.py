@@ -287,3 +287,22 @@ def test_saved_methods_with_redis(tmp_path: Path, redis_url: str, redis_prefix: 
                               json={"title": "x", "saved_method": saved["saved_id"]})
         assert session.status_code == 201
     assert not (tmp_path / "a" / "methods.sqlite3").exists()
+
+
+def test_every_empty_text_is_named_at_once(client: TestClient) -> None:
+    """Type checks stop at the first problem; empty texts are all named together (and
+    the rest of the method is still checked as if they were filled in)."""
+    blank = {"nl": "", "en": ""}
+    method = {"id": "mijn_methode", "name": blank, "summary": {"nl": "Kort", "en": ""},
+              "vote_budget": 3, "sections": [],
+              "steps": [{"id": "stap_1", "title": blank, "instruction": blank,
+                         "minutes": 999, "sections": []}]}
+    answer = client.post("/api/methods/check", json={"method": method, "language": "nl"})
+    assert answer.status_code == 422
+    problems = [(p["path"], p["code"]) for p in answer.json()["problems"]]
+    assert problems == [
+        ("$.name.nl", "too_short"), ("$.name.en", "too_short"), ("$.summary.en", "too_short"),
+        ("$.steps[0].title.nl", "too_short"), ("$.steps[0].title.en", "too_short"),
+        ("$.steps[0].instruction.nl", "too_short"), ("$.steps[0].instruction.en", "too_short"),
+        ("$.steps[0].minutes", "too_large"),
+    ]

@@ -54,6 +54,15 @@ export class MethodEditorElement extends HTMLElement {
     this.previewStale = false;
     this.importOpen = false;
     this.importText = "";
+    /** Whether every problem is shown at its field; a new, empty method shows only those
+     * of the fields the author has touched, until a save or export asks for all. */
+    this.showAllProblems = true;
+    /** @type {Set<string>} the paths of the fields the author has changed, as of the
+     * last check (a field's message appears with a check's answer, never while the
+     * focus moves on from it) */
+    this.touched = new Set();
+    /** @type {Set<string>} changed since the last check was sent */
+    this.touchedSince = new Set();
     /** @type {string | null} why the pasted text could not be read at all (shown at the text) */
     this.importError = null;
     /** @type {WeakMap<object, string>} stable keys of steps, sections and lanes */
@@ -107,6 +116,7 @@ export class MethodEditorElement extends HTMLElement {
     const copy = params.get("copy");
     if (params.has("new")) {
       this.start(emptyMethod());
+      this.showAllProblems = false;
     } else if (from) {
       this.start(copyOf(await checkMethod({ toml: await exportInstalled(from), language: lang() })));
     } else if (saved || copy) {
@@ -151,6 +161,8 @@ export class MethodEditorElement extends HTMLElement {
     if (!this.draft) return;
     const seq = ++this.checkSeq;
     const draft = structuredClone(this.draft);
+    const touched = [...this.touchedSince];
+    this.touchedSince.clear();
     try {
       await checkMethod({ method: draft, language: lang() });
       if (seq !== this.checkSeq) return;
@@ -170,17 +182,26 @@ export class MethodEditorElement extends HTMLElement {
         this.error = this.explainError(error);
       }
     }
+    for (const path of touched) this.touched.add(path);
     if (seq === this.checkSeq) {
       this.openProblems();
       this.render();
     }
   }
 
+  /** The problems shown at their fields: all, or those of touched fields (a new method). */
+  shownProblems() {
+    if (this.showAllProblems) return this.problems;
+    const touched = [...this.touched];
+    return this.problems.filter((p) => touched.some((path) =>
+      p.path === path || p.path.startsWith(`${path}.`) || p.path.startsWith(`${path}[`)));
+  }
+
   /** Unfold the steps and sections a problem names, so its message is in sight. */
   openProblems() {
     const draft = this.draft;
     if (!draft) return;
-    for (const problem of this.problems) {
+    for (const problem of this.shownProblems()) {
       const match = /^\$\.(steps|sections)\[(\d+)\]/.exec(problem.path);
       const part = match ? draft[match[1]]?.[Number(match[2])] : undefined;
       if (part && typeof part === "object") this.open.add(this.uid(part));
@@ -200,15 +221,45 @@ export class MethodEditorElement extends HTMLElement {
     try {
       document.title = `${t("editor.title")} · ${t("app.name")}`;
       const tree = h("div", {}, brandHeader(), this.draft ? editorView(this, this.draft) : chooserView(this));
-      if (this.draft) placeProblems(tree, this.problems, this.draft);
+      if (this.draft) placeProblems(tree, this.shownProblems(), this.draft);
+      const focused = this.focusedField();
       morphChildren(this, tree);
       this.restoreFocus();
+      this.keepFocus(focused);
     } finally {
       this.rendering = false;
     }
     if (this.renderAgain) {
       this.renderAgain = false;
       queueMicrotask(() => this.render());
+    }
+  }
+
+  /** The field that has the focus (by id), with its caret, before a render. */
+  focusedField() {
+    const active = document.activeElement;
+    if (!(active instanceof HTMLElement) || !active.id || !this.contains(active)) return null;
+    const caret = active instanceof HTMLInputElement || active instanceof HTMLTextAreaElement
+      ? [active.selectionStart, active.selectionEnd] : null;
+    return { id: active.id, caret };
+  }
+
+  /**
+   * A message that appears or goes beside a field may make the morph rebuild the field
+   * that had the focus; it gets the focus (and its caret) back.
+   * @param {{id: string, caret: (number | null)[] | null} | null} focused
+   */
+  keepFocus(focused) {
+    if (!focused || this.contains(document.activeElement)) return;
+    const field = document.getElementById(focused.id);
+    if (!(field instanceof HTMLElement) || !this.contains(field)) return;
+    field.focus();
+    if (focused.caret && (field instanceof HTMLInputElement || field instanceof HTMLTextAreaElement)) {
+      try {
+        field.setSelectionRange(focused.caret[0], focused.caret[1]);
+      } catch {
+        // a field kind without a caret (number, checkbox)
+      }
     }
   }
 
@@ -253,6 +304,8 @@ export class MethodEditorElement extends HTMLElement {
     const draft = this.draft;
     if (!draft) return;
     const list = target.dataset.list;
+    const touched = list ?? target.dataset.path;
+    if (touched !== undefined) this.touchedSince.add(touched);
     if (list !== undefined && target instanceof HTMLInputElement) {
       if (!committed) return;
       const current = getAt(draft, list);

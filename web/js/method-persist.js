@@ -30,6 +30,7 @@ export async function save(editor) {
       editor.problems = error.problems;
       editor.valid = false;
       editor.status = t("editor.not_saved");
+      editor.showAllProblems = true;
       editor.openProblems();
       editor.render();
       const heading = editor.querySelector("#ed-problems-title");
@@ -58,6 +59,7 @@ export async function download(editor) {
     if (error instanceof MethodInvalid) {
       editor.problems = error.problems;
       editor.valid = false;
+      editor.showAllProblems = true;
       editor.openProblems();
       editor.status = t("editor.not_exported");
     } else {
@@ -95,6 +97,7 @@ export async function importToml(editor) {
       editor.dirty = true;
       editor.problems = error.problems;
       editor.valid = false;
+      editor.showAllProblems = true;
       editor.openProblems();
       editor.status = t("editor.import_problems");
     } else {
