@@ -394,6 +394,24 @@ def test_a_new_method_names_its_empty_fields_when_asked(
     assert author.problems == []
 
 
+@pytest.mark.parametrize(("width", "sticky"), [(1280, True), (390, False)])
+def test_the_toolbar_stays_in_sight_only_where_it_is_one_row(
+    browser: Browser, web: ServerProcess, people: list[Person], width: int, sticky: bool,
+) -> None:
+    """On a wide screen the toolbar (save, export, status) stays at the top while the
+    form scrolls; on a phone it wraps to several rows, so it scrolls away instead."""
+    author = Author(browser, web.base, "Fenna")
+    people.append(author)
+    page = author.page
+    page.set_viewport_size({"width": width, "height": 800})
+    page.goto(web.base + "/methods/edit?from=tienstappen")
+    expect(page.locator(".editor-status .ok")).to_be_visible(timeout=CHECKED_MS)
+    page.mouse.wheel(0, 2500)
+    page.wait_for_function("() => window.scrollY > 1500")
+    top = page.locator(".editor-toolbar").evaluate("el => el.getBoundingClientRect().top")
+    assert (abs(top) < 1) is sticky, top
+
+
 def test_text_that_is_no_toml_imports_nothing_and_says_where(
     saved_tienstappen: tuple[Author, str, dict[str, Any]],
 ) -> None:
