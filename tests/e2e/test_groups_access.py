@@ -229,3 +229,32 @@ def test_manager_changes_the_settings(browser: Browser, web: ServerProcess,
     expect(page.locator(".group-head h1")).to_have_text("Team Zuid")
     expect(page.locator(".group-head .lead")).to_contain_text("om de 4 weken")
     assert group.view(group.people[0])["group"]["cadence_weeks"] == 4
+
+
+def test_a_member_rewords_and_deletes_a_learning_question(
+        browser: Browser, web: ServerProcess, people: list[Person]) -> None:
+    """A learning question is added, reworded and deleted in the page; the server holds
+    what the page shows, and a shared question leaves the other member's answer too."""
+    group = create_group(web)
+    group.join("Anouk")
+    fenna = Person(browser, web.base, "Fenna")
+    people.append(fenna)
+    open_as(fenna, group, 0)
+    page = fenna.page
+    page.locator("#new-question").fill("Hoe zeg ik nee?")
+    page.locator("form[data-form=question] input[name=shared]").check()
+    page.get_by_role("button", name="Leervraag toevoegen").click()
+    mine = page.locator(".questions:not(.shared) .question")
+    expect(mine).to_have_count(1)
+    mine.get_by_text("Vraag aanpassen of verwijderen").click()
+    reworded = "Hoe zeg ik vaker nee, zonder schuldgevoel?"
+    mine.locator("textarea[name=text]").fill(reworded)
+    mine.locator("form[data-form=question-edit] button[type=submit]").click()
+    expect(mine.locator(".question-text")).to_have_text(reworded)
+    seen = group.view(group.people[1])["questions"]["by_member"][group.people[0].member_id]
+    assert [q["text"] for q in seen] == [reworded]
+    page.get_by_role("button", name=re.compile("^Vraag verwijderen: Hoe zeg ik vaker nee")).click()
+    page.get_by_role("button", name="Ja, verwijder deze vraag").click()
+    expect(mine).to_have_count(0)
+    expect(page.get_by_text("Je hebt nog geen leervragen.")).to_be_visible()
+    assert group.view(group.people[1])["questions"]["by_member"] == {}

@@ -159,6 +159,9 @@ export class GroupClient {
   /** @param {string} questionId @param {Record<string, any>} change */
   editQuestion(questionId, change) { return this.json("PATCH", `/questions/${questionId}`, change); }
 
+  /** @param {string} questionId @param {number} version */
+  removeQuestion(questionId, version) { return this.json("DELETE", `/questions/${questionId}?version=${version}`); }
+
   /** @returns {Promise<{invite_link: string}>} */
   rotateInvite() { return this.json("POST", "/invite"); }
 

@@ -156,11 +156,13 @@ function memberActions(m, confirm) {
 }
 
 /**
- * My learning questions (private unless shared) and what the others shared.
+ * My learning questions (private unless shared), each to reword, evaluate or delete,
+ * and what the others shared.
  * @param {GroupView} data
  * @param {Map<string, string>} names
+ * @param {string | null} confirm
  */
-export function questionsCard(data, names) {
+export function questionsCard(data, names, confirm) {
   const mine = data.questions.by_member[data.me.id] ?? [];
   const others = Object.entries(data.questions.by_member).filter(([owner]) => owner !== data.me.id);
   return h("section", { class: "card", "aria-labelledby": "questions-title", "data-key": "questions" },
@@ -175,7 +177,18 @@ export function questionsCard(data, names) {
         h("form", { class: "stack", "data-form": "evaluation", "data-question": q.id },
           h("label", { for: `eval-${q.id}` }, t("group.evaluation_label")),
           h("textarea", { id: `eval-${q.id}`, name: "evaluation", maxlength: "2000", rows: "3" }, q.evaluation),
-          h("button", { type: "submit", class: "btn btn-small" }, t("group.save"))))))) : h("p", { class: "muted" }, t("group.questions_none")),
+          h("button", { type: "submit", class: "btn btn-small" }, t("group.save")))),
+      h("details", { class: "question-edit", "data-key": `edit-${q.id}` },
+        h("summary", {}, t("group.question_edit")),
+        h("form", { class: "stack", "data-form": "question-edit", "data-question": q.id },
+          h("label", { for: `text-${q.id}` }, t("group.question_text")),
+          h("textarea", { id: `text-${q.id}`, name: "text", maxlength: "1000", rows: "2", required: true }, q.text),
+          h("button", { type: "submit", class: "btn btn-small" }, t("group.save"))),
+        confirm === `question-${q.id}`
+          ? h("div", { class: "confirm" },
+            h("button", { type: "button", class: "btn btn-small btn-danger", "data-action": "remove-question", "data-question": q.id }, t("group.question_remove_yes")),
+            h("button", { type: "button", class: "btn btn-small btn-quiet", "data-action": "cancel" }, t("group.cancel")))
+          : h("button", { type: "button", class: "btn btn-small btn-quiet btn-danger-text", "data-action": "ask", "data-confirm": `question-${q.id}`, "aria-label": t("group.question_remove_named", { text: q.text.slice(0, 60) }) }, t("group.question_remove")))))) : h("p", { class: "muted" }, t("group.questions_none")),
     h("form", { class: "stack", "data-form": "question", "data-key": "question-form" },
       h("label", { for: "new-question" }, t("group.question_new")),
       h("textarea", { id: "new-question", name: "text", maxlength: "1000", rows: "2", required: true }),

@@ -136,7 +136,7 @@ export class GroupElement extends HTMLElement {
               seriesForm(data, this.busy)),
             archiveCard(data)),
           h("div", { class: "group-side" },
-            questionsCard(data, names),
+            questionsCard(data, names, this.confirm),
             membersCard(data, this.confirm, localStorage.getItem(`iv.group.${this.groupId}.invite`), this.client.key),
             data.me.manager ? manageCard(data, this.methods, this.confirm) : null))),
     ];
@@ -251,6 +251,11 @@ export class GroupElement extends HTMLElement {
         this.confirm = null;
         this.render();
         break;
+      case "remove-question": {
+        const version = this.data?.questions.version ?? 0;
+        await this.act(() => client.removeQuestion(button.dataset.question ?? "", version), "group.question_removed");
+        break;
+      }
       case "remove-member":
         await this.act(() => client.removeMember(button.dataset.member ?? ""), "group.member_removed");
         break;
@@ -310,6 +315,10 @@ export class GroupElement extends HTMLElement {
         break;
       case "evaluation":
         await this.act(() => client.editQuestion(form.dataset.question ?? "", { version: questions, evaluation: text("evaluation") }), "group.saved");
+        break;
+      case "question-edit":
+        if (!text("text")) return;
+        await this.act(() => client.editQuestion(form.dataset.question ?? "", { version: questions, text: text("text") }), "group.saved");
         break;
       case "settings": {
         const version = Number(form.dataset.version ?? "0");
