@@ -145,6 +145,8 @@ def test_go_round_of_four(browser: Browser, web: ServerProcess, people: list[Per
     fac.click("Begin het rondje")
     for person in everyone:
         expect(person.page.locator(".round-panel [aria-current=true]")).to_have_count(1)
+    # the start form went with the start: the focus stays in the round, on its heading
+    expect(fac.page.locator("#round-title")).to_be_focused()
     views = [round_view(person) for person in everyone]
     assert all(v == views[0] for v in views), views
     assert len(views[0]["order"]) == 4 and views[0]["deadline"]
@@ -171,6 +173,7 @@ def test_go_round_of_four(browser: Browser, web: ServerProcess, people: list[Per
         expect(person.page.get_by_text("Het rondje is klaar.")).to_be_visible()
         states = person.page.locator(".round-panel .turn-state").all_inner_texts()
         assert states == ["sprak", "paste", "tijd om", "sprak"], (person.name, states)
+    expect(cas.page.locator("#round-title")).to_be_focused()  # the button went with the turn
 
 
 # -- 3. open questions -------------------------------------------------------------------

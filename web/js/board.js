@@ -224,7 +224,10 @@ export class BoardElement extends HTMLElement {
     view.pendingCount = this.connection?.pending.length ?? 0;
     view.drag = this.dragger.current;
     view.prepDraft = view.prepOpen ? loadDraft(this.sessionId) : null;
+    const home = active instanceof Element && this.contains(active)
+      ? active.closest("section[data-key][aria-labelledby]")?.getAttribute("data-key") ?? null : null;
     morphChildren(this, h("div", {}, boardView(this.model, this.items(), view)));
+    this.keepFocusNear(active, home);
     this.attention.rendered(active);
     const auto = this.querySelector("[data-autofocus]");
     if (auto instanceof HTMLTextAreaElement && active !== auto && !auto.dataset.focused) {
@@ -237,6 +240,21 @@ export class BoardElement extends HTMLElement {
       this.scrollToSpotlight = false;
       spotlightTarget(this, this.model)?.scrollIntoView({ block: "center", behavior: "instant" });
     }
+  }
+
+  /**
+   * The control that had the focus went away with the render (a round's start form
+   * once the round runs, its stop button once it ended): the focus goes to the heading
+   * of the part it was in, where it can be read on from, rather than to the page.
+   * @param {Element | null} active
+   * @param {string | null} home the data-key of the section it was in
+   */
+  keepFocusNear(active, home) {
+    if (!home || !active || active.isConnected) return;
+    if (document.activeElement && document.activeElement !== document.body) return;
+    const section = this.querySelector(`[data-key="${CSS.escape(home)}"]`);
+    const heading = section ? document.getElementById(section.getAttribute("aria-labelledby") ?? "") : null;
+    if (heading instanceof HTMLElement && heading.getAttribute("tabindex") === "-1") heading.focus();
   }
 
   /** Count the timers down between renders. */

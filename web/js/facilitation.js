@@ -181,7 +181,7 @@ export function roundPanel(model) {
       h("summary", { class: "btn btn-small btn-quiet" }, t("round.start_here")), form));
   }
   return h("section", { class: `round-panel${active ? " is-active" : ""}`, "data-key": "round", "aria-labelledby": "round-title", "data-deadline": active?.deadline_ms ? String(active.deadline_ms) : null },
-    h("h2", { id: "round-title" }, here ? t("round.title_n", { n: here.number }) : t("round.title"),
+    h("h2", { id: "round-title", tabindex: "-1" }, here ? t("round.title_n", { n: here.number }) : t("round.title"),
       declared && !here ? h("span", { class: "badge badge-open" }, t("round.declared")) : null),
     body);
 }
