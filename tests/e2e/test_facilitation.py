@@ -84,7 +84,7 @@ def test_spotlight_brings_an_item_into_view_for_followers_only(
         person.page.evaluate("() => window.scrollTo(0, 0)")
         assert not in_view(person.page, target), f"{person.name}: the item is not below the fold"
 
-    fac.item(target_text).get_by_role("button", name=re.compile("^Wijs aan voor iedereen")).click()
+    fac.item(target_text).get_by_role("button", name=re.compile("^Aanwijzen voor iedereen")).click()
     started = time.monotonic()
     expect(anna.page.locator(target)).to_be_in_viewport(timeout=SEEN_WITHIN_MS)
     elapsed_ms = (time.monotonic() - started) * 1000
@@ -297,7 +297,7 @@ def test_facilitator_views_have_no_serious_violations(
     anna.join(invite_link)
     fac.write("checkin", "Scherp vandaag")
     anna.expect_item("Scherp vandaag")
-    fac.item("Scherp vandaag").get_by_role("button", name=re.compile("^Wijs aan")).click()
+    fac.item("Scherp vandaag").get_by_role("button", name=re.compile("^Aanwijzen")).click()
     expect(anna.page.locator(".spotlight-bar")).to_be_visible()
     expect(fac.page.locator(".facilitator-note")).to_be_visible()
     found = {"facilitator-start": violations(fac.page)}  # notes, spotlight, round form

@@ -148,7 +148,7 @@ def test_removed_member_is_told_and_stays_out(
     fac.join(facilitator_link)
     part.join(invite_link)
     fac.page.locator("summary", has_text="Meer").click()
-    fac.click("Verwijder Anouk uit de sessie")
+    fac.click("Verwijderen uit de sessie: Anouk")
     fac.click("Ja, verwijder Anouk")
     banner = part.page.locator("[data-banner=ended]")
     expect(banner).to_contain_text("De begeleider heeft je uit deze sessie verwijderd.",

@@ -112,7 +112,7 @@ def test_copy_edit_save_and_play_the_new_step(browser: Browser, web: ServerProce
     fac.screenshot(screenshots, "editor-copy")
 
     # remove "Doorvragen" (step 5)
-    page.get_by_role("button", name="Stap 5 (Doorvragen) verwijderen").click()
+    page.get_by_role("button", name="Verwijderen: stap 5 (Doorvragen)").click()
     expect(page.locator(".step-card")).to_have_count(9)
     expect(step_card(page, "Doorvragen")).to_have_count(0)
 
@@ -199,10 +199,10 @@ def test_copy_edit_save_and_play_the_new_step(browser: Browser, web: ServerProce
     fac.join(facilitator_link)
     pres.join(invite_link)
     part.join(invite_link)
-    fac.page.get_by_role("button", name="Maak Pien inbrenger").click()
+    fac.page.get_by_role("button", name="Maak inbrenger: Pien").click()
     expect(pres.page.locator(".role-line")).to_contain_text("Jouw rol: Inbrenger")
     # the new step is the method's own third (after the frame's check-in and case choice)
-    third = re.compile(r"^Ga naar Stap 3 van \d+: Stil schrijven$")
+    third = re.compile(r"^Stil schrijven: ga naar Stap 3 van \d+$")
     fac.page.get_by_role("button", name=third).click()
     for person in (fac, pres, part):
         expect(person.page.locator("#step-title")).to_have_text("Stil schrijven",

@@ -77,7 +77,7 @@ def test_whole_tienstappen_session(browser: Browser, web: ServerProcess,
         expect(person.item("Klant zegt telkens af").locator(".votes")).to_have_text("3 stemmen")
     fac.screenshot(screenshots, "board-facilitator")
     # The facilitator names the author of the chosen case presenter, on the case.
-    fac.item("Klant zegt telkens af").get_by_role("button", name="Maak Dewi inbrenger").click()
+    fac.item("Klant zegt telkens af").get_by_role("button", name="Maak inbrenger: Dewi").click()
     expect(pres.page.locator(".role-line")).to_contain_text("Jouw rol: Inbrenger")
 
     # 3 The presenter brings in the case.

@@ -117,7 +117,7 @@ function periods(line) {
 
 export class AttendanceElement extends HTMLElement {
   static get observedAttributes() {
-    return ["data-closed", "data-role", "data-step", "data-online"];
+    return ["data-closed", "data-role", "data-step", "data-online", "data-connected"];
   }
 
   constructor() {
@@ -153,11 +153,14 @@ export class AttendanceElement extends HTMLElement {
   }
 
   /** A change of the board (or of who is online) reloads the record; changes that come
-   * close together share one request. */
+   * close together share one request, made only while the board is connected (the
+   * reconnect itself is a change, so nothing is missed). */
   attributeChangedCallback() {
     if (!this.isConnected) return;
     window.clearTimeout(this.reloadTimer);
-    this.reloadTimer = window.setTimeout(() => this.load(), RELOAD_DELAY_MS);
+    this.reloadTimer = window.setTimeout(() => {
+      if (this.dataset.connected !== "false") this.load();
+    }, RELOAD_DELAY_MS);
   }
 
   /**

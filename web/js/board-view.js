@@ -51,7 +51,7 @@ export function boardView(model, items, view) {
             ? prepPanel(view.prepDraft, { canBring: casesShown(model) && model.may("add", "cases"), joined: true })
             : null,
           peoplePanel(model, view), leadPanel(model, view), anonymousNote(model),
-          attendancePanel(model)))),
+          attendancePanel(model, view)))),
   ];
 }
 
@@ -109,9 +109,10 @@ function joinForm(view) {
  * The attendance panel (<iv-attendance>, attendance.js): it renders its own content,
  * so the board's morph keeps its children and only updates these attributes.
  * @param {BoardModel} model
+ * @param {ViewState} view
  */
-function attendancePanel(model) {
-  return h("iv-attendance", { "data-key": "attendance", "data-keep": "", "data-session": model.board.session_id, "data-closed": String(model.board.closed), "data-role": model.role, "data-step": String(model.board.step), "data-online": [...model.online].sort().join(" ") });
+function attendancePanel(model, view) {
+  return h("iv-attendance", { "data-key": "attendance", "data-keep": "", "data-session": model.board.session_id, "data-closed": String(model.board.closed), "data-role": model.role, "data-step": String(model.board.step), "data-online": [...model.online].sort().join(" "), "data-connected": String(view.status === "open") });
 }
 
 /** @param {ViewState} view */

@@ -11,7 +11,8 @@ import {
 import { h, morphChildren } from "./dom.js";
 import { explain, lang, loc, t } from "./i18n.js";
 import { copyOf, editDraft, emptyMethod, getAt, move, setAt } from "./method-draft.js";
-import { chooserView, editorView, placeProblems } from "./method-page.js";
+import { focusedField, keepFocus } from "./focus-keep.js";
+import { chooserView, editorView, placeProblems, touchedProblems } from "./method-page.js";
 import { download, importToml, removeSaved, save, togglePublished } from "./method-persist.js";
 import { onKeydown, onPointerDown, onPointerMove, onPointerUp } from "./method-reorder.js";
 import { brandHeader } from "./shell.js";
@@ -54,14 +55,12 @@ export class MethodEditorElement extends HTMLElement {
     this.previewStale = false;
     this.importOpen = false;
     this.importText = "";
-    /** Whether every problem is shown at its field; a new, empty method shows only those
-     * of the fields the author has touched, until a save or export asks for all. */
+    /** Every problem at its field (a new method: touched fields only, until saved) */
     this.showAllProblems = true;
-    /** @type {Set<string>} the paths of the fields the author has changed, as of the
-     * last check (a field's message appears with a check's answer, never while the
-     * focus moves on from it) */
+    /** @type {Set<string>} fields changed, as of the last check (a message comes with
+     * a check's answer, never while the focus moves on) */
     this.touched = new Set();
-    /** @type {Set<string>} changed since the last check was sent */
+    /** @type {Set<string>} fields changed since the last check was sent */
     this.touchedSince = new Set();
     /** @type {string | null} why the pasted text could not be read at all (shown at the text) */
     this.importError = null;
@@ -191,10 +190,7 @@ export class MethodEditorElement extends HTMLElement {
 
   /** The problems shown at their fields: all, or those of touched fields (a new method). */
   shownProblems() {
-    if (this.showAllProblems) return this.problems;
-    const touched = [...this.touched];
-    return this.problems.filter((p) => touched.some((path) =>
-      p.path === path || p.path.startsWith(`${path}.`) || p.path.startsWith(`${path}[`)));
+    return this.showAllProblems ? this.problems : touchedProblems(this.problems, this.touched);
   }
 
   /** Unfold the steps and sections a problem names, so its message is in sight. */
@@ -222,44 +218,16 @@ export class MethodEditorElement extends HTMLElement {
       document.title = `${t("editor.title")} · ${t("app.name")}`;
       const tree = h("div", {}, brandHeader(), this.draft ? editorView(this, this.draft) : chooserView(this));
       if (this.draft) placeProblems(tree, this.shownProblems(), this.draft);
-      const focused = this.focusedField();
+      const focused = focusedField(this);
       morphChildren(this, tree);
       this.restoreFocus();
-      this.keepFocus(focused);
+      keepFocus(this, focused);
     } finally {
       this.rendering = false;
     }
     if (this.renderAgain) {
       this.renderAgain = false;
       queueMicrotask(() => this.render());
-    }
-  }
-
-  /** The field that has the focus (by id), with its caret, before a render. */
-  focusedField() {
-    const active = document.activeElement;
-    if (!(active instanceof HTMLElement) || !active.id || !this.contains(active)) return null;
-    const caret = active instanceof HTMLInputElement || active instanceof HTMLTextAreaElement
-      ? [active.selectionStart, active.selectionEnd] : null;
-    return { id: active.id, caret };
-  }
-
-  /**
-   * A message that appears or goes beside a field may make the morph rebuild the field
-   * that had the focus; it gets the focus (and its caret) back.
-   * @param {{id: string, caret: (number | null)[] | null} | null} focused
-   */
-  keepFocus(focused) {
-    if (!focused || this.contains(document.activeElement)) return;
-    const field = document.getElementById(focused.id);
-    if (!(field instanceof HTMLElement) || !this.contains(field)) return;
-    field.focus();
-    if (focused.caret && (field instanceof HTMLInputElement || field instanceof HTMLTextAreaElement)) {
-      try {
-        field.setSelectionRange(focused.caret[0], focused.caret[1]);
-      } catch {
-        // a field kind without a caret (number, checkbox)
-      }
     }
   }
 

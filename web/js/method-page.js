@@ -114,6 +114,17 @@ export function describePath(draft, path) {
 }
 
 /**
+ * The problems of the fields in `touched` (or inside them).
+ * @param {Problem[]} problems
+ * @param {Set<string>} touched
+ */
+export function touchedProblems(problems, touched) {
+  const paths = [...touched];
+  return problems.filter((p) => paths.some((path) =>
+    p.path === path || p.path.startsWith(`${path}.`) || p.path.startsWith(`${path}[`)));
+}
+
+/**
  * Put each problem's message next to the field its path names (the most specific
  * field the form has), and mark that field invalid.
  * Then fill the summary's place with a list of the problems, each linking to its field.
