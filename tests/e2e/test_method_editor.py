@@ -331,6 +331,15 @@ def saved_tienstappen(browser: Browser, web: ServerProcess
     author.context.close()
 
 
+def open_saved(author: Author, saved_id: str) -> Page:
+    """The module's saved copy in the editor, checked and valid, with no fault seen yet."""
+    author.problems.clear()
+    page = author.page
+    page.goto(f"{author.base}/methods/edit?saved={saved_id}")
+    expect(page.locator(".editor-status .ok")).to_be_visible(timeout=CHECKED_MS)
+    return page
+
+
 @pytest.mark.parametrize(("edit", "path", "anchor", "code"), [c[1:] for c in INVALID],
                          ids=[c[0] for c in INVALID])
 def test_invalid_edit_shows_the_loaders_message_and_saves_nothing(
@@ -338,10 +347,7 @@ def test_invalid_edit_shows_the_loaders_message_and_saves_nothing(
     edit: Callable[[Page], None], path: str, anchor: str, code: str,
 ) -> None:
     author, saved_id, before = saved_tienstappen
-    author.problems.clear()
-    page = author.page
-    page.goto(f"{author.base}/methods/edit?saved={saved_id}")
-    expect(page.locator(".editor-status .ok")).to_be_visible(timeout=CHECKED_MS)
+    page = open_saved(author, saved_id)
 
     edit(page)
     message = problem(page, path)
@@ -416,10 +422,7 @@ def test_text_that_is_no_toml_imports_nothing_and_says_where(
     saved_tienstappen: tuple[Author, str, dict[str, Any]],
 ) -> None:
     author, saved_id, before = saved_tienstappen
-    author.problems.clear()
-    page = author.page
-    page.goto(f"{author.base}/methods/edit?saved={saved_id}")
-    expect(page.locator(".editor-status .ok")).to_be_visible(timeout=CHECKED_MS)
+    page = open_saved(author, saved_id)
     page.get_by_role("button", name="TOML importeren").click()
     page.locator("#ed-import-text").fill('id = "x"\nname = { nl = "A" en = "B" }\n')
     page.get_by_role("button", name="Importeren", exact=True).click()
