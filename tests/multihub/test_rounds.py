@@ -66,6 +66,9 @@ def test_round_of_four_over_two_hubs(tmp_path: Path) -> None:
 
             # turn 0: the speaker (the facilitator) moves on; turn 1: Anna passes
             assert (await fac.call("round_turn", action="next", turn=0))["type"] == "applied"
+            # as her page does, Anna acts on the turn once she sees it is hers (her hub,
+            # not the facilitator's, judges the op: it names the turn it saw)
+            await anna.until(lambda: (_round(anna) or {}).get("turn") == 1)
             assert (await anna.call("round_turn", action="pass", turn=1))["type"] == "applied"
             # a stale turn is refused, typed, and changes nothing
             stale = await anna.call("round_turn", action="pass", turn=1)
