@@ -242,7 +242,9 @@ def render_year_overview(overview: YearOverview, verify_url: str,
     header = [text(lang, key) for key in ("date", "time", "present_duration", "roles",
                                           "method", "led_by", "overview_confirmation",
                                           "code")]
-    out.table(header, rows, [30, 22, 18, 28, 28, 33, 36, 62], size=8.5)
+    # widths (mm) from the longest single words at 8.5 pt plus the cell padding, so that
+    # lines break between words: "Tienstappenmethode" 32, a code 54, a date part 12
+    out.table(header, rows, [26, 22, 18, 28, 36, 30, 34, 58], size=8.5)
     out.fact(text(lang, "overview_total"), text(lang, "overview_total_value").format(
         count=len(overview.entries),
         meetings=text(lang, "meetings_one" if len(overview.entries) == 1 else "meetings_many"),
