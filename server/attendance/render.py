@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Literal
 
 from fpdf import FPDF
+from fpdf.fonts import FontFace
 
 from server.attendance.catalog import clock, day, duration, hours, iso, roles, span, text
 from server.attendance.record import Line, PresenceList
@@ -121,17 +122,23 @@ class _Writer:
         self.pdf.multi_cell(0, 6, self.t(value), new_x="LMARGIN", new_y="NEXT")
 
     def table(self, header: list[str], rows: list[list[str]], widths: list[float],
-              size: float = 9.5) -> None:
+              size: float = 9.5, mono_last: bool = False) -> None:
+        """``mono_last``: the last column (verification codes, ASCII) in Courier, whose
+        fixed width lets the column fit any code on one line."""
         self.pdf.ln(2)
         self.pdf.set_font(self.family, "B", size)
         self.pdf.set_text_color(*ACCENT)
+        mono = FontFace(family="Courier", size_pt=size)
         with self.pdf.table(col_widths=widths, text_align="LEFT", line_height=5.5,
                             first_row_as_headings=True) as table:
             table.row([self.t(cell) for cell in header])
             self.pdf.set_font(self.family, "", size)
             self.pdf.set_text_color(*INK)
-            for row in rows:
-                table.row([self.t(cell) for cell in row])
+            for cells in rows:
+                row = table.row()
+                for index, cell in enumerate(cells):
+                    last = mono_last and index == len(cells) - 1
+                    row.cell(self.t(cell), style=mono if last else None)
         self.pdf.ln(3)
 
     def code(self, lang: Literal["nl", "en"], code: str, verify_url: str) -> None:
@@ -243,8 +250,8 @@ def render_year_overview(overview: YearOverview, verify_url: str,
                                           "method", "led_by", "overview_confirmation",
                                           "code")]
     # widths (mm) from the longest single words at 8.5 pt plus the cell padding, so that
-    # lines break between words: "Tienstappenmethode" 32, a code 54, a date part 12
-    out.table(header, rows, [26, 22, 18, 28, 36, 30, 34, 58], size=8.5)
+    # lines break between words: "Tienstappenmethode" 32; a code, in Courier, 52.2
+    out.table(header, rows, [26, 22, 18, 28, 36, 30, 34, 58], size=8.5, mono_last=True)
     out.fact(text(lang, "overview_total"), text(lang, "overview_total_value").format(
         count=len(overview.entries),
         meetings=text(lang, "meetings_one" if len(overview.entries) == 1 else "meetings_many"),

@@ -78,16 +78,18 @@ def test_order_total_and_local_year() -> None:
 @pytest.mark.parametrize(("lang", "words"), [
     ("nl", ["Jaaroverzicht intervisie 2027", "begeleider", "1 feb", "zelf: ja · lijst: nee",
             "Tienstappenmethode",
-            "Totaal 1 bijeenkomst, 1 u 50 min (1,8 uur)", "ABCD-EFGH-IJKL-MNOP-QRST-UVWX"]),
+            "Totaal 1 bijeenkomst, 1 u 50 min (1,8 uur)", "WMWM-WWWW-MMMM-WMWM-WWWW-MWMW"]),
     ("en", ["Year overview, intervision 2027", "facilitator", "1 Feb", "Tienstappenmethode",
-            "member: yes · list: no", "Total 1 meeting, 1 h 50 min (1.8 hours)"]),
+            "member: yes · list: no", "Total 1 meeting, 1 h 50 min (1.8 hours)",
+            "WMWM-WWWW-MMMM-WMWM-WWWW-MWMW"]),
 ])
 def test_rendered(lang: Literal["nl", "en"], words: list[str]) -> None:
     meeting = plist("a", ms("2027-02-01T19:30"), ms("2027-02-01T21:30"),
                     line("anouk", ms("2027-02-01T19:40"), 110, ("facilitator",), True))
-    # a long one-word method name stays whole (a word split over lines would not match)
+    # a long one-word method name and a code of the widest letters stay whole (a word
+    # split over lines would not match)
     meeting = msgspec.structs.replace(meeting, method_name="Tienstappenmethode")
-    entry = Entry(meeting, meeting.lines[0], "ABCD-EFGH-IJKL-MNOP-QRST-UVWX")
+    entry = Entry(meeting, meeting.lines[0], "WMWM-WWWW-MMMM-WMWM-WWWW-MWMW")
     body = render_year_overview(year_overview(2027, lang, "Anouk", [entry]),
                                 "https://example.org/api/attendance/verify/<code>")
     flat = " ".join(pdf_text(body).split())
