@@ -108,28 +108,23 @@ def _vote(state: BoardState, op: Vote, pid: str, item: Item) -> list[Scoped]:
     by_pid = state.votes.setdefault(op.item_id, {})
     by_pid[pid] = by_pid.get(pid, 0) + op.delta
     mine = Scoped(VotePut(item_id=item.id, mine=by_pid[pid]), frozenset({pid}))
-    sealed = state.sealed_votes.setdefault(op.item_id, {})
-    if section_sealed(state, item.section):
-        sealed[pid] = sealed.get(pid, 0) + op.delta
-        _drop_empty(state.sealed_votes, op.item_id, pid)
+    sealed = state.sealed_votes.get(op.item_id, {}).get(pid, 0)
+    if section_sealed(state, item.section) or (op.delta < 0 and by_pid[pid] < sealed):
+        _seal(state.sealed_votes, op.item_id, pid, sealed + op.delta)
         return [mine]
-    if op.delta < 0 and by_pid[pid] < sealed.get(pid, 0):
-        sealed[pid] = by_pid[pid]
-        _drop_empty(state.sealed_votes, op.item_id, pid)
-        return [mine]
-    _drop_empty(state.sealed_votes, op.item_id, pid)
     item.votes += op.delta
     return [item_put(state, item), mine]
 
 
-def _drop_empty(sealed_votes: dict[str, dict[str, int]], item_id: str, pid: str) -> None:
-    by_pid = sealed_votes.get(item_id)
-    if by_pid is None:
-        return
-    if by_pid.get(pid, 1) <= 0:
-        del by_pid[pid]
-    if not by_pid:
-        del sealed_votes[item_id]
+def _seal(sealed_votes: dict[str, dict[str, int]], item_id: str, pid: str, count: int) -> None:
+    """Set ``pid``'s sealed votes on the item; none leaves no entry behind."""
+    by_pid = sealed_votes.setdefault(item_id, {})
+    if count > 0:
+        by_pid[pid] = count
+    else:
+        by_pid.pop(pid, None)
+        if not by_pid:
+            del sealed_votes[item_id]
 
 
 def unseal(state: BoardState, section: str, already_sent: set[str]) -> list[Scoped]:

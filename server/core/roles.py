@@ -47,16 +47,7 @@ def change(state: BoardState, op: RoleOp, pid: str) -> list[Scoped]:
                 return [*changes, Scoped(ParticipantPut(participant=state.participants[pid]))]
             return set_role(state, op.participant_id, op.role)
         case RemoveParticipant():
-            member = state.participants[op.participant_id]
-            changes = set_role(state, member.id, "participant")
-            member.removed = True
-            if member.id in state.ready:
-                state.ready.remove(member.id)
-            return [
-                *changes,
-                Scoped(ParticipantPut(participant=member)),
-                Scoped(ReadySet(count=len(state.ready))),
-            ]
+            return _remove(state, op.participant_id)
 
 
 def join(state: BoardState, op: Join, pid: str) -> Applied | Rejected:
@@ -91,15 +82,20 @@ def expel(state: BoardState, member: str) -> list[Scoped]:
     changes: list[Scoped] = []
     for pid, tag in state.member_of.items():
         participant = state.participants.get(pid)
-        if tag != member or participant is None or participant.removed:
-            continue
-        changes.extend(set_role(state, pid, "participant"))
-        participant.removed = True
-        if pid in state.ready:
-            state.ready.remove(pid)
-        changes += [Scoped(ParticipantPut(participant=participant)),
-                    Scoped(ReadySet(count=len(state.ready)))]
+        if tag == member and participant is not None and not participant.removed:
+            changes += _remove(state, pid)
     return changes
+
+
+def _remove(state: BoardState, pid: str) -> list[Scoped]:
+    """The member steps down from any role, leaves the ready count and stays removed."""
+    member = state.participants[pid]
+    changes = set_role(state, pid, "participant")
+    member.removed = True
+    if pid in state.ready:
+        state.ready.remove(pid)
+    return [*changes, Scoped(ParticipantPut(participant=member)),
+            Scoped(ReadySet(count=len(state.ready)))]
 
 
 def join_answer(state: BoardState, op: Join, pid: str) -> Applied | Rejected | None:
